@@ -1,0 +1,273 @@
+package browser
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/chromedp/cdproto"
+	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+)
+
+// firstChildCommandID is where the IDs of the commands we send on child
+// sessions start. chromedp numbers its own commands from 1, so the two ranges
+// would meet only after a billion commands; Chrome rejects IDs that do not
+// fit in 32 bits.
+const firstChildCommandID = 1 << 30
+
+// errChildDetached is returned by a command on a child session whose target
+// went away before it replied.
+var errChildDetached = errors.New("frame target detached")
+
+// sessionMux wraps the connection to Chrome so that we can own CDP sessions
+// that chromedp does not know: the sessions Chrome auto-attaches for
+// out-of-process (cross-site) iframes. chromedp drops the messages of sessions
+// it did not create, so without this a cross-site iframe's cookie writes and
+// responses would be invisible.
+//
+// Messages of adopted sessions never reach chromedp; everything else passes
+// through unchanged.
+type sessionMux struct {
+	inner  chromedp.Transport
+	nextID atomic.Int64
+
+	mu sync.Mutex
+	// parents maps a session whose auto-attached iframes we adopt to the func
+	// that takes each new child. The func runs on the reading goroutine and
+	// must return fast.
+	parents map[target.SessionID]func(*childSession, *target.Info)
+	// children maps an adopted session to its state.
+	children map[target.SessionID]*childSession
+}
+
+func newSessionMux(inner chromedp.Transport) *sessionMux {
+	m := &sessionMux{
+		inner:    inner,
+		parents:  make(map[target.SessionID]func(*childSession, *target.Info)),
+		children: make(map[target.SessionID]*childSession),
+	}
+	m.nextID.Store(firstChildCommandID)
+	return m
+}
+
+// adoptIframesOf makes the mux take every iframe target Chrome auto-attaches
+// under the session parent, and hand it to adopt. adopt runs on the goroutine
+// that reads from Chrome: it must return fast and must not send commands
+// itself (start a goroutine for that).
+func (m *sessionMux) adoptIframesOf(parent target.SessionID, adopt func(*childSession, *target.Info)) {
+	m.mu.Lock()
+	m.parents[parent] = adopt
+	m.mu.Unlock()
+}
+
+// forget stops adopting under parent.
+func (m *sessionMux) forget(parent target.SessionID) {
+	m.mu.Lock()
+	delete(m.parents, parent)
+	m.mu.Unlock()
+}
+
+// Read returns the next message for chromedp, after routing the messages of
+// adopted sessions to their owners.
+func (m *sessionMux) Read(ctx context.Context, msg *cdproto.Message) error {
+	for {
+		*msg = cdproto.Message{}
+		if err := m.inner.Read(ctx, msg); err != nil {
+			m.closeAll()
+			return err
+		}
+		if msg.SessionID != "" {
+			m.mu.Lock()
+			child := m.children[msg.SessionID]
+			m.mu.Unlock()
+			if child != nil {
+				m.noteTargets(msg)
+				// msg is chromedp's buffer, reused by the next Read: hand
+				// the child a copy it can keep.
+				own := *msg
+				own.Params = bytes.Clone(msg.Params)
+				own.Result = bytes.Clone(msg.Result)
+				child.deliver(&own)
+				continue
+			}
+		}
+		m.noteTargets(msg)
+		return nil
+	}
+}
+
+// noteTargets adopts and releases iframe sessions as Chrome attaches and
+// detaches them, under chromedp's sessions and under adopted ones alike.
+func (m *sessionMux) noteTargets(msg *cdproto.Message) {
+	switch string(msg.Method) {
+	case target.AttachedToTarget.Method:
+		m.noteAttached(msg)
+	case target.DetachedFromTarget.Method:
+		m.noteDetached(msg)
+	}
+}
+
+func (m *sessionMux) noteAttached(msg *cdproto.Message) {
+	m.mu.Lock()
+	adopt := m.parents[msg.SessionID]
+	m.mu.Unlock()
+	if adopt == nil {
+		return
+	}
+	var ev target.EventAttachedToTarget
+	if err := jsonv2.Unmarshal(msg.Params, &ev, chromedp.DefaultUnmarshalOptions); err != nil || ev.TargetInfo == nil {
+		return
+	}
+	if ev.TargetInfo.Type != "iframe" {
+		return
+	}
+	child := &childSession{mux: m, id: ev.SessionID, pending: make(map[int64]chan *cdproto.Message), waiting: ev.WaitingForDebugger}
+	m.mu.Lock()
+	m.children[ev.SessionID] = child
+	m.mu.Unlock()
+	adopt(child, ev.TargetInfo)
+}
+
+func (m *sessionMux) noteDetached(msg *cdproto.Message) {
+	var ev target.EventDetachedFromTarget
+	if err := jsonv2.Unmarshal(msg.Params, &ev, chromedp.DefaultUnmarshalOptions); err != nil {
+		return
+	}
+	m.mu.Lock()
+	child := m.children[ev.SessionID]
+	delete(m.children, ev.SessionID)
+	delete(m.parents, ev.SessionID)
+	m.mu.Unlock()
+	if child != nil {
+		child.close()
+	}
+}
+
+func (m *sessionMux) closeAll() {
+	m.mu.Lock()
+	children := m.children
+	m.children = make(map[target.SessionID]*childSession)
+	m.mu.Unlock()
+	for _, c := range children {
+		c.close()
+	}
+}
+
+// Write sends a message to Chrome.
+func (m *sessionMux) Write(ctx context.Context, msg *cdproto.Message) error {
+	return m.inner.Write(ctx, msg)
+}
+
+// Close closes the connection.
+func (m *sessionMux) Close() error {
+	return m.inner.Close()
+}
+
+// childSession is a CDP session of an adopted iframe target. It satisfies
+// cdp.Session, so cdproto commands run on it with cdp.Call.
+type childSession struct {
+	mux     *sessionMux
+	id      target.SessionID
+	waiting bool // Chrome paused the target until runIfWaitingForDebugger
+
+	mu      sync.Mutex
+	pending map[int64]chan *cdproto.Message
+	onEvent func(method string, params jsonv2.Value)
+	early   []*cdproto.Message // events that arrived before onEvent was set
+	closed  bool
+}
+
+// setEventHandler sets the func that receives every event of the session, in
+// order; events that arrived earlier are replayed first. fn runs on the
+// goroutine that reads from Chrome and must return fast.
+func (c *childSession) setEventHandler(fn func(method string, params jsonv2.Value)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onEvent = fn
+	for _, msg := range c.early {
+		fn(string(msg.Method), msg.Params)
+	}
+	c.early = nil
+}
+
+func (c *childSession) deliver(msg *cdproto.Message) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if msg.ID != 0 {
+		if ch := c.pending[msg.ID]; ch != nil {
+			delete(c.pending, msg.ID)
+			ch <- msg
+		}
+		return
+	}
+	if c.onEvent == nil {
+		c.early = append(c.early, msg)
+		return
+	}
+	c.onEvent(string(msg.Method), msg.Params)
+}
+
+func (c *childSession) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for id, ch := range c.pending {
+		close(ch)
+		delete(c.pending, id)
+	}
+}
+
+// Call sends a command on the child session and waits for its reply.
+func (c *childSession) Call(ctx context.Context, method string, params, res any) error {
+	var buf []byte
+	if params != nil {
+		var err error
+		if buf, err = jsonv2.Marshal(params, chromedp.DefaultMarshalOptions); err != nil {
+			return err
+		}
+	}
+	id := c.mux.nextID.Add(1)
+	ch := make(chan *cdproto.Message, 1)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errChildDetached
+	}
+	c.pending[id] = ch
+	c.mu.Unlock()
+
+	msg := &cdproto.Message{ID: id, SessionID: c.id, Method: cdproto.MethodType(method), Params: buf}
+	if err := c.mux.Write(ctx, msg); err != nil {
+		return err
+	}
+	select {
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.pending, id)
+		c.mu.Unlock()
+		return ctx.Err()
+	case reply, ok := <-ch:
+		switch {
+		case !ok:
+			return errChildDetached
+		case reply.Error != nil:
+			return fmt.Errorf("%s: %w", method, reply.Error)
+		case res != nil && len(reply.Result) > 0:
+			return jsonv2.Unmarshal(reply.Result, res, chromedp.DefaultUnmarshalOptions)
+		}
+		return nil
+	}
+}
+
+// Subscribe is not used for child sessions: their events go to the handler
+// of setEventHandler. It returns a closed channel so that a caller never waits.
+func (c *childSession) Subscribe(string) (<-chan jsonv2.Value, func()) {
+	ch := make(chan jsonv2.Value)
+	close(ch)
+	return ch, func() {}
+}

@@ -1,0 +1,237 @@
+package browser
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// bindingName is the CDP binding the hook reports through. The hook removes
+// it from the page's global scope at once.
+const bindingName = "__cookiescope_report"
+
+// recording collects the events of one target, from the page's session and
+// from every adopted iframe session. Its handle method runs on the reading
+// goroutine: it only appends under the lock.
+type recording struct {
+	mu sync.Mutex
+	// changed gets a token after every event, for waiters.
+	changed chan struct{}
+
+	loaded      bool
+	lastEvent   time.Time
+	// Request IDs are unique across sessions: a cross-site iframe's document
+	// request starts in the page's session and finishes in the frame's.
+	inflight    map[string]bool     // request ID
+	requestURLs map[string][]string // request ID -> URL of each hop (redirects)
+	extraSeen   map[string]int      // request ID -> responseReceivedExtraInfo count
+	origins     map[string]bool     // every origin a request or frame touched
+	adopting    int                 // iframe sessions still being set up
+	writes      []inspect.Write
+	pending     []pendingHeaderWrite
+	hookErrors  []string
+}
+
+// pendingHeaderWrite is a response's cookie lines, waiting for the request
+// URL (the extra-info event can come before the request event).
+type pendingHeaderWrite struct {
+	requestKey string
+	hop        int
+	status     int
+	lines      []string
+	blocked    []*network.BlockedSetCookieWithReason
+	at         time.Time
+}
+
+func newRecording() *recording {
+	return &recording{
+		changed:     make(chan struct{}, 1),
+		lastEvent:   time.Now(),
+		inflight:    make(map[string]bool),
+		requestURLs: make(map[string][]string),
+		extraSeen:   make(map[string]int),
+		origins:     make(map[string]bool),
+	}
+}
+
+func (r *recording) touch() {
+	r.lastEvent = time.Now()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+// handle records one event of a session. topLevel is true for the page's
+// own session, whose main-frame load ends the wait.
+func (r *recording) handle(session string, topLevel bool, ev any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		key := string(ev.RequestID)
+		if ev.Request != nil {
+			r.requestURLs[key] = append(r.requestURLs[key], ev.Request.URL)
+			r.noteOrigin(ev.Request.URL)
+		}
+		r.inflight[key] = true
+	case *network.EventLoadingFinished:
+		delete(r.inflight, string(ev.RequestID))
+	case *network.EventLoadingFailed:
+		delete(r.inflight, string(ev.RequestID))
+	case *network.EventResponseReceivedExtraInfo:
+		key := string(ev.RequestID)
+		hop := r.extraSeen[key]
+		r.extraSeen[key]++
+		lines := setCookieLines(ev.Headers)
+		if len(lines) > 0 || len(ev.BlockedCookies) > 0 {
+			r.pending = append(r.pending, pendingHeaderWrite{requestKey: key, hop: hop, status: int(ev.StatusCode), lines: lines, blocked: ev.BlockedCookies, at: time.Now()})
+		}
+	case *page.EventLoadEventFired:
+		if topLevel {
+			r.loaded = true
+		}
+	case *page.EventFrameNavigated:
+		if ev.Frame != nil {
+			r.noteOrigin(ev.Frame.URL)
+		}
+	case *runtime.EventBindingCalled:
+		if ev.Name != bindingName {
+			return
+		}
+		w, err := parseHookReport(ev.Payload, time.Now())
+		if err != nil {
+			r.hookErrors = append(r.hookErrors, err.Error())
+			break
+		}
+		r.writes = append(r.writes, w)
+	default:
+		return
+	}
+	r.touch()
+}
+
+func (r *recording) noteOrigin(raw string) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return
+	}
+	r.origins[u.Scheme+"://"+u.Host] = true
+}
+
+// setCookieLines returns the Set-Cookie lines of raw response headers; Chrome
+// joins repeated headers with "\n".
+func setCookieLines(h network.Headers) []string {
+	var lines []string
+	for name, v := range h {
+		if !strings.EqualFold(name, "set-cookie") {
+			continue
+		}
+		s, ok := v.(string)
+		if !ok {
+			continue
+		}
+		for _, line := range strings.Split(s, "\n") {
+			if strings.TrimSpace(line) != "" {
+				lines = append(lines, line)
+			}
+		}
+	}
+	return lines
+}
+
+// quiet reports whether the page has loaded, nothing is in flight and no
+// event came for d; when not, it also returns how long until it could be.
+func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.loaded || len(r.inflight) > 0 || r.adopting > 0 {
+		return false, d
+	}
+	since := time.Since(r.lastEvent)
+	if since >= d {
+		return true, 0
+	}
+	return false, d - since
+}
+
+func (r *recording) isLoaded() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loaded
+}
+
+func (r *recording) adoptStarted() {
+	r.mu.Lock()
+	r.adopting++
+	r.mu.Unlock()
+}
+
+func (r *recording) adoptDone() {
+	r.mu.Lock()
+	r.adopting--
+	r.touch()
+	r.mu.Unlock()
+}
+
+// allWrites returns every write in the order Chrome saw it: header writes
+// are placed by the time their response arrived.
+func (r *recording) allWrites() []inspect.Write {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]inspect.Write{}, r.writes...)
+	for _, p := range r.pending {
+		urls := r.requestURLs[p.requestKey]
+		responseURL := ""
+		if p.hop < len(urls) {
+			responseURL = urls[p.hop]
+		} else if len(urls) > 0 {
+			responseURL = urls[len(urls)-1]
+		}
+		blocked := make(map[string][][]string)
+		for _, b := range p.blocked {
+			reasons := make([]string, len(b.BlockedReasons))
+			for i, reason := range b.BlockedReasons {
+				reasons[i] = string(reason)
+			}
+			blocked[b.CookieLine] = append(blocked[b.CookieLine], reasons)
+		}
+		for _, line := range p.lines {
+			w := inspect.Write{Via: inspect.ViaHeader, URL: responseURL, CookieLine: line, Status: p.status, At: p.at}
+			if rs := blocked[line]; len(rs) > 0 {
+				w.Blocked = rs[0]
+				blocked[line] = rs[1:]
+			}
+			out = append(out, w)
+		}
+		// A blocked line missing from the raw headers (Chrome can normalise
+		// it) is still reported.
+		for line, rs := range blocked {
+			for _, reasons := range rs {
+				out = append(out, inspect.Write{Via: inspect.ViaHeader, URL: responseURL, CookieLine: line, Status: p.status, At: p.at, Blocked: reasons})
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
+}
+
+// originList returns the origins touched, sorted.
+func (r *recording) originList() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]string, 0, len(r.origins))
+	for o := range r.origins {
+		out = append(out, o)
+	}
+	sort.Strings(out)
+	return out
+}

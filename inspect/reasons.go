@@ -1,0 +1,42 @@
+package inspect
+
+import "strings"
+
+// reasonText says each of Chrome's Set-Cookie blocked reasons
+// (Network.SetCookieBlockedReason) in plain words.
+var reasonText = map[string]string{
+	"SecureOnly":                               "the Secure attribute was set but the response came over plain http",
+	"SameSiteStrict":                           "SameSite=Strict cookie set in a cross-site context",
+	"SameSiteLax":                              "SameSite=Lax cookie set in a cross-site context that was not a top-level navigation",
+	"SameSiteUnspecifiedTreatedAsLax":          "no SameSite attribute, so Chrome treated it as Lax, and the context was cross-site",
+	"SameSiteNoneInsecure":                     "SameSite=None requires the Secure attribute",
+	"UserPreferences":                          "the user's cookie settings blocked it",
+	"ThirdPartyPhaseout":                       "third-party cookies are blocked: set from a cross-site frame or request without Partitioned",
+	"SyntaxError":                              "the Set-Cookie line could not be parsed",
+	"SchemeNotSupported":                       "the URL scheme cannot set cookies",
+	"OverwriteSecure":                          "a plain-http response tried to overwrite (or shadow) a Secure cookie: strict secure cookies forbid it",
+	"InvalidDomain":                            "the Domain attribute does not cover the host that set the cookie",
+	"InvalidPrefix":                            "the cookie breaks the rules of its __Secure- or __Host- name prefix",
+	"UnknownError":                             "Chrome refused it for an unknown reason",
+	"SchemefulSameSiteStrict":                  "SameSite=Strict cookie set across schemes (http vs https), which counts as cross-site",
+	"SchemefulSameSiteLax":                     "SameSite=Lax cookie set across schemes (http vs https), which counts as cross-site",
+	"SchemefulSameSiteUnspecifiedTreatedAsLax": "no SameSite attribute (treated as Lax) and set across schemes (http vs https)",
+	"NameValuePairExceedsMaxSize":              "name plus value exceed 4096 bytes",
+	"DisallowedCharacter":                      "the line contains a character cookies may not hold",
+	"NoCookieContent":                          "the line has neither a name nor a value",
+	ReasonNotStored:                            "a script wrote it and Chrome raised no error, but the jar does not hold it (Chrome gives no reason for script writes; likely strict secure, third-party blocking or a prefix rule)",
+}
+
+// ExplainReasons says Chrome's reasons in plain words, joined by "; ".
+// An unknown reason is passed through as it is.
+func ExplainReasons(reasons []string) string {
+	parts := make([]string, 0, len(reasons))
+	for _, r := range reasons {
+		if text, ok := reasonText[r]; ok {
+			parts = append(parts, text)
+		} else {
+			parts = append(parts, r)
+		}
+	}
+	return strings.Join(parts, "; ")
+}

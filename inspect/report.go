@@ -1,0 +1,172 @@
+// Package inspect is cookiescope's model of cookies and what happened to
+// them: the Set-Cookie parser, the Report that every output renders, and the
+// joining of Chrome's cookie jar with the writes that produced each cookie.
+// It never talks to a browser: package browser converts what Chrome reports
+// into these types, so everything here is tested with plain values.
+package inspect
+
+import (
+	"time"
+)
+
+// SchemaVersion is the version of the JSON report format (docs/report.md).
+// It changes only when a field changes meaning or disappears.
+const SchemaVersion = 1
+
+// Redacted replaces cookie values in every output unless values are shown.
+const Redacted = "[redacted]"
+
+// Via says how a cookie write reached the browser.
+type Via string
+
+// The ways a cookie can be written.
+const (
+	ViaHeader         Via = "header"
+	ViaDocumentCookie Via = "document.cookie"
+	ViaCookieStore    Via = "cookieStore"
+)
+
+// Report is the result of one run: one Target per URL or scenario. Every
+// output format renders a Report.
+type Report struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Tool          string    `json:"tool"`
+	Browser       Browser   `json:"browser"`
+	Started       time.Time `json:"started"`
+	// Interrupted is set when the run was stopped (Ctrl-C) before every
+	// target finished; the targets hold what was captured until then.
+	Interrupted bool     `json:"interrupted"`
+	Targets     []Target `json:"targets"`
+}
+
+// Browser names the browser that produced the evidence.
+type Browser struct {
+	Product string `json:"product"`
+}
+
+// Target is what happened while loading one URL: every cookie in the jar
+// afterwards with its story, and every write Chrome refused.
+type Target struct {
+	URL      string `json:"url"`
+	FinalURL string `json:"finalURL"`
+	// Error says why the target did not load completely; what was captured
+	// before the error is still reported.
+	Error      string        `json:"error"`
+	DurationMS int64         `json:"durationMs"`
+	Cookies    []Cookie      `json:"cookies"`
+	Blocked    []BlockedWrite `json:"blocked"`
+	// Frames lists each document the target showed (the page and its
+	// iframes), with the cookie names script could read there.
+	Frames []Frame `json:"frames"`
+	// Writes is every cookie write seen, in order, accepted or not.
+	Writes []Write `json:"writes"`
+}
+
+// Cookie is one cookie of the jar after the target loaded, with its story.
+type Cookie struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Domain string `json:"domain"`
+	Path   string `json:"path"`
+	// HostOnly is true when no Domain attribute was given: the cookie goes to
+	// this exact host only.
+	HostOnly bool   `json:"hostOnly"`
+	Secure   bool   `json:"secure"`
+	HttpOnly bool   `json:"httpOnly"`
+	SameSite string `json:"sameSite"` // "Strict", "Lax", "None", or "" when the attribute was absent
+	Session  bool   `json:"session"`
+	// Expires is nil for a session cookie.
+	Expires      *time.Time `json:"expires"`
+	Size         int        `json:"size"`
+	Partitioned  bool       `json:"partitioned"`
+	PartitionKey string     `json:"partitionKey,omitempty"` // the top-level site of a partitioned cookie
+	SourceScheme string     `json:"sourceScheme"`           // "Secure", "NonSecure" or "Unset", as Chrome records it
+	SourcePort   int        `json:"sourcePort"`
+	Priority     string     `json:"priority"`
+	// SetBy lists the accepted writes that match this cookie, oldest first:
+	// the last one produced the value in the jar.
+	SetBy []Write `json:"setBy"`
+	// ScriptReadable is measured: document.cookie contained this cookie in
+	// at least one visited page or frame.
+	ScriptReadable bool     `json:"scriptReadable"`
+	ReadableOn     []string `json:"readableOn"`
+}
+
+// Key identifies a cookie in a jar: two cookies with the same key cannot
+// coexist.
+func (c Cookie) Key() CookieKey {
+	return CookieKey{Name: c.Name, Domain: trimDot(c.Domain), HostOnly: c.HostOnly, Path: c.Path, PartitionKey: c.PartitionKey}
+}
+
+// CookieKey is the identity of a cookie in the jar.
+type CookieKey struct {
+	Name, Domain string
+	HostOnly     bool
+	Path         string
+	PartitionKey string
+}
+
+// Write is one attempt to set (or delete) a cookie.
+type Write struct {
+	Via Via `json:"via"`
+	// URL is the response that carried the header, or the document whose
+	// script wrote the cookie.
+	URL string `json:"url"`
+	// Script is the URL of the script that wrote the cookie (the document's
+	// URL for an inline script); empty for headers.
+	Script string `json:"script,omitempty"`
+	// Line and Column locate the write in Script; zero for headers.
+	Line   int `json:"line,omitempty"`
+	Column int `json:"column,omitempty"`
+	// Inline is true when the writing script is inline in the document.
+	Inline bool `json:"inline,omitempty"`
+	// CookieLine is the Set-Cookie line or the string assigned to
+	// document.cookie (for cookieStore, an equivalent line). Its value is
+	// redacted unless values are shown.
+	CookieLine string `json:"cookieLine"`
+	// Stack is the script stack of a script write, innermost first.
+	Stack []string `json:"stack,omitempty"`
+	// Status is the HTTP status of the response (headers only).
+	Status int `json:"status,omitempty"`
+	// Parsed is CookieLine parsed; not part of the JSON.
+	Parsed SetCookie `json:"-"`
+	// At is when the write was seen.
+	At time.Time `json:"-"`
+	// Blocked holds Chrome's reasons when it refused the write.
+	Blocked []string `json:"-"`
+}
+
+// BlockedWrite is a write Chrome refused, with its reasons.
+type BlockedWrite struct {
+	Name string `json:"name"`
+	Write
+	// Reasons are Chrome's blocked reasons (such as "SameSiteNoneInsecure"),
+	// or, for a script write Chrome silently ignored, "NotStored".
+	Reasons []string `json:"reasons"`
+	// Explanation says the reasons in plain words.
+	Explanation string `json:"explanation"`
+}
+
+// Frame is a document the target showed, with what its script could read.
+type Frame struct {
+	URL string `json:"url"`
+	// TopLevel is true for the page itself.
+	TopLevel bool `json:"topLevel"`
+	// Readable lists the cookie names document.cookie returned there; Error
+	// is set when it could not be measured.
+	Readable []string `json:"readable"`
+	Error    string   `json:"error,omitempty"`
+	// Pairs is what document.cookie returned, values included; it is used to
+	// tell apart cookies of one name and never leaves the process.
+	Pairs []NameValue `json:"-"`
+}
+
+// NameValue is one pair of a document.cookie string.
+type NameValue struct{ Name, Value string }
+
+func trimDot(domain string) string {
+	if len(domain) > 0 && domain[0] == '.' {
+		return domain[1:]
+	}
+	return domain
+}
