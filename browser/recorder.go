@@ -26,8 +26,8 @@ type recording struct {
 	// changed gets a token after every event, for waiters.
 	changed chan struct{}
 
-	loaded      bool
-	lastEvent   time.Time
+	loaded    bool
+	lastEvent time.Time
 	// Request IDs are unique across sessions: a cross-site iframe's document
 	// request starts in the page's session and finishes in the frame's.
 	inflight    map[string]bool     // request ID

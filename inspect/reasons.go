@@ -10,7 +10,7 @@ var reasonText = map[string]string{
 	"SameSiteLax":                              "SameSite=Lax cookie set in a cross-site context that was not a top-level navigation",
 	"SameSiteUnspecifiedTreatedAsLax":          "no SameSite attribute, so Chrome treated it as Lax, and the context was cross-site",
 	"SameSiteNoneInsecure":                     "SameSite=None requires the Secure attribute",
-	"UserPreferences":                          "the user's cookie settings blocked it",
+	"UserPreferences":                          "the browser's cookie settings blocked it (here: third-party cookies are blocked, as in Chrome's default headless profile)",
 	"ThirdPartyPhaseout":                       "third-party cookies are blocked: set from a cross-site frame or request without Partitioned",
 	"SyntaxError":                              "the Set-Cookie line could not be parsed",
 	"SchemeNotSupported":                       "the URL scheme cannot set cookies",
@@ -24,7 +24,7 @@ var reasonText = map[string]string{
 	"NameValuePairExceedsMaxSize":              "name plus value exceed 4096 bytes",
 	"DisallowedCharacter":                      "the line contains a character cookies may not hold",
 	"NoCookieContent":                          "the line has neither a name nor a value",
-	ReasonNotStored:                            "a script wrote it and Chrome raised no error, but the jar does not hold it (Chrome gives no reason for script writes; likely strict secure, third-party blocking or a prefix rule)",
+	ReasonNotStored:                            "script wrote it without error, but the jar does not hold it (Chrome reports no reason for script writes)",
 }
 
 // ExplainReasons says Chrome's reasons in plain words, joined by "; ".

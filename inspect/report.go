@@ -51,9 +51,9 @@ type Target struct {
 	FinalURL string `json:"finalURL"`
 	// Error says why the target did not load completely; what was captured
 	// before the error is still reported.
-	Error      string        `json:"error"`
-	DurationMS int64         `json:"durationMs"`
-	Cookies    []Cookie      `json:"cookies"`
+	Error      string         `json:"error"`
+	DurationMS int64          `json:"durationMs"`
+	Cookies    []Cookie       `json:"cookies"`
 	Blocked    []BlockedWrite `json:"blocked"`
 	// Frames lists each document the target showed (the page and its
 	// iframes), with the cookie names script could read there.

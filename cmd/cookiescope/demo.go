@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/cookiescope/cookiescope/lab"
+)
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c commonFlags
+	c.register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: cookiescope demo [flags]\n\nStarts the embedded lab on loopback and inspects its pages: every way a cookie can be set, blocked and read.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if _, err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	format, err := c.check()
+	if err != nil {
+		return err
+	}
+	if c.remote != "" {
+		return usageError{errors.New("demo launches its own browser: --remote cannot reach the lab's host names")}
+	}
+	l, err := lab.Start(lab.Config{})
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	c.resolve = append(c.resolve, l.ResolveRules()...)
+	c.trustSPKI = append(c.trustSPKI, l.SPKI)
+	var urls []string
+	fmt.Fprintln(stderr, "cookiescope demo: the lab serves these pages on loopback:")
+	for _, p := range lab.Pages {
+		u := l.URL(true, lab.AppHost, p.Path)
+		urls = append(urls, u)
+		fmt.Fprintf(stderr, "  %s: %s\n", u, p.Shows)
+	}
+	return inspectAndReport(ctx, c, format, urls, stdout, stderr)
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/report"
+)
+
+// errHelp is returned after -h printed a command's help.
+var errHelp = errors.New("help shown")
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// commonFlags are the flags every command that drives a browser takes.
+type commonFlags struct {
+	format     string
+	output     string
+	showValues bool
+	resolve    stringList
+	trustSPKI  stringList
+	insecure   bool
+	browser    string
+	remote     string
+	timeout    time.Duration
+	wait       time.Duration
+	workers    int
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.format, "format", "table", "output format: table or json")
+	fs.StringVar(&c.output, "output", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
+	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
+	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
+	fs.BoolVar(&c.insecure, "insecure", false, "accept invalid TLS certificates, like curl -k")
+	fs.StringVar(&c.browser, "browser", "", "Chrome or Chromium binary to run (default: $CHROME_PATH, then the usual names)")
+	fs.StringVar(&c.remote, "remote", "", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT) instead of launching one")
+	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a target that has not loaded and gone quiet after this long")
+	fs.DurationVar(&c.wait, "wait", 50*time.Millisecond, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
+	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "targets to load at once, each in its own browser context")
+}
+
+func (c *commonFlags) check() (report.Format, error) {
+	f, err := report.ParseFormat(c.format)
+	if err != nil {
+		return "", usageError{err}
+	}
+	if c.workers < 1 {
+		return "", usageError{fmt.Errorf("--workers %d: want 1 or more", c.workers)}
+	}
+	if c.timeout <= 0 || c.wait < 0 {
+		return "", usageError{errors.New("--timeout must be positive and --wait not negative")}
+	}
+	if _, err := browser.HostResolverRules(c.resolve); err != nil {
+		return "", usageError{err}
+	}
+	return f, nil
+}
+
+func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
+	return browser.Options{
+		Path:        c.browser,
+		Remote:      c.remote,
+		Insecure:    c.insecure,
+		TrustedSPKI: c.trustSPKI,
+		Resolve:     c.resolve,
+	}
+}
+
+func (c *commonFlags) loadOptions() browser.LoadOptions {
+	return browser.LoadOptions{Timeout: c.timeout, Quiet: c.wait}
+}
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments, and returns the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, usageError{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
