@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/chromedp/cdproto"
+	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -55,8 +58,8 @@ func newSessionMux(inner chromedp.Transport) *sessionMux {
 	return m
 }
 
-// adoptIframesOf makes the mux take every iframe target Chrome auto-attaches
-// under the session parent, and hand it to adopt. adopt runs on the goroutine
+// adoptIframesOf makes the mux take every target Chrome auto-attaches under
+// the session parent: iframes go to adopt, workers are let run. adopt runs on the goroutine
 // that reads from Chrome: it must return fast and must not send commands
 // itself (start a goroutine for that).
 func (m *sessionMux) adoptIframesOf(parent target.SessionID, adopt func(*childSession, *target.Info)) {
@@ -123,15 +126,27 @@ func (m *sessionMux) noteAttached(msg *cdproto.Message) {
 	if err := jsonv2.Unmarshal(msg.Params, &ev, chromedp.DefaultUnmarshalOptions); err != nil || ev.TargetInfo == nil {
 		return
 	}
-	if ev.TargetInfo.Type != "iframe" {
-		return
-	}
 	child := &childSession{mux: m, id: ev.SessionID, pending: make(map[int64]chan *cdproto.Message), waiting: ev.WaitingForDebugger}
 	m.mu.Lock()
 	m.children[ev.SessionID] = child
 	m.mu.Unlock()
-	adopt(child, ev.TargetInfo)
+	if ev.TargetInfo.Type == "iframe" {
+		adopt(child, ev.TargetInfo)
+		return
+	}
+	// Workers and service workers are paused by the same auto-attach; the
+	// page must not notice us, so let them run at once.
+	if ev.WaitingForDebugger {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+			defer cancel()
+			_, _ = cdp.Call(ctx, child, runtime.RunIfWaitingForDebugger, cdp.Empty{})
+		}()
+	}
 }
+
+// resumeTimeout bounds the command that lets a paused worker run.
+const resumeTimeout = 5 * time.Second
 
 func (m *sessionMux) noteDetached(msg *cdproto.Message) {
 	var ev target.EventDetachedFromTarget

@@ -26,7 +26,11 @@ type recording struct {
 	// changed gets a token after every event, for waiters.
 	changed chan struct{}
 
-	loaded    bool
+	// loads holds the loader IDs of the main-frame documents that fired
+	// their load event; loader says which one this target waits for (a late
+	// event of the previous document must not count).
+	loads     map[string]bool
+	loader    string
 	lastEvent time.Time
 	// Request IDs are unique across sessions: a cross-site iframe's document
 	// request starts in the page's session and finishes in the frame's.
@@ -37,7 +41,6 @@ type recording struct {
 	adopting    int                 // iframe sessions still being set up
 	writes      []inspect.Write
 	pending     []pendingHeaderWrite
-	hookErrors  []string
 }
 
 // pendingHeaderWrite is a response's cookie lines, waiting for the request
@@ -59,6 +62,7 @@ func newRecording() *recording {
 		requestURLs: make(map[string][]string),
 		extraSeen:   make(map[string]int),
 		origins:     make(map[string]bool),
+		loads:       make(map[string]bool),
 	}
 }
 
@@ -95,9 +99,9 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if len(lines) > 0 || len(ev.BlockedCookies) > 0 {
 			r.pending = append(r.pending, pendingHeaderWrite{requestKey: key, hop: hop, status: int(ev.StatusCode), lines: lines, blocked: ev.BlockedCookies, at: time.Now()})
 		}
-	case *page.EventLoadEventFired:
-		if topLevel {
-			r.loaded = true
+	case *page.EventLifecycleEvent:
+		if topLevel && ev.Name == "load" {
+			r.loads[string(ev.LoaderID)] = true
 		}
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil {
@@ -107,12 +111,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if ev.Name != bindingName {
 			return
 		}
-		w, err := parseHookReport(ev.Payload, time.Now())
-		if err != nil {
-			r.hookErrors = append(r.hookErrors, err.Error())
-			break
+		// The payload comes from our own hook; one a page forged to look
+		// like it and got wrong is dropped.
+		if w, err := parseHookReport(ev.Payload, time.Now()); err == nil {
+			r.writes = append(r.writes, w)
 		}
-		r.writes = append(r.writes, w)
 	default:
 		return
 	}
@@ -153,7 +156,7 @@ func setCookieLines(h network.Headers) []string {
 func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.loaded || len(r.inflight) > 0 || r.adopting > 0 {
+	if !r.loads[r.loader] || len(r.inflight) > 0 || r.adopting > 0 {
 		return false, d
 	}
 	since := time.Since(r.lastEvent)
@@ -163,10 +166,17 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 	return false, d - since
 }
 
+// expectLoad names the main-frame document whose load the target waits for.
+func (r *recording) expectLoad(loaderID string) {
+	r.mu.Lock()
+	r.loader = loaderID
+	r.mu.Unlock()
+}
+
 func (r *recording) isLoaded() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loaded
+	return r.loads[r.loader]
 }
 
 func (r *recording) adoptStarted() {

@@ -268,6 +268,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	if res.ErrorText != "" {
 		return fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
+	rec.expectLoad(string(res.LoaderID))
 	for {
 		ok, wait := rec.quiet(opts.Quiet)
 		if ok {

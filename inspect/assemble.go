@@ -32,12 +32,14 @@ func Assemble(t *Target, ev Evidence) {
 	}
 	t.Writes = ev.Writes
 	t.Frames = ev.Frames
+	var refused map[int]bool
+	t.Blocked, refused = blockedWrites(ev)
 	t.Cookies = nil
 	for _, c := range ev.Jar {
 		key := c.Key()
 		c.SetBy = nil
-		for _, w := range ev.Writes {
-			if len(w.Blocked) == 0 && !w.Parsed.Deletes(w.atOr(ev.Now)) && writeMatches(w, key, c.Partitioned) {
+		for i, w := range ev.Writes {
+			if !refused[i] && !w.Parsed.Deletes(w.atOr(ev.Now)) && writeMatches(w, key, c.Partitioned) {
 				c.SetBy = append(c.SetBy, w)
 			}
 		}
@@ -60,7 +62,6 @@ func Assemble(t *Target, ev Evidence) {
 		}
 		return a.Path < b.Path
 	})
-	t.Blocked = blockedWrites(ev)
 }
 
 func (w Write) atOr(now time.Time) time.Time {
@@ -71,12 +72,14 @@ func (w Write) atOr(now time.Time) time.Time {
 }
 
 // blockedWrites lists the writes Chrome refused: headers it reported with
-// reasons, and script writes that left no trace in the jar.
-func blockedWrites(ev Evidence) []BlockedWrite {
-	var out []BlockedWrite
+// reasons, and script writes that left no trace in the jar. refused holds
+// their indexes in ev.Writes.
+func blockedWrites(ev Evidence) (out []BlockedWrite, refused map[int]bool) {
+	refused = make(map[int]bool)
 	for i, w := range ev.Writes {
 		if len(w.Blocked) > 0 {
 			out = append(out, BlockedWrite{Name: w.Parsed.Name, Write: w, Reasons: w.Blocked, Explanation: ExplainReasons(w.Blocked)})
+			refused[i] = true
 			continue
 		}
 		if w.Via == ViaHeader || w.Parsed.Deletes(w.atOr(ev.Now)) || w.Parsed.Name == "" && w.Parsed.Value == "" {
@@ -87,9 +90,10 @@ func blockedWrites(ev Evidence) []BlockedWrite {
 		}
 		if !jarHolds(ev.Jar, w) {
 			out = append(out, BlockedWrite{Name: w.Parsed.Name, Write: w, Reasons: []string{ReasonNotStored}, Explanation: ExplainReasons([]string{ReasonNotStored})})
+			refused[i] = true
 		}
 	}
-	return out
+	return out, refused
 }
 
 // laterWriteToSameCookie reports whether a later write addressed the same

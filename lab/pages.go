@@ -49,7 +49,10 @@ func (l *Lab) routes() http.Handler {
 	widget := http.NewServeMux()
 	widget.HandleFunc("/frame", crossSiteFrame)
 
-	hosts := map[string]http.Handler{AppHost: app, SubHost: sub, CDNHost: cdn, WidgetHost: widget}
+	// The app also answers on the loopback address itself, which browsers
+	// treat as a secure context even over http: service workers and the
+	// Cache API work there without a trusted certificate.
+	hosts := map[string]http.Handler{AppHost: app, SubHost: sub, CDNHost: cdn, WidgetHost: widget, "127.0.0.1": app, "localhost": app}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
@@ -202,16 +205,13 @@ func benchScript(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "document.cookie = \"b_ext=%s; Path=/\";\n", token())
 }
 
-// hangForever serves a page whose load never ends: its last resource never
-// finishes until the client gives up or the lab closes.
+// hangForever serves a page whose load never ends: it sets a cookie, sends
+// the start of its document and then holds the response open until the
+// client gives up or the lab closes.
 func (l *Lab) hangForever(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Query().Get("part") != "img" {
-		w.Header().Add("Set-Cookie", "before_hang="+token()+"; Path=/")
-		writePage(w, "Never loads", `<img src="/hang?part=img">`)
-		return
-	}
-	w.Header().Set("Content-Type", "image/png")
-	w.WriteHeader(http.StatusOK)
+	w.Header().Add("Set-Cookie", "before_hang="+token()+"; Path=/")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprint(w, "<!doctype html><html><head><title>Never loads</title></head><body><p>This document never ends.</p>\n")
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -22,7 +22,7 @@ open.onsuccess = () => {
   tx.oncomplete = () => { document.cookie = "written_idb=1; Path=/"; };
 };
 caches.open("marks").then(c => c.put("/mark", new Response("1"))).then(() => { document.cookie = "written_cache=1; Path=/"; });
-navigator.serviceWorker.register("/storage/sw.js").then(() => { document.cookie = "written_sw=1; Path=/"; });
+navigator.serviceWorker.register("/storage/sw.js").then(() => { document.cookie = "written_sw=1; Path=/"; }, (e) => { document.cookie = "sw_error=" + encodeURIComponent(String(e)) + "; Path=/"; });
 </script>`, token()))
 }
 

@@ -1,0 +1,34 @@
+# cookiescope: the quick start is `make demo` and `make test`.
+GO ?= go
+BIN := ./cookiescope
+
+.PHONY: all build demo test bench chromium fuzz
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cookiescope
+
+# Makes sure a browser is there: installs Debian's chromium when root or
+# sudo can, else says what to install and fails.
+chromium:
+	@scripts/ensure-chromium
+
+# The main job on the embedded lab: every way a cookie is set, blocked, read.
+demo: chromium build
+	$(BIN) demo
+
+# vet and the race-enabled tests. Browser tests skip on a machine without
+# Chrome, except in CI (CI=true), where a missing browser fails them.
+test:
+	@scripts/ensure-chromium || [ "$${CI:-}" != "true" ] || exit 1
+	$(GO) vet ./...
+	$(GO) test -race ./...
+
+# Pages per second against the lab with 1, 2 and 4 workers, the bare
+# chromedp floor, and the browser's memory.
+bench: chromium
+	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect' -benchtime 100x -count 1 -timeout 30m
+
+fuzz:
+	$(GO) test ./inspect -run '^$$' -fuzz FuzzParseSetCookie -fuzztime 30s
