@@ -1,0 +1,131 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// SchemaPath is the JSON report's schema, relative to this package.
+const schemaPath = "../docs/report.schema.json"
+
+// fullReport has every field of every type set, so the schema check covers
+// the whole format.
+func fullReport() inspect.Report {
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	header := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/login", CookieLine: "sid=s3cret; Secure; HttpOnly; Path=/", Status: 200}
+	script := inspect.Write{Via: inspect.ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.test/a.js", Line: 3, Column: 14, CookieLine: "s_cc=true; Path=/", Stack: []string{"https://cdn.test/a.js:3:14"}}
+	store := inspect.Write{Via: inspect.ViaCookieStore, URL: "https://app.test/", Script: "https://app.test/", Line: 9, Column: 1, Inline: true, CookieLine: "cs=1; Path=/; Secure; SameSite=Strict"}
+	return inspect.Report{
+		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
+		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true,
+		Targets: []inspect.Target{{
+			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
+			Cookies: []inspect.Cookie{
+				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
+				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}},
+			},
+			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: header, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
+			Frames:  []inspect.Frame{{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}}, {URL: "about:blank", Error: "not an http(s) document"}},
+			Writes:  []inspect.Write{header, script, store},
+		}, {URL: "https://empty.test/"}},
+	}
+}
+
+// ValidateAgainstSchema fails the test when data is not a report the schema
+// accepts.
+func validateAgainstSchema(t *testing.T, data []byte) {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	schema, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compile %s: %v", schemaPath, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("the report is not JSON: %v", err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("the report does not match %s:\n%v", schemaPath, err)
+	}
+}
+
+func TestJSONMatchesTheSchema(t *testing.T) {
+	for _, redact := range []bool{false, true} {
+		r := fullReport()
+		if redact {
+			r = r.Redact()
+		}
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, r); err != nil {
+			t.Fatal(err)
+		}
+		validateAgainstSchema(t, buf.Bytes())
+	}
+}
+
+func TestSchemaRejectsWhatTheFormatDoesNotHave(t *testing.T) {
+	// The check must be able to fail: an undocumented field and a missing
+	// one are both refused.
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, fullReport()); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	target := doc["targets"].([]any)[0].(map[string]any)
+	target["undocumented"] = true
+	delete(target["cookies"].([]any)[0].(map[string]any), "scriptReadable")
+	bad, _ := json.Marshal(doc)
+	c := jsonschema.NewCompiler()
+	schema, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(bad))
+	if err := schema.Validate(inst); err == nil {
+		t.Fatal("the schema accepted an undocumented field and a missing required one")
+	}
+}
+
+func TestJSONEmptyListsAreArrays(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, inspect.Report{Targets: []inspect.Target{{URL: "https://x.test/"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(buf.Bytes(), []byte("null")) {
+		t.Errorf("empty lists written as null:\n%s", buf.String())
+	}
+}
+
+func TestWriteAtomicLeavesNoPartialFile(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/report.json"
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failing := func(w io.Writer) error {
+		w.Write([]byte("half"))
+		return os.ErrClosed
+	}
+	if err := WriteAtomic(path, failing); err == nil {
+		t.Fatal("WriteAtomic did not report the writer's error")
+	}
+	if got, _ := os.ReadFile(path); string(got) != "old" {
+		t.Errorf("a failed write left %q, want the old file", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
