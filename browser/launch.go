@@ -55,6 +55,10 @@ type Browser struct {
 	// Product is what Chrome calls itself, such as "Chrome/156.0.8078.79".
 	Product string
 
+	// DevToolsURL is the browser's websocket address; another cookiescope
+	// can use it with --remote.
+	DevToolsURL string
+
 	ctx         context.Context // the first tab's chromedp context: owns the browser
 	cancelCtx   context.CancelFunc
 	cancelAlloc context.CancelFunc
@@ -72,6 +76,7 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 			return nil, err
 		}
 		b.mux = newSessionMux(conn)
+		b.DevToolsURL = wsURL
 		return b.mux, nil
 	}
 

@@ -352,7 +352,9 @@ func readFrames(ctx context.Context, s cdp.Session, top bool, skip map[cdp.Frame
 		}
 		// An iframe session's root is the cross-site frame itself; below any
 		// root, a frame in skip belongs to its own session.
-		if isRoot || !skip[ft.Frame.ID] {
+		// Documents that are not http(s) (about:blank, error pages) hold
+		// no cookies and are left out.
+		if u, err := url.Parse(ft.Frame.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && (isRoot || !skip[ft.Frame.ID]) {
 			out = append(out, readFrame(ctx, s, ft.Frame, top && isRoot))
 		}
 		for _, c := range ft.ChildFrames {
@@ -366,10 +368,6 @@ func readFrames(ctx context.Context, s cdp.Session, top bool, skip map[cdp.Frame
 func readFrame(ctx context.Context, s cdp.Session, f *cdp.Frame, top bool) inspect.Frame {
 	frameURL := f.URL + f.URLFragment
 	out := inspect.Frame{URL: frameURL, TopLevel: top, Readable: []string{}}
-	if u, err := url.Parse(frameURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		out.Error = "not an http(s) document"
-		return out
-	}
 	world, err := cdp.Call(ctx, s, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: f.ID, WorldName: "cookiescope"})
 	if err != nil {
 		out.Error = err.Error()
