@@ -237,6 +237,13 @@ func (c *childSession) close() {
 	}
 }
 
+// isClosed reports whether the session's target went away.
+func (c *childSession) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
 // Call sends a command on the child session and waits for its reply.
 func (c *childSession) Call(ctx context.Context, method string, params, res any) error {
 	var buf []byte

@@ -49,7 +49,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.browser, "browser", "", "Chrome or Chromium binary to run (default: $CHROME_PATH, then the usual names)")
 	fs.StringVar(&c.remote, "remote", "", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT) instead of launching one")
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a target that has not loaded and gone quiet after this long")
-	fs.DurationVar(&c.wait, "wait", 50*time.Millisecond, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
+	fs.DurationVar(&c.wait, "wait", browser.DefaultQuiet, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
 	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "targets to load at once, each in its own browser context")
 }
 
