@@ -41,6 +41,8 @@ type recording struct {
 	adopting    int                 // iframe sessions still being set up
 	writes      []inspect.Write
 	pending     []pendingHeaderWrite
+	// sent holds the Cookie header each request carried, by request ID.
+	sent map[string]string
 }
 
 // pendingHeaderWrite is a response's cookie lines, waiting for the request
@@ -63,6 +65,7 @@ func newRecording() *recording {
 		extraSeen:   make(map[string]int),
 		origins:     make(map[string]bool),
 		loads:       make(map[string]bool),
+		sent:        make(map[string]string),
 	}
 }
 
@@ -87,6 +90,12 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			r.noteOrigin(ev.Request.URL)
 		}
 		r.inflight[key] = true
+	case *network.EventRequestWillBeSentExtraInfo:
+		for name, v := range ev.Headers {
+			if s, ok := v.(string); ok && strings.EqualFold(name, "cookie") {
+				r.sent[string(ev.RequestID)] = s
+			}
+		}
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))
 	case *network.EventLoadingFailed:
@@ -106,6 +115,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil {
 			r.noteOrigin(ev.Frame.URL)
+			// The page moved on by itself (a form post, a script redirect):
+			// wait for the new document's load instead.
+			if topLevel && ev.Frame.ParentID == "" && r.loader != "" {
+				r.loader = string(ev.Frame.LoaderID)
+			}
 		}
 	case *runtime.EventBindingCalled:
 		if ev.Name != bindingName {
@@ -164,6 +178,14 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, d - since
+}
+
+// sentToDocument returns the Cookie header the awaited main document's
+// request carried (a navigation's request ID is its loader ID).
+func (r *recording) sentToDocument() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sent[r.loader]
 }
 
 // expectLoad names the main-frame document whose load the target waits for.

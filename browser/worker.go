@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -79,6 +80,8 @@ type Worker struct {
 	// each live document: where readability is measured.
 	worlds map[cdp.Session]map[string]runtime.ExecutionContextID // by the context's unique ID
 	page   *chromedp.Target
+	// attacker answers intercepted requests while Forge runs.
+	attacker *attacker
 }
 
 // NewWorker creates a browser context with one tab, installs the recording
@@ -192,8 +195,12 @@ func (w *Worker) current() *recording {
 // onPageEvent receives the tab's events on chromedp's reading goroutine.
 func (w *Worker) onPageEvent(ev any) {
 	w.mu.Lock()
-	tab := w.page
+	tab, a := w.page, w.attacker
 	w.mu.Unlock()
+	if paused, ok := ev.(*fetch.EventRequestPaused); ok && a != nil {
+		a.paused(paused)
+		return
+	}
 	if tab != nil {
 		w.noteWorld(tab, ev)
 	}
@@ -230,10 +237,24 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 }
 
 // Inspect loads rawURL in the worker's tab and returns what happened to
-// cookies. A load that fails or times out still returns everything captured
-// until then, with Target.Error set. When ctx ends, the jar is still read (for
-// a few seconds at most) so an interrupted run keeps what it saw.
+// cookies, then clears the context for the next target. A load that fails
+// or times out still returns everything captured until then, with
+// Target.Error set. When ctx ends, the jar is still read (for a few seconds
+// at most) so an interrupted run keeps what it saw.
 func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
+	start := time.Now()
+	t := w.Visit(ctx, rawURL, opts)
+	if err := w.Reset(); err != nil && t.Error == "" {
+		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
+	}
+	t.DurationMS = time.Since(start).Milliseconds()
+	return t
+}
+
+// Visit is Inspect without the clean-up: the context keeps the target's
+// cookies and storage, so probes can attack them. Call Reset before the
+// next target.
+func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	opts = opts.withDefaults()
 	start := time.Now()
 	t := inspect.Target{URL: rawURL}
@@ -254,8 +275,7 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 	frames, finalURL := w.measureReadability(cctx)
 	t.FinalURL = finalURL
 	jar, jarErr := w.readJar(cctx)
-	now := time.Now()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: now})
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
 	errs := []error{loadErr}
 	if jarErr != nil {
 		errs = append(errs, fmt.Errorf("read the cookie jar: %w", jarErr))
@@ -263,11 +283,42 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 	if err := errors.Join(errs...); err != nil {
 		t.Error = err.Error()
 	}
-	if err := w.reset(cctx, rec); err != nil && t.Error == "" {
-		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
-	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
+}
+
+// Jar returns every cookie of the worker's browser context now.
+func (w *Worker) Jar() ([]inspect.Cookie, error) {
+	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	defer cancel()
+	return w.readJar(ctx)
+}
+
+// Reset clears the worker's context of everything the targets since the
+// last Reset touched.
+func (w *Worker) Reset() error {
+	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	defer cancel()
+	return w.reset(ctx, w.current())
+}
+
+// EvaluateInPage runs a script in the page's main world, as page script
+// would, and returns its result as JSON.
+func (w *Worker) EvaluateInPage(ctx context.Context, script string) ([]byte, error) {
+	lctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	res, err := chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: script, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
+	if err != nil {
+		return nil, err
+	}
+	if res.ExceptionDetails != nil {
+		return nil, fmt.Errorf("script failed: %s", res.ExceptionDetails.Text)
+	}
+	if res.Result == nil {
+		return nil, nil
+	}
+	return res.Result.Value, nil
 }
 
 // CheckURL rejects what cannot be a target before the browser sees it.

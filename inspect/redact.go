@@ -1,5 +1,7 @@
 package inspect
 
+import "strings"
+
 // Redact returns a copy of r with every cookie value replaced by Redacted:
 // jar values, and the values inside recorded cookie lines. Names and
 // attributes stay. r itself is not changed.
@@ -28,6 +30,15 @@ func (t Target) redact() Target {
 		b.Write = b.Write.redact()
 		out.Blocked[i] = b
 	}
+	out.Probes = make([]Probe, len(t.Probes))
+	for i, p := range t.Probes {
+		p.Before = redactValueList(p.Before, p.Forged)
+		p.After = redactValueList(p.After, p.Forged)
+		out.Probes[i] = p
+	}
+	if t.Probes == nil {
+		out.Probes = nil
+	}
 	out.Frames = make([]Frame, len(t.Frames))
 	for i, f := range t.Frames {
 		f.Pairs = nil
@@ -53,4 +64,19 @@ func (w Write) redact() Write {
 		w.Parsed.Value = Redacted
 	}
 	return w
+}
+
+// redactValueList redacts each value of a ValueList except the attacker's.
+func redactValueList(list, forged string) string {
+	// Placeholders such as "(absent)" or "(12 cookies)" are no values.
+	if strings.HasPrefix(list, "(") && strings.HasSuffix(list, ")") {
+		return list
+	}
+	values := strings.Split(list, valueSeparator)
+	for i, v := range values {
+		if v != forged {
+			values[i] = Redacted
+		}
+	}
+	return strings.Join(values, valueSeparator)
 }

@@ -60,6 +60,8 @@ type Target struct {
 	Frames []Frame `json:"frames"`
 	// Writes is every cookie write seen, in order, accepted or not.
 	Writes []Write `json:"writes"`
+	// Probes are the attacks `cookiescope probe` attempted, in order.
+	Probes []Probe `json:"probes,omitempty"`
 }
 
 // Cookie is one cookie of the jar after the target loaded, with its story.

@@ -26,7 +26,7 @@ const (
 )
 
 // Hosts lists every host the certificate covers.
-var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost}
+var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost, SecureLoginHost, "*.secure.test", FlawedLoginHost, "*.flawed.test"}
 
 // Config chooses the lab's ports; zero means a free port chosen by the OS.
 type Config struct {

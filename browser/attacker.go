@@ -1,0 +1,154 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
+)
+
+// ForgedResponse is what the emulated network attacker answers for one URL:
+// Set-Cookie lines and an HTML body (which may hold a script).
+type ForgedResponse struct {
+	SetCookie []string
+	Body      string
+}
+
+// attacker plays an active network attacker for one worker: with the Fetch
+// domain it answers chosen URLs itself, so that Chrome applies the forged
+// cookies exactly as it would under a real man-in-the-middle, with no
+// server involved. Requests it was not told about are let through.
+type attacker struct {
+	mu        sync.Mutex
+	responses map[string]ForgedResponse
+	// upgraded are https twins of http attack URLs: a request for one means
+	// HSTS upgraded the attack before it left the browser.
+	upgraded map[string]bool
+	sawHSTS  bool
+	queue    []*fetch.EventRequestPaused
+	wake     chan struct{}
+}
+
+func newAttacker() *attacker {
+	return &attacker{responses: make(map[string]ForgedResponse), upgraded: make(map[string]bool), wake: make(chan struct{}, 1)}
+}
+
+// paused queues a paused request; it runs on the reading goroutine.
+func (a *attacker) paused(ev *fetch.EventRequestPaused) {
+	a.mu.Lock()
+	a.queue = append(a.queue, ev)
+	a.mu.Unlock()
+	select {
+	case a.wake <- struct{}{}:
+	default:
+	}
+}
+
+// serve answers paused requests until ctx ends: forged ones are fulfilled,
+// every other one is continued unchanged, so no page ever hangs.
+func (a *attacker) serve(ctx context.Context) {
+	for {
+		a.mu.Lock()
+		queue := a.queue
+		a.queue = nil
+		a.mu.Unlock()
+		for _, ev := range queue {
+			a.answer(ctx, ev)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.wake:
+		}
+	}
+}
+
+func (a *attacker) answer(ctx context.Context, ev *fetch.EventRequestPaused) {
+	a.mu.Lock()
+	forged, ok := a.responses[ev.Request.URL]
+	if a.upgraded[ev.Request.URL] {
+		// Answer the upgraded request with nothing: the attacker never saw it.
+		a.sawHSTS, ok = true, true
+	}
+	a.mu.Unlock()
+	if !ok {
+		_, _ = chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		return
+	}
+	headers := []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}, {Name: "Cache-Control", Value: "no-store"}}
+	for _, line := range forged.SetCookie {
+		headers = append(headers, &fetch.HeaderEntry{Name: "Set-Cookie", Value: line})
+	}
+	body := "<!doctype html><html><head><link rel=icon href=\"data:,\"></head><body>" + forged.Body + "</body></html>"
+	_, _ = chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200, ResponseHeaders: headers, Body: []byte(body)})
+}
+
+// Forge loads attackURL in the worker's tab, answered by the emulated
+// attacker with forged, and waits until the page is quiet. Interception is
+// on only for the duration of the call. upgraded reports that Chrome turned
+// an http attackURL into https (HSTS) before sending it: then no forged
+// cookie reached the browser.
+func (w *Worker) Forge(ctx context.Context, attackURL string, forged ForgedResponse, opts LoadOptions) (upgraded bool, err error) {
+	opts = opts.withDefaults()
+	a := newAttacker()
+	a.responses[attackURL] = forged
+	patterns := []*fetch.RequestPattern{{URLPattern: escapePattern(attackURL), RequestStage: fetch.RequestStageRequest}}
+	if twin, ok := strings.CutPrefix(attackURL, "http://"); ok {
+		a.upgraded["https://"+twin] = true
+		patterns = append(patterns, &fetch.RequestPattern{URLPattern: escapePattern("https://" + twin), RequestStage: fetch.RequestStageRequest})
+	}
+	w.mu.Lock()
+	w.attacker = a
+	w.mu.Unlock()
+	lctx, cancel := context.WithTimeout(w.ctx, opts.Timeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	served := make(chan struct{})
+	go func() { defer close(served); a.serve(lctx) }()
+	defer func() {
+		// Interception must never outlive the attack.
+		dctx, dcancel := context.WithTimeout(w.ctx, cleanupTimeout)
+		_, _ = chromedp.Call(dctx, fetch.Disable, cdp.Empty{})
+		dcancel()
+		cancel()
+		<-served
+		w.mu.Lock()
+		w.attacker = nil
+		w.mu.Unlock()
+	}()
+	if _, err := chromedp.Call(lctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
+		return false, fmt.Errorf("intercept %s: %w", attackURL, err)
+	}
+	err = w.load(lctx, attackURL, w.current(), opts)
+	a.mu.Lock()
+	upgraded = a.sawHSTS
+	a.mu.Unlock()
+	return upgraded, err
+}
+
+// escapePattern escapes Fetch's wildcards so the pattern matches url only.
+func escapePattern(url string) string {
+	out := make([]rune, 0, len(url))
+	for _, r := range url {
+		if r == '*' || r == '?' || r == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, r)
+	}
+	return string(out)
+}
+
+// CookieHeaderSentTo loads rawURL in the worker's tab, keeping the context's
+// state, and returns the Cookie header Chrome sent with the document
+// request: what the server receives, in the order it receives it.
+func (w *Worker) CookieHeaderSentTo(ctx context.Context, rawURL string, opts LoadOptions) (string, error) {
+	rec := w.current()
+	if err := w.load(ctx, rawURL, rec, opts.withDefaults()); err != nil {
+		return "", err
+	}
+	return rec.sentToDocument(), nil
+}

@@ -1,0 +1,80 @@
+package inspect
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Verdict is a probe's plain judgement of one attempt.
+type Verdict string
+
+// The verdicts.
+const (
+	// Protected: the attack failed against this cookie.
+	Protected Verdict = "protected"
+	// Vulnerable: the attack worked; the explanation says what it bought.
+	Vulnerable Verdict = "vulnerable"
+	// NotApplicable: the probe could not run here, or the row is a control;
+	// the explanation says why.
+	NotApplicable Verdict = "not applicable"
+)
+
+// Probe is one attack attempt on a target and Chrome's answer to it.
+type Probe struct {
+	// Name is the probe: http-overwrite, path-shadow, sibling-toss,
+	// fixation-plant, jar-overflow or prefix.
+	Name string `json:"name"`
+	// Cookie is the name of the cookie attacked (or attempted).
+	Cookie string `json:"cookie"`
+	// Attack says what was tried, in one line.
+	Attack string `json:"attack"`
+	// Channel is how: "header" or "script".
+	Channel string `json:"channel"`
+	// Emulated is true when cookiescope played the network attacker (with
+	// the Fetch domain) or injected the attacking script itself.
+	Emulated bool `json:"emulated"`
+	// Accepted is Chrome's verdict on the forged write: did the jar take it.
+	Accepted bool `json:"accepted"`
+	// Reasons are Chrome's reasons when it gave any; for emulated responses
+	// and script writes it gives none, and the jar is the evidence.
+	Reasons []string `json:"reasons"`
+	// Before and After are the values the jar held under the attacked name
+	// (see ValueList) before and after the attempt. They are redacted unless
+	// shown, except the attacker's own value, which is no secret.
+	Before string `json:"before"`
+	After  string `json:"after"`
+	// Verdict and Explanation are the plain judgement and its one line of why.
+	Verdict     Verdict `json:"verdict"`
+	Explanation string  `json:"explanation"`
+
+	// Forged is the attacker's value, which redaction leaves visible.
+	Forged string `json:"-"`
+}
+
+// Absent is the ValueList of a name the jar does not hold.
+const Absent = "(absent)"
+
+const valueSeparator = ", "
+
+// ValueList lists the values of the cookies named name in jar, in jar order,
+// or Absent.
+func ValueList(jar []Cookie, name string) string {
+	var values []string
+	for _, c := range jar {
+		if c.Name == name {
+			values = append(values, c.Value)
+		}
+	}
+	if len(values) == 0 {
+		return Absent
+	}
+	return strings.Join(values, valueSeparator)
+}
+
+// sessionName matches cookie names that usually hold a session.
+var sessionName = regexp.MustCompile(`(?i)(^|[_.-])(sid|sess|session|sessionid|ssid|auth|token|jwt|login|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid)($|[_.-])|session|^__(host|secure)-sid`)
+
+// SessionLike reports whether a cookie name looks like it holds a session.
+func SessionLike(name string) bool {
+	return sessionName.MatchString(name)
+}
