@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -28,6 +29,7 @@ func (w *Worker) Probe(ctx context.Context, targetURL string, names []string, op
 	if len(names) == 0 {
 		names = ProbeNames
 	}
+	start := time.Now()
 	baseline := w.Inspect(ctx, targetURL, opts)
 	p := &prober{w: w, ctx: ctx, target: targetURL, opts: opts, baseline: baseline}
 	if u, err := url.Parse(targetURL); err == nil {
@@ -41,7 +43,10 @@ func (w *Worker) Probe(ctx context.Context, targetURL string, names []string, op
 		rows := p.run(name)
 		baseline.Probes = append(baseline.Probes, rows...)
 	}
-	_ = w.Reset()
+	if err := w.Reset(); err != nil && baseline.Error == "" {
+		baseline.Error = fmt.Sprintf("clear the browser context after the probes: %v", err)
+	}
+	baseline.DurationMS = time.Since(start).Milliseconds()
 	return baseline
 }
 

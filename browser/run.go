@@ -23,6 +23,17 @@ type Progress func(done, total int, t inspect.Target)
 // and complete is false. No result is ever lost to the number of workers:
 // each URL has its own slot.
 func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, opts LoadOptions, progress Progress) (targets []inspect.Target, complete bool, err error) {
+	return b.eachURL(ctx, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Inspect(ctx, u, opts) })
+}
+
+// ProbeURLs is InspectURLs with the named probes run against each URL
+// (nil: all of them).
+func (b *Browser) ProbeURLs(ctx context.Context, urls []string, probes []string, workers int, opts LoadOptions, progress Progress) (targets []inspect.Target, complete bool, err error) {
+	return b.eachURL(ctx, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Probe(ctx, u, probes, opts) })
+}
+
+// eachURL runs do for every URL on up to workers workers; see InspectURLs.
+func (b *Browser) eachURL(ctx context.Context, urls []string, workers int, progress Progress, do func(*Worker, string) inspect.Target) (targets []inspect.Target, complete bool, err error) {
 	if workers < 1 {
 		workers = DefaultWorkers
 	}
@@ -50,7 +61,7 @@ func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, o
 		wg.Go(func() {
 			defer w.Close()
 			for i := range next {
-				t := w.Inspect(ctx, urls[i], opts)
+				t := do(w, urls[i])
 				mu.Lock()
 				slots[i] = &t
 				done++

@@ -201,3 +201,17 @@ func TestRedactLeavesNoValue(t *testing.T) {
 		t.Errorf("Redact changed the original report")
 	}
 }
+
+func TestRedactProbesKeepsOnlyTheAttackersValue(t *testing.T) {
+	r := Report{Targets: []Target{{Probes: []Probe{
+		{Name: "sibling-toss", Before: "s3cret", After: "s3cret, cookiescope-forged-1", Forged: "cookiescope-forged-1"},
+		{Name: "jar-overflow", Before: "(2 cookies)", After: Absent},
+	}}}}
+	got := r.Redact().Targets[0].Probes
+	if got[0].Before != Redacted || got[0].After != Redacted+", cookiescope-forged-1" {
+		t.Errorf("toss row redacted to %q -> %q", got[0].Before, got[0].After)
+	}
+	if got[1].Before != "(2 cookies)" || got[1].After != Absent {
+		t.Errorf("placeholders changed: %q -> %q", got[1].Before, got[1].After)
+	}
+}

@@ -45,6 +45,16 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 			frames[j] = f
 		}
 		t.Frames = frames
+		if t.Probes != nil {
+			probes := make([]inspect.Probe, len(t.Probes))
+			for j, p := range t.Probes {
+				if p.Reasons == nil {
+					p.Reasons = []string{}
+				}
+				probes[j] = p
+			}
+			t.Probes = probes
+		}
 	}
 	return writeJSON(w, r)
 }

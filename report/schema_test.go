@@ -31,6 +31,12 @@ func fullReport() inspect.Report {
 			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: header, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
 			Frames:  []inspect.Frame{{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}}, {URL: "https://gone.test/", Error: "frame target detached"}},
 			Writes:  []inspect.Write{header, script, store},
+			Probes: []inspect.Probe{
+				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
+					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},
+				{Name: "jar-overflow", Cookie: "(jar)", Attack: "page script writes 300 cookies", Channel: "script", Emulated: true, Reasons: []string{"NotStored"},
+					Before: "(2 cookies)", After: "(180 cookies)", Verdict: inspect.NotApplicable, Explanation: "limit observed: 180"},
+			},
 		}, {URL: "https://empty.test/"}},
 	}
 }

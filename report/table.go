@@ -72,6 +72,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 			return err
 		}
 	}
+	if err := writeProbeTables(w, t); err != nil {
+		return err
+	}
 	if len(t.Blocked) > 0 {
 		fmt.Fprintln(w, "  Blocked by Chrome:")
 		table := newTable(w)
@@ -177,4 +180,105 @@ func expires(c inspect.Cookie) string {
 		return "session"
 	}
 	return c.Expires.UTC().Format(time.DateTime)
+}
+
+// writeProbeTables writes one table per probe that ran.
+func writeProbeTables(w io.Writer, t inspect.Target) error {
+	var order []string
+	byName := map[string][]inspect.Probe{}
+	for _, p := range t.Probes {
+		if _, ok := byName[p.Name]; !ok {
+			order = append(order, p.Name)
+		}
+		byName[p.Name] = append(byName[p.Name], p)
+	}
+	for _, name := range order {
+		fmt.Fprintf(w, "  Probe %s:\n", name)
+		table := newTable(w)
+		table.Header("Cookie", "Attack", "Channel", "Chrome", "Jar before → after", "Verdict", "Why")
+		for _, p := range byName[name] {
+			chrome := "blocked"
+			switch {
+			case p.Channel == "-":
+				chrome = "-"
+			case p.Accepted:
+				chrome = "accepted"
+			}
+			if p.Emulated && p.Channel != "-" {
+				chrome += " (emulated)"
+			}
+			if err := table.Append([]string{p.Cookie, p.Attack, p.Channel, chrome, p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict)), p.Explanation}); err != nil {
+				return err
+			}
+		}
+		if err := table.Render(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteProbeSummary ends a run with one line per probed target and probe:
+// how many attempts were protected, vulnerable, or not applicable.
+func WriteProbeSummary(w io.Writer, r inspect.Report) error {
+	type counts struct{ protected, vulnerable, na int }
+	any := false
+	for _, t := range r.Targets {
+		any = any || len(t.Probes) > 0
+	}
+	if !any {
+		return nil
+	}
+	fmt.Fprintln(w, "\nSummary: what an active network attacker could do")
+	table := newTable(w)
+	table.Header("Target", "Probe", "Protected", "Vulnerable", "Not applicable")
+	for _, t := range r.Targets {
+		var order []string
+		byProbe := map[string]*counts{}
+		for _, p := range t.Probes {
+			c := byProbe[p.Name]
+			if c == nil {
+				c = &counts{}
+				byProbe[p.Name] = c
+				order = append(order, p.Name)
+			}
+			switch p.Verdict {
+			case inspect.Protected:
+				c.protected++
+			case inspect.Vulnerable:
+				c.vulnerable++
+			default:
+				c.na++
+			}
+		}
+		for _, name := range order {
+			c := byProbe[name]
+			if err := table.Append([]string{t.URL, name, fmt.Sprint(c.protected), fmt.Sprint(c.vulnerable), fmt.Sprint(c.na)}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := table.Render(); err != nil {
+		return err
+	}
+	for _, t := range r.Targets {
+		if len(t.Probes) == 0 {
+			continue
+		}
+		var vulnerable []string
+		seen := map[string]bool{}
+		for _, p := range t.Probes {
+			key := p.Name + " " + p.Cookie
+			if p.Verdict == inspect.Vulnerable && !seen[key] {
+				seen[key] = true
+				vulnerable = append(vulnerable, fmt.Sprintf("%s (%s)", p.Cookie, p.Name))
+			}
+		}
+		if len(vulnerable) == 0 {
+			fmt.Fprintf(w, "%s: every attack failed; its cookies are protected.\n", t.URL)
+		} else {
+			fmt.Fprintf(w, "%s: attacks worked on %s.\n", t.URL, strings.Join(vulnerable, ", "))
+		}
+	}
+	return nil
 }

@@ -36,12 +36,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer l.Close()
 	c.resolve = append(c.resolve, l.ResolveRules()...)
 	c.trustSPKI = append(c.trustSPKI, l.SPKI)
-	var urls []string
+	var j job
+	j.summary = true
 	fmt.Fprintln(stderr, "cookiescope demo: the lab serves these pages on loopback:")
 	for _, p := range lab.Pages {
 		u := l.URL(true, lab.AppHost, p.Path)
-		urls = append(urls, u)
+		j.inspect = append(j.inspect, u)
 		fmt.Fprintf(stderr, "  %s: %s\n", u, p.Shows)
 	}
-	return inspectAndReport(ctx, c, format, urls, stdout, stderr)
+	fmt.Fprintln(stderr, "and a login app in two variants, probed as a network attacker would (loading the URL logs in):")
+	for _, v := range lab.LoginVariants {
+		u := l.URL(true, v.Host, lab.LoginFlowPath)
+		j.probe = append(j.probe, u)
+		fmt.Fprintf(stderr, "  %s (%s): %s\n", u, v.Name, v.Shows)
+	}
+	return inspectAndReport(ctx, c, format, j, stdout, stderr)
 }

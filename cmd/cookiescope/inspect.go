@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
@@ -34,12 +35,23 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	return inspectAndReport(ctx, c, format, urls, stdout, stderr)
+	return inspectAndReport(ctx, c, format, job{inspect: urls}, stdout, stderr)
 }
 
-// inspectAndReport launches the browser, inspects urls, and writes the
-// report, also when the run fails or is interrupted part-way.
-func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, urls []string, stdout, stderr io.Writer) error {
+// job is what one run loads: URLs to inspect, and URLs to probe with the
+// named probes (nil: all).
+type job struct {
+	inspect []string
+	probe   []string
+	probes  []string
+	// summary adds the probe summary table (the demo's last word).
+	summary bool
+}
+
+// inspectAndReport launches the browser, runs the job, and writes the
+// report, also when the run fails or is interrupted part-way. A vulnerable
+// probe row makes the run fail with errFindings unless it is the demo.
+func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, j job, stdout, stderr io.Writer) error {
 	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC()}
 	b, err := browser.Launch(ctx, c.browserOptions(stderr))
 	if err != nil {
@@ -57,15 +69,39 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 
 	progress := func(done, total int, t inspect.Target) {
 		status := fmt.Sprintf("%d cookies, %d blocked", len(t.Cookies), len(t.Blocked))
+		if len(t.Probes) > 0 {
+			vulnerable := 0
+			for _, p := range t.Probes {
+				if p.Verdict == inspect.Vulnerable {
+					vulnerable++
+				}
+			}
+			status += fmt.Sprintf(", %d probe rows, %d vulnerable", len(t.Probes), vulnerable)
+		}
 		if t.Error != "" {
 			status = "ERROR: " + t.Error
 		}
 		fmt.Fprintf(stderr, "[%d/%d] %s: %s (%.2fs)\n", done, total, t.URL, status, float64(t.DurationMS)/1000)
 	}
-	targets, complete, runErr := b.InspectURLs(ctx, urls, c.workers, c.loadOptions(), progress)
-	rep.Targets = targets
+	total := len(j.inspect) + len(j.probe)
+	done := 0
+	counted := func(_, _ int, t inspect.Target) {
+		done++
+		progress(done, total, t)
+	}
+	complete, runErr := true, error(nil)
+	if len(j.inspect) > 0 {
+		var targets []inspect.Target
+		targets, complete, runErr = b.InspectURLs(ctx, j.inspect, c.workers, c.loadOptions(), counted)
+		rep.Targets = append(rep.Targets, targets...)
+	}
+	if len(j.probe) > 0 && runErr == nil && complete {
+		var targets []inspect.Target
+		targets, complete, runErr = b.ProbeURLs(ctx, j.probe, j.probes, c.workers, c.loadOptions(), counted)
+		rep.Targets = append(rep.Targets, targets...)
+	}
 	rep.Interrupted = !complete || ctx.Err() != nil
-	if err := writeReport(rep, c, format, stdout); err != nil {
+	if err := writeReport(rep, c, format, j.summary, stdout); err != nil {
 		return err
 	}
 	switch {
@@ -74,17 +110,24 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 	case rep.Interrupted:
 		return errInterrupted
 	}
+	vulnerable := false
 	for _, t := range rep.Targets {
 		if t.Error != "" {
 			return errTargetFailed
 		}
+		for _, p := range t.Probes {
+			vulnerable = vulnerable || p.Verdict == inspect.Vulnerable
+		}
+	}
+	if vulnerable && !j.summary {
+		return errFindings
 	}
 	return nil
 }
 
 // writeReport renders the report, redacted unless --show-values, to
 // --output or stdout.
-func writeReport(rep inspect.Report, c commonFlags, format report.Format, stdout io.Writer) error {
+func writeReport(rep inspect.Report, c commonFlags, format report.Format, summary bool, stdout io.Writer) error {
 	if !c.showValues {
 		rep = rep.Redact()
 	}
@@ -92,10 +135,45 @@ func writeReport(rep inspect.Report, c commonFlags, format report.Format, stdout
 		if format == report.FormatJSON {
 			return report.WriteJSON(w, rep)
 		}
-		return report.WriteTable(w, rep)
+		if err := report.WriteTable(w, rep); err != nil {
+			return err
+		}
+		if summary {
+			return report.WriteProbeSummary(w, rep)
+		}
+		return nil
 	}
 	if c.output != "" {
 		return report.WriteAtomic(c.output, render)
 	}
 	return render(stdout)
+}
+
+func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c commonFlags
+	c.register(fs)
+	var probes stringList
+	fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(browser.ProbeNames, ", "))
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Exit code 1 when an attack\nworked.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	urls, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(urls) == 0 {
+		fs.Usage()
+		return usageError{errors.New("probe needs at least one URL")}
+	}
+	if err := browser.CheckProbeNames(probes); err != nil {
+		return usageError{err}
+	}
+	format, err := c.check()
+	if err != nil {
+		return err
+	}
+	return inspectAndReport(ctx, c, format, job{probe: urls, probes: probes}, stdout, stderr)
 }

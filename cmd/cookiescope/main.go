@@ -26,6 +26,7 @@ const usage = `cookiescope drives a real headless Chrome and reports what happen
 
 Usage:
   cookiescope inspect [flags] URL...   load each URL, capture every cookie with its story
+  cookiescope probe [flags] URL...     attack each URL's cookies as a network attacker would
   cookiescope demo [flags]             start the embedded lab and inspect its pages
   cookiescope lab [flags]              serve the embedded lab for manual exploration
   cookiescope help [COMMAND]           show help
@@ -41,8 +42,11 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
-// runtimeError marks a finished run in which a target or the browser failed.
+// errTargetFailed marks a finished run in which a target failed.
 var errTargetFailed = errors.New("a target failed")
+
+// errFindings marks a finished run that found a vulnerability.
+var errFindings = errors.New("findings")
 
 // errInterrupted marks a run stopped by a signal.
 var errInterrupted = errors.New("interrupted")
@@ -63,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "inspect":
 		err = runInspect(ctx, args[1:], stdout, stderr)
+	case "probe":
+		err = runProbe(ctx, args[1:], stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "lab":
@@ -95,6 +101,8 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitInterrupted
 	case errors.Is(err, errTargetFailed):
 		return exitRuntime
+	case errors.Is(err, errFindings):
+		return exitFindings
 	default:
 		fmt.Fprintln(stderr, "cookiescope:", err)
 		return exitRuntime
