@@ -43,6 +43,12 @@ type recording struct {
 	pending     []pendingHeaderWrite
 	// sent holds the Cookie header each request carried, by request ID.
 	sent map[string]string
+	// hsts holds the Strict-Transport-Security header of each response, by
+	// request ID.
+	hsts map[string]string
+	// scripts lists script URLs requested, in order, without repeats.
+	scripts    []string
+	scriptSeen map[string]bool
 }
 
 // pendingHeaderWrite is a response's cookie lines, waiting for the request
@@ -66,6 +72,8 @@ func newRecording() *recording {
 		origins:     make(map[string]bool),
 		loads:       make(map[string]bool),
 		sent:        make(map[string]string),
+		hsts:        make(map[string]string),
+		scriptSeen:  make(map[string]bool),
 	}
 }
 
@@ -88,6 +96,10 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if ev.Request != nil {
 			r.requestURLs[key] = append(r.requestURLs[key], ev.Request.URL)
 			r.noteOrigin(ev.Request.URL)
+			if ev.Type == network.ResourceTypeScript && !r.scriptSeen[ev.Request.URL] {
+				r.scriptSeen[ev.Request.URL] = true
+				r.scripts = append(r.scripts, ev.Request.URL)
+			}
 		}
 		r.inflight[key] = true
 	case *network.EventRequestWillBeSentExtraInfo:
@@ -104,6 +116,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		key := string(ev.RequestID)
 		hop := r.extraSeen[key]
 		r.extraSeen[key]++
+		for name, v := range ev.Headers {
+			if s, ok := v.(string); ok && strings.EqualFold(name, "strict-transport-security") {
+				r.hsts[key] = s
+			}
+		}
 		lines := setCookieLines(ev.Headers)
 		if len(lines) > 0 || len(ev.BlockedCookies) > 0 {
 			r.pending = append(r.pending, pendingHeaderWrite{requestKey: key, hop: hop, status: int(ev.StatusCode), lines: lines, blocked: ev.BlockedCookies, at: time.Now()})
@@ -186,6 +203,21 @@ func (r *recording) sentToDocument() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.sent[r.loader]
+}
+
+// documentHSTS returns the Strict-Transport-Security header of the awaited
+// main document's response.
+func (r *recording) documentHSTS() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hsts[r.loader]
+}
+
+// scriptURLs returns the script URLs requested so far.
+func (r *recording) scriptURLs() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string{}, r.scripts...)
 }
 
 // expectLoad names the main-frame document whose load the target waits for.

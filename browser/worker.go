@@ -276,6 +276,8 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	t.FinalURL = finalURL
 	jar, jarErr := w.readJar(cctx)
 	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
+	t.HSTS = rec.documentHSTS()
+	t.Scripts = rec.scriptURLs()
 	errs := []error{loadErr}
 	if jarErr != nil {
 		errs = append(errs, fmt.Errorf("read the cookie jar: %w", jarErr))

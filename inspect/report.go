@@ -62,6 +62,13 @@ type Target struct {
 	Writes []Write `json:"writes"`
 	// Probes are the attacks `cookiescope probe` attempted, in order.
 	Probes []Probe `json:"probes,omitempty"`
+	// HSTS is the Strict-Transport-Security header of the page's document
+	// response, empty when there was none.
+	HSTS string `json:"hsts"`
+	// Scripts lists the URLs of the scripts the page and its frames loaded.
+	Scripts []string `json:"scripts"`
+	// Findings are what the rules found, most severe first.
+	Findings []Finding `json:"findings"`
 }
 
 // Cookie is one cookie of the jar after the target loaded, with its story.
@@ -171,4 +178,11 @@ func trimDot(domain string) string {
 		return domain[1:]
 	}
 	return domain
+}
+
+// JudgeAll fills every target's findings with the rules and cfg.
+func (r *Report) JudgeAll(cfg Config, now time.Time) {
+	for i := range r.Targets {
+		r.Targets[i].Findings = Judge(r.Targets[i], cfg, now)
+	}
 }

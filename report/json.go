@@ -45,6 +45,12 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 			frames[j] = f
 		}
 		t.Frames = frames
+		if t.Scripts == nil {
+			t.Scripts = []string{}
+		}
+		if t.Findings == nil {
+			t.Findings = []inspect.Finding{}
+		}
 		if t.Probes != nil {
 			probes := make([]inspect.Probe, len(t.Probes))
 			for j, p := range t.Probes {

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/cookiescope/cookiescope/inspect"
 )
 
 // Format names an output format.
@@ -19,15 +21,38 @@ type Format string
 const (
 	FormatTable Format = "table"
 	FormatJSON  Format = "json"
+	FormatSARIF Format = "sarif"
+	FormatJUnit Format = "junit"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON:
+	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit:
 		return f, nil
 	}
-	return "", fmt.Errorf("--format %q: want table or json", s)
+	return "", fmt.Errorf("--format %q: want table, json, sarif or junit", s)
+}
+
+// Options are what renderers need besides the report.
+type Options struct {
+	// FailOn is the lowest severity that fails the run; nil: none does.
+	FailOn *inspect.Severity
+	// ToolVersion names the cookiescope build in SARIF.
+	ToolVersion string
+}
+
+// Write renders the report in the format.
+func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
+	switch f {
+	case FormatJSON:
+		return WriteJSON(w, r)
+	case FormatSARIF:
+		return WriteSARIF(w, r, opts)
+	case FormatJUnit:
+		return WriteJUnit(w, r, opts)
+	}
+	return WriteTable(w, r)
 }
 
 // WriteAtomic writes a file through a temporary file in the same folder and

@@ -72,6 +72,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 			return err
 		}
 	}
+	if err := writeFindingsTable(w, t); err != nil {
+		return err
+	}
 	if err := writeProbeTables(w, t); err != nil {
 		return err
 	}
@@ -281,4 +284,37 @@ func WriteProbeSummary(w io.Writer, r inspect.Report) error {
 		}
 	}
 	return nil
+}
+
+// writeFindingsTable lists the target's findings, accepted ones last with
+// their reason.
+func writeFindingsTable(w io.Writer, t inspect.Target) error {
+	if len(t.Findings) == 0 {
+		return nil
+	}
+	var open, accepted []inspect.Finding
+	for _, f := range t.Findings {
+		if f.Accepted {
+			accepted = append(accepted, f)
+		} else {
+			open = append(open, f)
+		}
+	}
+	fmt.Fprintf(w, "  Findings: %d (%d accepted by configuration)\n", len(t.Findings), len(accepted))
+	table := newTable(w)
+	table.Header("Rule", "Severity", "Cookie", "Finding", "Evidence", "Fix")
+	for _, f := range append(open, accepted...) {
+		subject := f.Cookie
+		if subject == "" {
+			subject = "(" + f.Domain + ")"
+		}
+		title := f.Title
+		if f.Accepted {
+			title += " [accepted: " + f.Reason + "]"
+		}
+		if err := table.Append([]string{f.RuleID, f.Severity.String(), subject, title, f.Evidence, f.Fix}); err != nil {
+			return err
+		}
+	}
+	return table.Render()
 }

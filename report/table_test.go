@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cookiescope/cookiescope/internal/schematest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -31,7 +33,7 @@ func golden(t *testing.T, name string, got []byte) {
 
 func TestTableGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteTable(&buf, fullReport().Redact()); err != nil {
+	if err := WriteTable(&buf, findingsReport().Redact()); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "table-redacted.golden", buf.Bytes())
@@ -50,8 +52,9 @@ func TestTableGolden(t *testing.T) {
 
 func TestJSONGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, fullReport().Redact()); err != nil {
+	if err := WriteJSON(&buf, findingsReport().Redact()); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "report-redacted.json", buf.Bytes())
+	schematest.Check(t, buf.Bytes())
 }

@@ -5,10 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/report"
 )
 
@@ -37,10 +39,15 @@ type commonFlags struct {
 	timeout    time.Duration
 	wait       time.Duration
 	workers    int
+	configFile string
+	failOn     string
+	// config and failOnSeverity are what check read from the two above.
+	config         inspect.Config
+	failOnSeverity *inspect.Severity
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "table", "output format: table or json")
+	fs.StringVar(&c.format, "format", "table", "output format: table, json, sarif or junit")
 	fs.StringVar(&c.output, "output", "", "write the report to `FILE` (atomically) instead of stdout")
 	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
 	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
@@ -51,6 +58,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a target that has not loaded and gone quiet after this long")
 	fs.DurationVar(&c.wait, "wait", browser.DefaultQuiet, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
 	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "targets to load at once, each in its own browser context")
+	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
+	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
 func (c *commonFlags) check() (report.Format, error) {
@@ -66,6 +75,31 @@ func (c *commonFlags) check() (report.Format, error) {
 	}
 	if _, err := browser.HostResolverRules(c.resolve); err != nil {
 		return "", usageError{err}
+	}
+	path := c.configFile
+	if path == "" {
+		if _, err := os.Stat(inspect.DefaultConfigFile); err == nil {
+			path = inspect.DefaultConfigFile
+		}
+	}
+	if path != "" {
+		cfg, err := inspect.LoadConfig(path)
+		if err != nil {
+			return "", usageError{fmt.Errorf("--config: %w", err)}
+		}
+		c.config = cfg
+		c.failOnSeverity = cfg.FailOn
+	}
+	switch c.failOn {
+	case "":
+	case "none":
+		c.failOnSeverity = nil
+	default:
+		s, err := inspect.ParseSeverity(c.failOn)
+		if err != nil {
+			return "", usageError{fmt.Errorf("--fail-on: %w (or none)", err)}
+		}
+		c.failOnSeverity = &s
 	}
 	return f, nil
 }

@@ -101,6 +101,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	rep.Interrupted = !complete || ctx.Err() != nil
+	rep.JudgeAll(c.config, time.Now())
 	if err := writeReport(rep, c, format, j.summary, stdout); err != nil {
 		return err
 	}
@@ -110,16 +111,19 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 	case rep.Interrupted:
 		return errInterrupted
 	}
-	vulnerable := false
+	failed := false
 	for _, t := range rep.Targets {
 		if t.Error != "" {
 			return errTargetFailed
 		}
 		for _, p := range t.Probes {
-			vulnerable = vulnerable || p.Verdict == inspect.Vulnerable
+			failed = failed || p.Verdict == inspect.Vulnerable
+		}
+		for _, f := range t.Findings {
+			failed = failed || inspect.Fails(f, c.failOnSeverity)
 		}
 	}
-	if vulnerable && !j.summary {
+	if failed && !j.summary {
 		return errFindings
 	}
 	return nil
@@ -131,14 +135,12 @@ func writeReport(rep inspect.Report, c commonFlags, format report.Format, summar
 	if !c.showValues {
 		rep = rep.Redact()
 	}
+	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: version}
 	render := func(w io.Writer) error {
-		if format == report.FormatJSON {
-			return report.WriteJSON(w, rep)
-		}
-		if err := report.WriteTable(w, rep); err != nil {
+		if err := report.Write(w, format, rep, opts); err != nil {
 			return err
 		}
-		if summary {
+		if summary && format == report.FormatTable {
 			return report.WriteProbeSummary(w, rep)
 		}
 		return nil

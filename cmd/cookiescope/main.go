@@ -27,7 +27,8 @@ const usage = `cookiescope drives a real headless Chrome and reports what happen
 Usage:
   cookiescope inspect [flags] URL...   load each URL, capture every cookie with its story
   cookiescope probe [flags] URL...     attack each URL's cookies as a network attacker would
-  cookiescope demo [flags]             start the embedded lab and inspect its pages
+  cookiescope rules [--format F]       list the rules findings come from
+  cookiescope demo [flags]             start the embedded lab, inspect and probe its pages
   cookiescope lab [flags]              serve the embedded lab for manual exploration
   cookiescope help [COMMAND]           show help
 
@@ -35,6 +36,9 @@ Exit codes: 0 ok, 1 findings or failed expectations, 2 bad usage, 3 browser or
 target failed, 130 interrupted (the report still holds what was captured).
 Run "cookiescope COMMAND -h" for a command's flags.
 `
+
+// version names this build in reports.
+const version = "0.1.0"
 
 // usageError marks an error that is the user's input, for exit code 2.
 type usageError struct{ err error }
@@ -69,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runInspect(ctx, args[1:], stdout, stderr)
 	case "probe":
 		err = runProbe(ctx, args[1:], stdout, stderr)
+	case "rules":
+		err = runRules(args[1:], stdout, stderr)
 	case "demo":
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "lab":

@@ -1,0 +1,190 @@
+package inspect
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultConfigFile is the configuration read when --config is not given
+// and the file exists in the working folder.
+const DefaultConfigFile = ".cookiescope.yaml"
+
+// Config tunes the rules: which names count as session cookies, the
+// thresholds, which findings are accepted, and what fails a run. The zero
+// value is the defaults.
+type Config struct {
+	// SessionCookies are extra regular expressions for session cookie names,
+	// on top of the built-in ones (sid, session, token, auth, ...).
+	SessionCookies []Pattern  `yaml:"sessionCookies"`
+	Thresholds     Thresholds `yaml:"thresholds"`
+	// Accept lists findings that are fine by design, each with a reason.
+	Accept []Acceptance `yaml:"accept"`
+	// FailOn is the lowest severity that fails a run (exit code 1); nil
+	// means findings never fail it. --fail-on overrides it.
+	FailOn *Severity `yaml:"failOn"`
+}
+
+// Thresholds are the numbers rules compare against.
+type Thresholds struct {
+	// SessionMaxLifetime is how long a session cookie may live (CS010).
+	SessionMaxLifetime Duration `yaml:"sessionMaxLifetime"`
+	// MaxCookieBytes is the size past which a cookie is very large (CS011).
+	MaxCookieBytes int `yaml:"maxCookieBytes"`
+	// MaxCookiesPerHost is the count past which a host has many (CS012).
+	MaxCookiesPerHost int `yaml:"maxCookiesPerHost"`
+}
+
+// Acceptance accepts findings for a cookie: of the listed rules, or of all
+// rules when Rules is empty. Reason is required: it is shown with every
+// finding it accepts.
+type Acceptance struct {
+	Cookie string   `yaml:"cookie"`
+	Rules  []string `yaml:"rules"`
+	Reason string   `yaml:"reason"`
+}
+
+// Pattern is a regular expression read from the configuration.
+type Pattern struct{ *regexp.Regexp }
+
+// UnmarshalYAML compiles the pattern, naming its line when it is invalid.
+func (p *Pattern) UnmarshalYAML(n *yaml.Node) error {
+	re, err := regexp.Compile(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: session cookie pattern %q: %v", n.Line, n.Value, err)
+	}
+	p.Regexp = re
+	return nil
+}
+
+// Duration is a time.Duration read as "24h", "30m" or "7d".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML reads the duration, naming its line when it is invalid.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v := n.Value
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		var n int
+		if _, err := fmt.Sscanf(days, "%d", &n); err == nil {
+			d.Duration = time.Duration(n) * 24 * time.Hour
+			return nil
+		}
+	}
+	dur, err := time.ParseDuration(v)
+	if err != nil || dur <= 0 {
+		return fmt.Errorf("line %d: duration %q: want a positive duration such as 24h or 7d", n.Line, v)
+	}
+	d.Duration = dur
+	return nil
+}
+
+// UnmarshalYAML reads a severity name, naming its line when it is invalid.
+func (s *Severity) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseSeverity(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %v", n.Line, err)
+	}
+	*s = v
+	return nil
+}
+
+// LoadConfig reads a configuration file. Errors name the file and line.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	return ParseConfig(path, data)
+}
+
+// ParseConfig reads a configuration from data; name is used in errors.
+func ParseConfig(name string, data []byte) (Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, fmt.Errorf("%s", configError(name, err))
+	}
+	for i, a := range cfg.Accept {
+		if a.Cookie == "" || strings.TrimSpace(a.Reason) == "" {
+			return Config{}, fmt.Errorf("%s: accept entry %d: want both cookie and reason (an acceptance without a reason hides a finding for good)", name, i+1)
+		}
+		for _, id := range a.Rules {
+			if _, ok := RuleByID(id); !ok {
+				return Config{}, fmt.Errorf("%s: accept entry %d (%s): no rule %s; `cookiescope rules` lists them", name, i+1, a.Cookie, id)
+			}
+		}
+	}
+	return cfg, nil
+}
+
+// configError rewrites the YAML library's "line N: ..." messages as
+// "FILE:N: ...", one per line.
+func configError(name string, err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		l = strings.TrimSpace(l)
+		if rest, ok := strings.CutPrefix(l, "line "); ok {
+			if num, text, ok := strings.Cut(rest, ": "); ok {
+				lines = append(lines, fmt.Sprintf("%s:%s: %s", name, num, text))
+				continue
+			}
+		}
+		if l != "" {
+			lines = append(lines, name+": "+l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (c Config) withDefaults() Config {
+	if c.Thresholds.SessionMaxLifetime.Duration <= 0 {
+		c.Thresholds.SessionMaxLifetime.Duration = 24 * time.Hour
+	}
+	if c.Thresholds.MaxCookieBytes <= 0 {
+		c.Thresholds.MaxCookieBytes = 2048
+	}
+	if c.Thresholds.MaxCookiesPerHost <= 0 {
+		c.Thresholds.MaxCookiesPerHost = 50
+	}
+	return c
+}
+
+func (c Config) sessionLike(name string) bool {
+	if SessionLike(name) {
+		return true
+	}
+	for _, p := range c.SessionCookies {
+		if p.Regexp != nil && p.MatchString(name) {
+			return true
+		}
+	}
+	return false
+}
+
+// accepted returns the reason when an acceptance covers f.
+func (c Config) accepted(f Finding) (string, bool) {
+	for _, a := range c.Accept {
+		if a.Cookie != f.Cookie {
+			continue
+		}
+		if len(a.Rules) == 0 || containsString(a.Rules, f.RuleID) {
+			return a.Reason, true
+		}
+	}
+	return "", false
+}
+
+// Fails reports whether a finding fails a run at the failOn severity.
+func Fails(f Finding, failOn *Severity) bool {
+	return failOn != nil && !f.Accepted && f.Severity >= *failOn
+}

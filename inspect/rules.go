@@ -1,0 +1,531 @@
+package inspect
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+)
+
+// Severity ranks a finding. The zero value is Info.
+type Severity int
+
+// The severities, lowest first.
+const (
+	Info Severity = iota
+	Low
+	Medium
+	High
+)
+
+var severityNames = []string{"info", "low", "medium", "high"}
+
+// String returns the severity's name: info, low, medium or high.
+func (s Severity) String() string {
+	if s < Info || s > High {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity reads a severity name (any case); "none" means no severity
+// fails a run.
+func ParseSeverity(s string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(s, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("severity %q: want info, low, medium or high", s)
+}
+
+// MarshalText writes the severity as its name.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity name.
+func (s *Severity) UnmarshalText(b []byte) error {
+	v, err := ParseSeverity(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Reference points to where a rule's reasoning comes from.
+type Reference struct {
+	Title string `json:"title"`
+	URL   string `json:"url"`
+}
+
+// Common references.
+var (
+	refCookieAttrs   = Reference{"RFC 6265bis, section 4.1.2 (Set-Cookie attributes)", "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-4.1.2"}
+	refSameSite      = Reference{"RFC 6265bis, section 8.8 (SameSite cookies)", "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-8.8"}
+	refPrefixes      = Reference{"RFC 6265bis, section 4.1.3 (cookie name prefixes)", "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-4.1.3"}
+	refStrictSecure  = Reference{"RFC 6265bis, section 5.7 (storage model: strict secure cookies)", "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-5.7"}
+	refWeakConfid    = Reference{"RFC 6265bis, section 8.5 and 8.6 (weak confidentiality and integrity)", "https://datatracker.ietf.org/doc/html/draft-ietf-httpbis-rfc6265bis#section-8.5"}
+	refOWASPSession  = Reference{"OWASP Session Management Cheat Sheet (cookies)", "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#cookies"}
+	refOWASPCSRF     = Reference{"OWASP Cross-Site Request Forgery Prevention Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/Cross-Site_Request_Forgery_Prevention_Cheat_Sheet.html"}
+	refOWASPHSTS     = Reference{"OWASP HTTP Strict Transport Security Cheat Sheet", "https://cheatsheetseries.owasp.org/cheatsheets/HTTP_Strict_Transport_Security_Cheat_Sheet.html"}
+	refOWASPTestCook = Reference{"OWASP WSTG: Testing for Cookies Attributes", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/06-Session_Management_Testing/02-Testing_for_Cookies_Attributes"}
+)
+
+// Rule is one check with a stable ID. Rules read a Target only.
+type Rule struct {
+	ID       string
+	Title    string
+	Severity Severity
+	// Why says what goes wrong when the rule fires; Fix says what to do.
+	Why, Fix   string
+	References []Reference
+	check      func(j *judge, t Target) []Finding
+}
+
+// Finding is a rule that fired on a target, with its evidence.
+type Finding struct {
+	RuleID   string   `json:"ruleId"`
+	Title    string   `json:"title"`
+	Severity Severity `json:"severity"`
+	// Cookie, Domain and Path name the cookie; Cookie is empty for a
+	// finding about the host (many cookies, HSTS).
+	Cookie string `json:"cookie"`
+	Domain string `json:"domain"`
+	Path   string `json:"path"`
+	// SessionLike says why the cookie was judged as a session cookie:
+	// "name" (it matches a session-name pattern) or "" when it was not.
+	SessionLike string `json:"sessionLike"`
+	// Evidence says what was seen: which response or script, which page.
+	Evidence   string      `json:"evidence"`
+	Fix        string      `json:"fix"`
+	References []Reference `json:"references"`
+	// Accepted is set when the configuration accepts this finding; Reason
+	// says why. Accepted findings never fail a run.
+	Accepted bool   `json:"accepted"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// judge holds what rules need besides the target.
+type judge struct {
+	cfg Config
+	now time.Time
+}
+
+// Judge runs every rule on t and returns its findings, most severe first,
+// with the configuration's acceptances applied.
+func Judge(t Target, cfg Config, now time.Time) []Finding {
+	j := &judge{cfg: cfg.withDefaults(), now: now}
+	var out []Finding
+	for _, r := range Rules {
+		for _, f := range r.check(j, t) {
+			f.RuleID, f.Title, f.Fix, f.References = r.ID, r.Title, r.Fix, r.References
+			if f.Severity < r.Severity {
+				f.Severity = r.Severity
+			}
+			if reason, ok := j.cfg.accepted(f); ok {
+				f.Accepted, f.Reason = true, reason
+			}
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(a, b int) bool { return out[a].Severity > out[b].Severity })
+	return out
+}
+
+// RuleByID returns the rule with the ID.
+func RuleByID(id string) (Rule, bool) {
+	for _, r := range Rules {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+func (j *judge) session(c Cookie) string {
+	if j.cfg.sessionLike(c.Name) {
+		return "name"
+	}
+	return ""
+}
+
+func cookieFinding(c Cookie, sessionBy, evidence string) Finding {
+	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, SessionLike: sessionBy, Evidence: evidence}
+}
+
+// origin describes where a cookie's value came from, for evidence.
+func origin(c Cookie) string {
+	if len(c.SetBy) == 0 {
+		return "found in the jar"
+	}
+	w := c.SetBy[len(c.SetBy)-1]
+	switch {
+	case w.Via == ViaHeader:
+		return "set by the Set-Cookie header of " + w.URL
+	case w.Script != "":
+		return fmt.Sprintf("set by %s in %s (line %d) on %s", w.Via, w.Script, w.Line, w.URL)
+	}
+	return "set by " + string(w.Via) + " on " + w.URL
+}
+
+func isHTTPS(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && u.Scheme == "https"
+}
+
+// site is the registrable domain of a URL's host (its eTLD+1).
+func site(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if s, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return s
+	}
+	return host
+}
+
+// targetURL is where the target ended up, or where it started.
+func targetURL(t Target) string {
+	if t.FinalURL != "" {
+		return t.FinalURL
+	}
+	return t.URL
+}
+
+// csrfLike matches names of anti-CSRF token cookies.
+func csrfLike(name string) bool {
+	n := strings.ToLower(name)
+	return strings.Contains(n, "csrf") || strings.Contains(n, "xsrf")
+}
+
+// Rules lists every rule, in ID order. IDs are stable: a rule that goes
+// away leaves its ID unused.
+var Rules = []Rule{
+	{
+		ID: "CS001", Title: "Session cookie without Secure", Severity: High,
+		Why:        "A cookie without Secure is also sent over plain http, where anyone on the network can read it, and plain http can overwrite it.",
+		Fix:        "Add the Secure attribute (and serve the whole site over https).",
+		References: []Reference{refCookieAttrs, refOWASPSession, refWeakConfid},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if by := j.session(c); by != "" && !c.Secure && isHTTPS(targetURL(t)) {
+					out = append(out, cookieFinding(c, by, origin(c)+", without Secure"))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS002", Title: "Cookie set over plain http", Severity: Medium,
+		Why:        "A response over plain http can be read and changed by anyone on the network, and so can the cookies it sets.",
+		Fix:        "Serve every page that sets cookies over https, and redirect http to https before setting any.",
+		References: []Reference{refWeakConfid, refStrictSecure},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				for _, w := range c.SetBy {
+					if u, err := url.Parse(w.URL); err == nil && u.Scheme == "http" {
+						out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("set by %s over plain http on %s", w.Via, w.URL)))
+						break
+					}
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS003", Title: "Session cookie without HttpOnly", Severity: High,
+		Why:        "Without HttpOnly, any script on the page, including an injected one (XSS), can read the session and send it away.",
+		Fix:        "Add the HttpOnly attribute; nothing in the page should need to read the session.",
+		References: []Reference{refCookieAttrs, refOWASPSession},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if by := j.session(c); by != "" && !c.HttpOnly {
+					out = append(out, cookieFinding(c, by, origin(c)+", without HttpOnly"))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS004", Title: "Session cookie read by page script (measured)", Severity: High,
+		Why:        "cookiescope evaluated document.cookie in the page and the session was in it: every script the page runs can take it.",
+		Fix:        "Add HttpOnly so that document.cookie never returns it.",
+		References: []Reference{refOWASPSession, refOWASPTestCook},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if by := j.session(c); by != "" && c.ScriptReadable {
+					out = append(out, cookieFinding(c, by, "document.cookie returned it on "+strings.Join(c.ReadableOn, ", ")))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS005", Title: "SameSite missing", Severity: Low,
+		Why:        "Without SameSite, Chrome treats the cookie as Lax, other browsers may send it on cross-site requests, and Chrome still sends it on top-level cross-site POSTs for two minutes after it is set.",
+		Fix:        "Set SameSite=Lax (or Strict) explicitly; use None only with Secure for cookies that must go cross-site.",
+		References: []Reference{refSameSite},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if c.SameSite == "" && !csrfLike(c.Name) {
+					out = append(out, cookieFinding(c, j.session(c), origin(c)+", without SameSite (Chrome applies Lax)"))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS006", Title: "SameSite=None without Secure", Severity: Medium,
+		Why:        "Chrome refuses SameSite=None cookies without Secure, so the cookie the application relies on is not there.",
+		Fix:        "Add Secure to every SameSite=None cookie, or drop SameSite=None.",
+		References: []Reference{refSameSite},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, b := range t.Blocked {
+				if containsString(b.Reasons, "SameSiteNoneInsecure") {
+					out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS007", Title: "Anti-CSRF cookie without SameSite", Severity: Medium,
+		Why:        "A CSRF token cookie without SameSite leaves the token's protection to the browser's default, which differs between browsers.",
+		Fix:        "Set SameSite=Strict (or Lax) on the CSRF cookie.",
+		References: []Reference{refOWASPCSRF, refSameSite},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if csrfLike(c.Name) && c.SameSite == "" {
+					out = append(out, cookieFinding(c, j.session(c), origin(c)+", without SameSite"))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS008", Title: "Domain attribute widens the cookie to every subdomain", Severity: Low,
+		Why:        "With Domain, every subdomain receives the cookie, and any of them (or a network attacker posing as one over http) can set a cookie of the same name that the application cannot tell apart.",
+		Fix:        "Drop the Domain attribute so that the cookie stays on its own host (better: use a __Host- name).",
+		References: []Reference{refCookieAttrs, refPrefixes},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if !c.HostOnly {
+					f := cookieFinding(c, j.session(c), fmt.Sprintf("%s with Domain=%s: sent to every host under %s", origin(c), strings.TrimPrefix(c.Domain, "."), strings.TrimPrefix(c.Domain, ".")))
+					if f.SessionLike != "" {
+						f.Severity = Medium
+					}
+					out = append(out, f)
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS009", Title: "Path used as a boundary", Severity: Info,
+		Why:        "Path decides where the cookie is sent, not who can read it: script on any page of the same origin can read it through a frame at that path.",
+		Fix:        "Do not rely on Path to keep a cookie from other parts of the site; use separate origins.",
+		References: []Reference{refWeakConfid},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if c.Path != "/" && c.Path != "" {
+					out = append(out, cookieFinding(c, j.session(c), origin(c)+" with Path="+c.Path))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS010", Title: "Persistent session cookie", Severity: Medium,
+		Why:        "A session that outlives the browser session stays on disk and keeps working long after the user left.",
+		Fix:        "Make the session cookie a session cookie (no Expires or Max-Age), or keep its lifetime within the threshold.",
+		References: []Reference{refOWASPSession},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if by := j.session(c); by != "" && !c.Session && c.Expires != nil {
+					if life := c.Expires.Sub(j.now); life > j.cfg.Thresholds.SessionMaxLifetime.Duration {
+						out = append(out, cookieFinding(c, by, fmt.Sprintf("%s, expires in %s (threshold %s)", origin(c), life.Round(time.Minute), j.cfg.Thresholds.SessionMaxLifetime.Duration)))
+					}
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS011", Title: "Very large cookie", Severity: Low,
+		Why:        "Large cookies travel with every request to their scope and approach the 4096-byte limit past which browsers drop them.",
+		Fix:        "Keep state on the server and send a short identifier.",
+		References: []Reference{refCookieAttrs},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if c.Size > j.cfg.Thresholds.MaxCookieBytes {
+					out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("%d bytes (threshold %d)", c.Size, j.cfg.Thresholds.MaxCookieBytes)))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS012", Title: "Many cookies for one host", Severity: Low,
+		Why:        "Chrome keeps about 180 cookies per domain and evicts the rest; a page near the limit loses cookies, and script can push the important ones out.",
+		Fix:        "Consolidate cookies, and remove the ones that are not needed.",
+		References: []Reference{refCookieAttrs},
+		check: func(j *judge, t Target) []Finding {
+			counts := map[string]int{}
+			for _, c := range t.Cookies {
+				counts[strings.TrimPrefix(c.Domain, ".")]++
+			}
+			var out []Finding
+			for host, n := range counts {
+				if n > j.cfg.Thresholds.MaxCookiesPerHost {
+					out = append(out, Finding{Domain: host, Evidence: fmt.Sprintf("%d cookies for %s (threshold %d)", n, host, j.cfg.Thresholds.MaxCookiesPerHost)})
+				}
+			}
+			sort.Slice(out, func(a, b int) bool { return out[a].Domain < out[b].Domain })
+			return out
+		},
+	},
+	{
+		ID: "CS013", Title: "Cookie prefix misused", Severity: Medium,
+		Why:        "A __Secure- or __Host- cookie that breaks its prefix's rules is refused by the browser, so the application runs without it.",
+		Fix:        "__Secure-: set Secure, from https. __Host-: set Secure and Path=/, from https, without Domain.",
+		References: []Reference{refPrefixes},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, b := range t.Blocked {
+				if containsString(b.Reasons, "InvalidPrefix") {
+					out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS014", Title: "Session cookie without the __Host- prefix", Severity: Low,
+		Why:        "Only a __Host- name guarantees that the cookie was set by this host, over https, for the whole site: no subdomain and no plain-http attacker can plant or shadow it.",
+		Fix:        "Rename the session cookie to __Host-NAME and set it with Secure, Path=/ and no Domain.",
+		References: []Reference{refPrefixes},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, c := range t.Cookies {
+				if by := j.session(c); by != "" && !strings.HasPrefix(c.Name, "__Host-") {
+					out = append(out, cookieFinding(c, by, origin(c)))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS015", Title: "Secure cookies on a host without HSTS", Severity: Medium,
+		Why:        "Without Strict-Transport-Security, a network attacker can keep the user on plain http on the first visit, and plain http can set cookies that shadow Secure ones' siblings.",
+		Fix:        "Send Strict-Transport-Security: max-age=31536000; includeSubDomains from the https site.",
+		References: []Reference{refOWASPHSTS},
+		check: func(j *judge, t Target) []Finding {
+			if !isHTTPS(targetURL(t)) || t.HSTS != "" {
+				return nil
+			}
+			var names []string
+			for _, c := range t.Cookies {
+				if c.Secure && site("https://"+strings.TrimPrefix(c.Domain, ".")) == site(targetURL(t)) {
+					names = append(names, c.Name)
+				}
+			}
+			if len(names) == 0 {
+				return nil
+			}
+			u, _ := url.Parse(targetURL(t))
+			return []Finding{{Domain: u.Hostname(), Evidence: fmt.Sprintf("the page %s sent no Strict-Transport-Security header; Secure cookies: %s", targetURL(t), strings.Join(names, ", "))}}
+		},
+	},
+	{
+		ID: "CS016", Title: "HSTS without includeSubDomains for a Domain cookie", Severity: Low,
+		Why:        "A cookie with Domain goes to every subdomain, but HSTS without includeSubDomains leaves those subdomains reachable over plain http.",
+		Fix:        "Add includeSubDomains to Strict-Transport-Security, or drop the cookie's Domain attribute.",
+		References: []Reference{refOWASPHSTS, refCookieAttrs},
+		check: func(j *judge, t Target) []Finding {
+			if t.HSTS == "" || strings.Contains(strings.ToLower(t.HSTS), "includesubdomains") {
+				return nil
+			}
+			var out []Finding
+			for _, c := range t.Cookies {
+				if !c.HostOnly {
+					out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("Domain=%s, and Strict-Transport-Security is %q", strings.TrimPrefix(c.Domain, "."), t.HSTS)))
+				}
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS017", Title: "Cookie blocked by Chrome", Severity: Info,
+		Why:        "The page tried to set a cookie that Chrome refused; whatever relies on it does not work in Chrome.",
+		Fix:        "Fix the attributes Chrome names (see the explanation), or stop setting the cookie.",
+		References: []Reference{refCookieAttrs},
+		check: func(j *judge, t Target) []Finding {
+			var out []Finding
+			for _, b := range t.Blocked {
+				where := b.URL
+				if b.Script != "" {
+					where = fmt.Sprintf("%s (line %d) on %s", b.Script, b.Line, b.URL)
+				}
+				out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s: %s (%s)", b.Via, where, strings.Join(b.Reasons, ", "), b.Explanation)})
+			}
+			return out
+		},
+	},
+	{
+		ID: "CS018", Title: "Session cookie within reach of a third-party script", Severity: High,
+		Why:        "A script from another site that sets or can read the session holds the session: whoever controls that script controls the account.",
+		Fix:        "Make the session HttpOnly, and never let third-party script set it.",
+		References: []Reference{refOWASPSession},
+		check: func(j *judge, t Target) []Finding {
+			pageSite := site(targetURL(t))
+			var thirdParty []string
+			for _, s := range t.Scripts {
+				if site(s) != pageSite {
+					thirdParty = append(thirdParty, s)
+				}
+			}
+			var out []Finding
+			for _, c := range t.Cookies {
+				by := j.session(c)
+				if by == "" {
+					continue
+				}
+				for _, w := range c.SetBy {
+					if w.Script != "" && site(w.Script) != pageSite {
+						out = append(out, cookieFinding(c, by, fmt.Sprintf("set by the third-party script %s on %s", w.Script, w.URL)))
+						break
+					}
+				}
+				if c.ScriptReadable && len(thirdParty) > 0 {
+					out = append(out, cookieFinding(c, by, fmt.Sprintf("readable by script on %s, where third-party scripts run: %s", strings.Join(c.ReadableOn, ", "), strings.Join(thirdParty, ", "))))
+				}
+			}
+			return out
+		},
+	},
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,196 @@
+package inspect
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// good is a session cookie that no rule objects to.
+func good() Cookie {
+	return Cookie{Name: "__Host-sid", Value: "v", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 20,
+		SetBy: []Write{{Via: ViaHeader, URL: "https://app.test/login"}}}
+}
+
+func with(c Cookie, change func(*Cookie)) Cookie {
+	change(&c)
+	return c
+}
+
+func page(cookies ...Cookie) Target {
+	return Target{URL: "https://app.test/", FinalURL: "https://app.test/", HSTS: "max-age=31536000; includeSubDomains", Cookies: cookies}
+}
+
+func TestRules(t *testing.T) {
+	in := func(d time.Duration) *time.Time { e := now.Add(d); return &e }
+	tests := []struct {
+		rule        string
+		description string
+		target      Target
+		fires       bool
+	}{
+		{"CS001", "a session cookie without Secure on an https page", page(with(good(), func(c *Cookie) { c.Name, c.Secure = "sid", false })), true},
+		{"CS001", "a non-session cookie without Secure", page(with(good(), func(c *Cookie) { c.Name, c.Secure = "theme", false })), false},
+		{"CS001", "a Secure session cookie", page(good()), false},
+		{"CS002", "a cookie set by a plain http response", page(with(good(), func(c *Cookie) { c.SetBy = []Write{{Via: ViaHeader, URL: "http://app.test/"}} })), true},
+		{"CS002", "a cookie set over https", page(good()), false},
+		{"CS003", "a session cookie without HttpOnly", page(with(good(), func(c *Cookie) { c.HttpOnly = false })), true},
+		{"CS003", "an HttpOnly session cookie", page(good()), false},
+		{"CS003", "a preference cookie without HttpOnly", page(with(good(), func(c *Cookie) { c.Name, c.HttpOnly = "theme", false })), false},
+		{"CS004", "a session cookie document.cookie returned", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.ScriptReadable, c.ReadableOn = false, true, []string{"https://app.test/"}
+		})), true},
+		{"CS004", "a session cookie without HttpOnly that no page could read (path)", page(with(good(), func(c *Cookie) { c.HttpOnly, c.Path = false, "/admin" })), false},
+		{"CS005", "a cookie without SameSite", page(with(good(), func(c *Cookie) { c.SameSite = "" })), true},
+		{"CS005", "a cookie with SameSite=Lax", page(good()), false},
+		{"CS006", "a SameSite=None cookie Chrome refused for lack of Secure", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "x", Write: Write{Via: ViaHeader, URL: "https://app.test/"}, Reasons: []string{"SameSiteNoneInsecure"}}}}, true},
+		{"CS006", "a cookie refused for another reason", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "x", Reasons: []string{"InvalidDomain"}}}}, false},
+		{"CS007", "a csrf cookie without SameSite", page(with(good(), func(c *Cookie) { c.Name, c.SameSite = "csrf_token", "" })), true},
+		{"CS007", "an XSRF cookie with SameSite=Strict", page(with(good(), func(c *Cookie) { c.Name, c.SameSite = "XSRF-TOKEN", "Strict" })), false},
+		{"CS008", "a Domain cookie", page(with(good(), func(c *Cookie) { c.Name, c.Domain, c.HostOnly = "sid", ".app.test", false })), true},
+		{"CS008", "a host-only cookie", page(good()), false},
+		{"CS009", "a cookie with Path=/admin", page(with(good(), func(c *Cookie) { c.Path = "/admin" })), true},
+		{"CS009", "a cookie with Path=/", page(good()), false},
+		{"CS010", "a session cookie that lives a week", page(with(good(), func(c *Cookie) { c.Session, c.Expires = false, in(7*24*time.Hour) })), true},
+		{"CS010", "a session cookie that lives an hour", page(with(good(), func(c *Cookie) { c.Session, c.Expires = false, in(time.Hour) })), false},
+		{"CS010", "a preference that lives a year", page(with(good(), func(c *Cookie) { c.Name, c.Session, c.Expires = "theme", false, in(365*24*time.Hour) })), false},
+		{"CS011", "a 3000-byte cookie", page(with(good(), func(c *Cookie) { c.Size = 3000 })), true},
+		{"CS011", "a 20-byte cookie", page(good()), false},
+		{"CS012", "51 cookies on one host", page(manyCookies(51)...), true},
+		{"CS012", "50 cookies on one host", page(manyCookies(50)...), false},
+		{"CS013", "a __Host- cookie Chrome refused for its prefix", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "__Host-x", Reasons: []string{"InvalidPrefix"}}}}, true},
+		{"CS013", "no blocked cookie", page(good()), false},
+		{"CS014", "a session cookie named sid", page(with(good(), func(c *Cookie) { c.Name = "sid" })), true},
+		{"CS014", "a session cookie named __Host-sid", page(good()), false},
+		{"CS015", "Secure cookies and no HSTS", func() Target { t := page(good()); t.HSTS = ""; return t }(), true},
+		{"CS015", "Secure cookies with HSTS", page(good()), false},
+		{"CS015", "an http page without HSTS", Target{URL: "http://app.test/", Cookies: []Cookie{good()}}, false},
+		{"CS016", "a Domain cookie and HSTS without includeSubDomains", func() Target {
+			t := page(with(good(), func(c *Cookie) { c.Name, c.Domain, c.HostOnly = "sid", ".app.test", false }))
+			t.HSTS = "max-age=600"
+			return t
+		}(), true},
+		{"CS016", "a Domain cookie and HSTS with includeSubDomains", page(with(good(), func(c *Cookie) { c.Name, c.Domain, c.HostOnly = "sid", ".app.test", false })), false},
+		{"CS017", "any blocked cookie", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "x", Write: Write{Via: ViaDocumentCookie, URL: "https://app.test/", Script: "https://app.test/a.js", Line: 3}, Reasons: []string{ReasonNotStored}}}}, true},
+		{"CS017", "nothing blocked", page(good()), false},
+		{"CS018", "a session cookie set by a script from another site", page(with(good(), func(c *Cookie) {
+			c.HttpOnly = false
+			c.SetBy = []Write{{Via: ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.example/tag.js", Line: 1}}
+		})), true},
+		{"CS018", "a readable session cookie on a page with a third-party script", func() Target {
+			t := page(with(good(), func(c *Cookie) {
+				c.HttpOnly, c.ScriptReadable, c.ReadableOn = false, true, []string{"https://app.test/"}
+			}))
+			t.Scripts = []string{"https://app.test/app.js", "https://cdn.example/tag.js"}
+			return t
+		}(), true},
+		{"CS018", "a readable session cookie with first-party scripts only (a subdomain is the same site)", func() Target {
+			t := page(with(good(), func(c *Cookie) {
+				c.HttpOnly, c.ScriptReadable, c.ReadableOn = false, true, []string{"https://app.test/"}
+			}))
+			t.Scripts = []string{"https://app.test/app.js", "https://static.app.test/x.js"}
+			return t
+		}(), false},
+	}
+	fired := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.rule+" "+tt.description, func(t *testing.T) {
+			var got []string
+			for _, f := range Judge(tt.target, Config{}, now) {
+				got = append(got, f.RuleID)
+				if f.RuleID == tt.rule && (f.Evidence == "" || f.Fix == "" || len(f.References) == 0 || f.Title == "") {
+					t.Errorf("finding without evidence, fix, title or references: %+v", f)
+				}
+			}
+			if has := containsString(got, tt.rule); has != tt.fires {
+				t.Errorf("%s fired=%v, want %v (findings: %v)", tt.rule, has, tt.fires, got)
+			}
+			if tt.fires {
+				fired[tt.rule] = true
+			}
+		})
+	}
+	for _, r := range Rules {
+		if !fired[r.ID] {
+			t.Errorf("rule %s has no positive test", r.ID)
+		}
+	}
+}
+
+func manyCookies(n int) []Cookie {
+	var out []Cookie
+	for i := range n {
+		out = append(out, with(good(), func(c *Cookie) { c.Name = "c" + strings.Repeat("x", i) }))
+	}
+	return out
+}
+
+func TestGoodSessionCookieHasNoFindings(t *testing.T) {
+	if f := Judge(page(good()), Config{}, now); len(f) != 0 {
+		t.Errorf("a __Host- Secure HttpOnly Lax session cookie drew findings: %+v", f)
+	}
+}
+
+func TestRuleIDsAreUniqueAndDocumented(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules {
+		if seen[r.ID] || !strings.HasPrefix(r.ID, "CS") || r.Title == "" || r.Why == "" || r.Fix == "" || len(r.References) == 0 {
+			t.Errorf("rule %q is duplicated or lacks title, why, fix or references", r.ID)
+		}
+		seen[r.ID] = true
+	}
+}
+
+func TestConfig(t *testing.T) {
+	cfg, err := ParseConfig("c.yaml", []byte(`
+sessionCookies: ["^app_state$"]
+thresholds:
+  sessionMaxLifetime: 7d
+failOn: medium
+accept:
+  - cookie: s_cc
+    rules: [CS005]
+    reason: Adobe Analytics reads it by design
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.FailOn == nil || *cfg.FailOn != Medium || cfg.Thresholds.SessionMaxLifetime.Duration != 7*24*time.Hour {
+		t.Errorf("config read as %+v", cfg)
+	}
+	target := page(with(good(), func(c *Cookie) { c.Name, c.SameSite = "s_cc", "" }), with(good(), func(c *Cookie) { c.Name, c.HttpOnly = "app_state", false }))
+	for _, f := range Judge(target, cfg, now) {
+		switch {
+		case f.Cookie == "s_cc" && f.RuleID == "CS005":
+			if !f.Accepted || f.Reason == "" || Fails(f, cfg.FailOn) {
+				t.Errorf("the accepted finding: %+v", f)
+			}
+		case f.Cookie == "app_state" && f.RuleID == "CS003":
+			if f.SessionLike != "name" || !Fails(f, cfg.FailOn) {
+				t.Errorf("the configured session pattern did not make app_state a failing session cookie: %+v", f)
+			}
+		}
+	}
+}
+
+func TestConfigErrorsNameFileAndLine(t *testing.T) {
+	tests := []struct{ yaml, want string }{
+		{"thresholds:\n  sessionMaxLifetime: soon\n", "c.yaml:2: duration"},
+		{"failOn: catastrophic\n", "c.yaml:1: severity"},
+		{"sessionCookies: [\"(\"]\n", "c.yaml:1: session cookie pattern"},
+		{"colour: blue\n", "c.yaml:1: field colour not found"},
+		{"accept:\n  - cookie: s_cc\n", "want both cookie and reason"},
+		{"accept:\n  - cookie: s_cc\n    rules: [CS999]\n    reason: x\n", "no rule CS999"},
+	}
+	for _, tt := range tests {
+		_, err := ParseConfig("c.yaml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: error %v, want %q", tt.yaml, err, tt.want)
+		}
+	}
+	if _, err := ParseConfig("c.yaml", nil); err != nil {
+		t.Errorf("an empty file: %v", err)
+	}
+}

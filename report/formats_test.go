@@ -1,0 +1,157 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// sarifStructure is the part of SARIF 2.1.0 (OASIS) that cookiescope
+// writes, as a JSON Schema: the required properties and value sets the
+// specification gives for sarifLog, run, tool.driver, reportingDescriptor
+// and result.
+const sarifStructure = `{
+  "type": "object",
+  "required": ["version", "runs"],
+  "properties": {
+    "version": {"const": "2.1.0"},
+    "$schema": {"type": "string"},
+    "runs": {"type": "array", "minItems": 1, "items": {
+      "type": "object",
+      "required": ["tool", "results"],
+      "properties": {
+        "tool": {"type": "object", "required": ["driver"], "properties": {
+          "driver": {"type": "object", "required": ["name", "rules"], "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "rules": {"type": "array", "items": {"type": "object", "required": ["id", "shortDescription", "defaultConfiguration"], "properties": {
+              "id": {"type": "string"},
+              "shortDescription": {"type": "object", "required": ["text"]},
+              "fullDescription": {"type": "object", "required": ["text"]},
+              "help": {"type": "object", "required": ["text"]},
+              "helpUri": {"type": "string", "format": "uri"},
+              "defaultConfiguration": {"type": "object", "properties": {"level": {"enum": ["none", "note", "warning", "error"]}}}
+            }}}
+          }}
+        }},
+        "results": {"type": "array", "items": {"type": "object", "required": ["ruleId", "message", "locations"], "properties": {
+          "ruleId": {"type": "string"},
+          "ruleIndex": {"type": "integer", "minimum": 0},
+          "level": {"enum": ["none", "note", "warning", "error"]},
+          "message": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string", "minLength": 1}}},
+          "locations": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["physicalLocation"], "properties": {
+            "physicalLocation": {"type": "object", "required": ["artifactLocation"], "properties": {
+              "artifactLocation": {"type": "object", "required": ["uri"], "properties": {"uri": {"type": "string", "format": "uri-reference"}}}
+            }}
+          }}},
+          "suppressions": {"type": "array", "items": {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["inSource", "external"]}, "justification": {"type": "string"}}}}
+        }}}
+      }
+    }}
+  }
+}`
+
+func findingsReport() inspect.Report {
+	r := fullReport()
+	r.Targets[0].Findings = []inspect.Finding{
+		{RuleID: "CS003", Title: "Session cookie without HttpOnly", Severity: inspect.High, Cookie: "sid", Domain: "app.test", Path: "/", SessionLike: "name", Evidence: "set by the Set-Cookie header of https://app.test/login", Fix: "Add HttpOnly.", References: inspect.Rules[2].References},
+		{RuleID: "CS005", Title: "SameSite missing", Severity: inspect.Low, Cookie: "s_cc", Domain: ".app.test", Path: "/", Evidence: "no SameSite", Fix: "Set SameSite.", References: inspect.Rules[4].References, Accepted: true, Reason: "Adobe Analytics reads it by design"},
+	}
+	return r
+}
+
+func TestSARIFHasTheSpecifiedStructure(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteSARIF(&buf, findingsReport(), Options{ToolVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	schemaDoc, _ := jsonschema.UnmarshalJSON(strings.NewReader(sarifStructure))
+	if err := c.AddResource("sarif-structure.json", schemaDoc); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("sarif-structure.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("SARIF output breaks the structure:\n%v\n%s", err, buf.String())
+	}
+	var log sarifLog
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	run := log.Runs[0]
+	if len(run.Tool.Driver.Rules) != len(inspect.Rules) || len(run.Results) != 2 {
+		t.Fatalf("%d rules and %d results, want %d and 2", len(run.Tool.Driver.Rules), len(run.Results), len(inspect.Rules))
+	}
+	for _, res := range run.Results {
+		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
+			t.Errorf("result %s points at rule %d (%s)", res.RuleID, res.RuleIndex, run.Tool.Driver.Rules[res.RuleIndex].ID)
+		}
+	}
+	if run.Results[0].Level != "error" || len(run.Results[1].Suppressions) != 1 {
+		t.Errorf("levels and suppressions: %+v", run.Results)
+	}
+}
+
+func TestJUnitFailsOnlyAtOrAboveFailOn(t *testing.T) {
+	high := inspect.High
+	for _, tc := range []struct {
+		failOn   *inspect.Severity
+		failures int
+	}{{nil, 0}, {&high, 1}} {
+		var buf bytes.Buffer
+		if err := WriteJUnit(&buf, findingsReport(), Options{FailOn: tc.failOn}); err != nil {
+			t.Fatal(err)
+		}
+		var suites junitSuites
+		if err := xml.Unmarshal(buf.Bytes(), &suites); err != nil {
+			t.Fatalf("not XML: %v", err)
+		}
+		if len(suites.Suites) != 2 {
+			t.Fatalf("%d testsuites, want one per target", len(suites.Suites))
+		}
+		s := suites.Suites[0]
+		failures, errors := 0, 0
+		for _, c := range s.Cases {
+			if c.Failure != nil {
+				failures++
+				if c.Failure.Type != "CS003" || !strings.Contains(c.Failure.Text, "sid") {
+					t.Errorf("failure %+v", c.Failure)
+				}
+			}
+			if c.Error != nil {
+				errors++
+			}
+		}
+		if failures != tc.failures || s.Failures != failures || s.Errors != errors || errors != 1 || s.Tests != len(s.Cases) || suites.Failures != failures {
+			t.Errorf("fail-on %v: counted failures=%d errors=%d tests=%d; attributes failures=%d errors=%d tests=%d total=%d", tc.failOn, failures, errors, len(s.Cases), s.Failures, s.Errors, s.Tests, suites.Failures)
+		}
+	}
+}
+
+func TestRulesDocumentIsCurrent(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteRulesMarkdown(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../docs/rules.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), want) {
+		t.Error("docs/rules.md is out of date: go run ./cmd/cookiescope rules --format markdown > docs/rules.md")
+	}
+}

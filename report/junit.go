@@ -1,0 +1,93 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// JUnit XML, in the shape CI tools read (Jenkins, GitLab, GitHub actions).
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// WriteJUnit writes one testsuite per target and one testcase per rule: a
+// rule fails when it found something at or above opts.FailOn (accepted
+// findings never fail); below it, the testcase passes. A target that did
+// not load is an error.
+func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
+	all := junitSuites{Name: "cookiescope"}
+	for _, t := range r.Targets {
+		suite := junitSuite{Name: t.URL, Time: fmt.Sprintf("%.3f", float64(t.DurationMS)/1000)}
+		if t.Error != "" {
+			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: t.URL, Error: &junitFailure{Message: t.Error, Type: "load"}})
+			suite.Errors++
+		}
+		byRule := map[string][]inspect.Finding{}
+		for _, f := range t.Findings {
+			byRule[f.RuleID] = append(byRule[f.RuleID], f)
+		}
+		for _, rule := range inspect.Rules {
+			c := junitCase{Name: rule.ID + " " + rule.Title, ClassName: t.URL}
+			var failing []inspect.Finding
+			for _, f := range byRule[rule.ID] {
+				if inspect.Fails(f, opts.FailOn) {
+					failing = append(failing, f)
+				}
+			}
+			if len(failing) > 0 {
+				text := ""
+				for _, f := range failing {
+					text += fmt.Sprintf("%s [%s] %s: %s\nfix: %s\n", f.RuleID, f.Severity, f.Cookie, f.Evidence, f.Fix)
+				}
+				c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s) at or above %s", len(failing), opts.FailOn), Type: rule.ID, Text: text}
+				suite.Failures++
+			}
+			suite.Cases = append(suite.Cases, c)
+		}
+		suite.Tests = len(suite.Cases)
+		all.Tests += suite.Tests
+		all.Failures += suite.Failures
+		all.Errors += suite.Errors
+		all.Suites = append(all.Suites, suite)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(all); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
