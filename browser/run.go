@@ -23,17 +23,20 @@ type Progress func(done, total int, t inspect.Target)
 // and complete is false. No result is ever lost to the number of workers:
 // each URL has its own slot.
 func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, opts LoadOptions, progress Progress) (targets []inspect.Target, complete bool, err error) {
-	return b.eachURL(ctx, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Inspect(ctx, u, opts) })
+	return Each(ctx, b, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Inspect(ctx, u, opts) })
 }
 
 // ProbeURLs is InspectURLs with the named probes run against each URL
 // (nil: all of them).
 func (b *Browser) ProbeURLs(ctx context.Context, urls []string, probes []string, workers int, opts LoadOptions, progress Progress) (targets []inspect.Target, complete bool, err error) {
-	return b.eachURL(ctx, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Probe(ctx, u, probes, opts) })
+	return Each(ctx, b, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Probe(ctx, u, probes, opts) })
 }
 
-// eachURL runs do for every URL on up to workers workers; see InspectURLs.
-func (b *Browser) eachURL(ctx context.Context, urls []string, workers int, progress Progress, do func(*Worker, string) inspect.Target) (targets []inspect.Target, complete bool, err error) {
+// Each runs do for every item on up to workers warm workers of b, and
+// returns the targets in the order of items; see InspectURLs for what
+// happens when ctx ends.
+func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progress Progress, do func(*Worker, T) inspect.Target) (targets []inspect.Target, complete bool, err error) {
+	urls := items // each item gets its own slot, by index
 	if workers < 1 {
 		workers = DefaultWorkers
 	}

@@ -548,12 +548,7 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 		}
 	}
 	// The clearing commands are independent: send them together.
-	clears := []func() error{
-		func() error {
-			_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: w.contextID})
-			return err
-		},
-	}
+	clears := []func() error{func() error { return w.clearJar(ctx) }}
 	for _, origin := range rec.originList() {
 		clears = append(clears, func() error {
 			if _, err := chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: origin, StorageTypes: originStorageTypes}); err != nil {
@@ -572,6 +567,12 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// clearJar deletes every cookie of the worker's context.
+func (w *Worker) clearJar(ctx context.Context) error {
+	_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: w.contextID})
+	return err
 }
 
 // Close closes the worker's tab and disposes of its browser context.

@@ -69,6 +69,25 @@ type Target struct {
 	Scripts []string `json:"scripts"`
 	// Findings are what the rules found, most severe first.
 	Findings []Finding `json:"findings"`
+	// Scenario, File and Line name the scenario a `cookiescope run` target
+	// comes from; Expectations are its checked expectations, in order.
+	Scenario     string              `json:"scenario,omitempty"`
+	File         string              `json:"file,omitempty"`
+	Line         int                 `json:"line,omitempty"`
+	Expectations []ExpectationResult `json:"expectations,omitempty"`
+}
+
+// ExpectationResult is one checked expectation of a scenario.
+type ExpectationResult struct {
+	// Expectation says what was expected, in one line; File and Line locate
+	// it in the scenario file.
+	Expectation string `json:"expectation"`
+	Cookie      string `json:"cookie"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Passed      bool   `json:"passed"`
+	// Failures lists each mismatch as "what: expected X, got Y".
+	Failures []string `json:"failures"`
 }
 
 // Cookie is one cookie of the jar after the target loaded, with its story.

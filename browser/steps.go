@@ -1,0 +1,217 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// A scripted flow (a scenario) drives one worker through several pages and
+// actions while one recording collects everything. The methods below are its
+// steps; each waits until the page is quiet again before it returns.
+
+// settleQuiet is the least quiet period after an action: a click or a
+// submit starts its navigation a few milliseconds after the input event.
+const settleQuiet = 150 * time.Millisecond
+
+// BeginFlow clears the context and starts the recording that the flow's
+// snapshots read.
+func (w *Worker) BeginFlow() error {
+	if err := w.Reset(); err != nil {
+		return err
+	}
+	rec := newRecording()
+	w.mu.Lock()
+	w.rec = rec
+	w.mu.Unlock()
+	return nil
+}
+
+// Goto loads rawURL within the flow and waits for quiet.
+func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) error {
+	if err := CheckURL(rawURL); err != nil {
+		return err
+	}
+	return w.load(ctx, rawURL, w.current(), opts.withDefaults())
+}
+
+// Snapshot assembles what the flow has recorded so far with the jar and the
+// readability of the documents open now.
+func (w *Worker) Snapshot(rawURL string) inspect.Target {
+	cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	defer cancel()
+	rec := w.current()
+	t := inspect.Target{URL: rawURL}
+	frames, finalURL := w.measureReadability(cctx)
+	t.FinalURL = finalURL
+	jar, err := w.readJar(cctx)
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
+	t.HSTS = rec.documentHSTS()
+	t.Scripts = rec.scriptURLs()
+	if err != nil {
+		t.Error = "read the cookie jar: " + err.Error()
+	}
+	return t
+}
+
+// act runs a chromedp action on the tab, bounded by timeout and ctx, and
+// then waits for the page to settle.
+func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, action chromedp.Action[chromedp.Void], opts LoadOptions) error {
+	opts = opts.withDefaults()
+	lctx, cancel := context.WithTimeout(w.ctx, timeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	rec := w.current()
+	rec.mu.Lock()
+	rec.touch()
+	rec.mu.Unlock()
+	if err := chromedp.Do(lctx, action); err != nil {
+		return fmt.Errorf("%s: %w", what, explainContext(err, timeout))
+	}
+	return w.settle(ctx, rec, opts)
+}
+
+// settle waits until the page is quiet, at least settleQuiet after the last
+// event, so that a navigation an action started is waited for.
+func (w *Worker) settle(ctx context.Context, rec *recording, opts LoadOptions) error {
+	quiet := max(opts.Quiet, settleQuiet)
+	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	for {
+		ok, wait := rec.quiet(quiet)
+		if ok {
+			return nil
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-lctx.Done():
+			timer.Stop()
+			return fmt.Errorf("the page did not settle: %w", explainContext(lctx.Err(), opts.Timeout))
+		case <-rec.changed:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+// Click clicks the first element matching the CSS selector, waiting up to
+// timeout for it to be visible.
+func (w *Worker) Click(ctx context.Context, selector string, timeout time.Duration, opts LoadOptions) error {
+	return w.act(ctx, fmt.Sprintf("click %q", selector), timeout, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible), opts)
+}
+
+// Fill replaces the value of the input matching the selector by typing it.
+func (w *Worker) Fill(ctx context.Context, selector, value string, timeout time.Duration, opts LoadOptions) error {
+	fill := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		if _, err := chromedp.Clear(chromedp.CSS(selector), chromedp.NodeVisible)(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.SendKeys(chromedp.CSS(selector), value, chromedp.NodeVisible)(ctx, t)
+	}
+	// The value may be a secret: the error names the selector only.
+	return w.act(ctx, fmt.Sprintf("fill %q", selector), timeout, fill, opts)
+}
+
+// keyNames maps the key names a scenario may press to what chromedp types.
+var keyNames = map[string]string{"Enter": kb.Enter, "Tab": kb.Tab, "Escape": kb.Escape, "Backspace": kb.Backspace, "ArrowDown": kb.ArrowDown, "ArrowUp": kb.ArrowUp, "Space": " "}
+
+// Press sends a key to the element matching the selector.
+func (w *Worker) Press(ctx context.Context, selector, key string, timeout time.Duration, opts LoadOptions) error {
+	k, ok := keyNames[key]
+	if !ok {
+		if len([]rune(key)) != 1 {
+			return fmt.Errorf("press %q: unknown key (want a single character or one of Enter, Tab, Escape, Backspace, ArrowDown, ArrowUp, Space)", key)
+		}
+		k = key
+	}
+	return w.act(ctx, fmt.Sprintf("press %s in %q", key, selector), timeout, chromedp.SendKeys(chromedp.CSS(selector), k, chromedp.NodeVisible), opts)
+}
+
+// Submit submits the form matching the selector (or the form of the element).
+func (w *Worker) Submit(ctx context.Context, selector string, timeout time.Duration, opts LoadOptions) error {
+	return w.act(ctx, fmt.Sprintf("submit %q", selector), timeout, chromedp.Submit(chromedp.CSS(selector), chromedp.NodeReady), opts)
+}
+
+// WaitSelector waits until an element matches the selector and is visible.
+func (w *Worker) WaitSelector(ctx context.Context, selector string, timeout time.Duration, opts LoadOptions) error {
+	return w.act(ctx, fmt.Sprintf("wait for %q", selector), timeout, chromedp.WaitVisible(chromedp.CSS(selector)), opts)
+}
+
+// WaitURL waits until the tab's URL contains fragment.
+func (w *Worker) WaitURL(ctx context.Context, fragment string, timeout time.Duration) error {
+	return w.poll(ctx, fmt.Sprintf("wait for a URL containing %q", fragment), timeout, func() (bool, error) {
+		cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+		defer cancel()
+		return strings.Contains(w.currentURL(cctx), fragment), nil
+	})
+}
+
+// WaitCookie waits until the jar holds a cookie of the name.
+func (w *Worker) WaitCookie(ctx context.Context, name string, timeout time.Duration) error {
+	return w.poll(ctx, fmt.Sprintf("wait for the cookie %s", name), timeout, func() (bool, error) {
+		jar, err := w.Jar()
+		if err != nil {
+			return false, err
+		}
+		for _, c := range jar {
+			if c.Name == name {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+}
+
+// poll checks cond after every event of the recording (and at least every
+// 100 ms) until it holds or timeout passes.
+func (w *Worker) poll(ctx context.Context, what string, timeout time.Duration, cond func() (bool, error)) error {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	rec := w.current()
+	for {
+		ok, err := cond()
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if ok {
+			return nil
+		}
+		tick := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			tick.Stop()
+			return fmt.Errorf("%s: %w", what, explainContext(ctx.Err(), timeout))
+		case <-deadline.C:
+			tick.Stop()
+			return fmt.Errorf("%s: timed out after %s", what, timeout)
+		case <-rec.changed:
+		case <-tick.C:
+		}
+		tick.Stop()
+	}
+}
+
+// Eval runs a script in the page's main world and waits for quiet.
+func (w *Worker) Eval(ctx context.Context, script string, opts LoadOptions) error {
+	if _, err := w.EvaluateInPage(ctx, script); err != nil {
+		return fmt.Errorf("eval: %w", err)
+	}
+	return w.settle(ctx, w.current(), opts.withDefaults())
+}
+
+// ClearCookies empties the jar of the worker's context, keeping the page.
+func (w *Worker) ClearCookies() error {
+	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	defer cancel()
+	if err := w.clearJar(ctx); err != nil {
+		return errors.New("clear cookies: " + err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,295 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// RunOptions say how to run scenarios.
+type RunOptions struct {
+	// Parallel is how many scenarios run at once, each in its own browser
+	// context of the one browser.
+	Parallel int
+	Load     browser.LoadOptions
+	// LabURL returns the base URL of a lab variant ("secure", "flawed");
+	// nil when no lab runs.
+	LabURL   func(variant string) string
+	Progress browser.Progress
+}
+
+// Shard returns the scenarios of shard i of n (1-based): a stable subset,
+// by position in the list Load returns, so that n CI jobs run each
+// scenario exactly once.
+func Shard(all []Scenario, i, n int) []Scenario {
+	var out []Scenario
+	for k, s := range all {
+		if k%n == i-1 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Run runs the scenarios in b and returns one target per scenario, in
+// order, with its expectations checked. A scenario whose step fails stops
+// there, reports the step, and still reports what was captured; the other
+// scenarios run on.
+func Run(ctx context.Context, b *browser.Browser, scs []Scenario, opts RunOptions) ([]inspect.Target, bool, error) {
+	return browser.Each(ctx, b, scs, opts.Parallel, opts.Progress, func(w *browser.Worker, s Scenario) inspect.Target {
+		return runOne(ctx, b, w, s, opts)
+	})
+}
+
+// flow is the state of one running scenario.
+type flow struct {
+	s           Scenario
+	base        string
+	checkpoints map[string]inspect.Target
+	// seen holds every cookie name present at any earlier snapshot, for
+	// `cleared`.
+	seen    map[string]bool
+	results []inspect.ExpectationResult
+	probes  []inspect.Probe
+	current string // the URL the flow last went to
+}
+
+func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
+	start := time.Now()
+	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, seen: map[string]bool{}}
+	f.base = s.URL
+	if s.Lab != "" && opts.LabURL != nil {
+		f.base = opts.LabURL(s.Lab)
+	}
+	f.current = f.base
+	var stepErr error
+	if err := w.BeginFlow(); err != nil {
+		stepErr = fmt.Errorf("%s:%d: prepare the browser context: %w", s.File, s.Line, err)
+	}
+	for i, st := range s.Steps {
+		if stepErr != nil {
+			if st.Expect != nil {
+				f.results = append(f.results, inspect.ExpectationResult{Expectation: st.Expect.Describe(), Cookie: st.Expect.Cookie, File: s.File, Line: st.Line,
+					Failures: []string{"not checked: an earlier step failed"}})
+			}
+			continue
+		}
+		if err := f.step(ctx, b, w, st, opts); err != nil {
+			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, i+1, st.Describe(), err)
+		}
+	}
+	t := w.Snapshot(f.base)
+	t.Scenario, t.File, t.Line = s.Name, s.File, s.Line
+	t.Expectations = f.results
+	t.Probes = f.probes
+	if stepErr != nil {
+		t.Error = scrub(stepErr.Error(), s.Secrets)
+	}
+	t.DurationMS = time.Since(start).Milliseconds()
+	_ = w.Reset()
+	return t
+}
+
+// scrub removes secret values from text that leaves the process.
+func scrub(text string, secrets []string) string {
+	for _, v := range secrets {
+		text = strings.ReplaceAll(text, v, inspect.Redacted)
+	}
+	return text
+}
+
+// resolve turns a goto target into a URL against the scenario's base.
+func (f *flow) resolve(target string) (string, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", err
+	}
+	if u.IsAbs() {
+		return target, nil
+	}
+	base, err := url.Parse(f.base)
+	if err != nil {
+		return "", err
+	}
+	return base.ResolveReference(u).String(), nil
+}
+
+func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, st Step, opts RunOptions) error {
+	timeout := f.s.StepTimeout
+	load := opts.Load
+	load.Timeout = timeout
+	switch st.Kind {
+	case "goto":
+		u, err := f.resolve(st.Target)
+		if err != nil {
+			return err
+		}
+		f.current = u
+		return w.Goto(ctx, u, load)
+	case "fill":
+		return w.Fill(ctx, st.Target, st.Value, timeout, load)
+	case "click":
+		return w.Click(ctx, st.Target, timeout, load)
+	case "press":
+		return w.Press(ctx, st.Target, st.Value, timeout, load)
+	case "submit":
+		return w.Submit(ctx, st.Target, timeout, load)
+	case "wait":
+		switch {
+		case st.WaitURL != "":
+			return w.WaitURL(ctx, st.WaitURL, timeout)
+		case st.WaitCookie != "":
+			return w.WaitCookie(ctx, st.WaitCookie, timeout)
+		case st.WaitFor > 0:
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(st.WaitFor):
+				return nil
+			}
+		}
+		return w.WaitSelector(ctx, st.Target, timeout, load)
+	case "eval":
+		return w.Eval(ctx, st.Target, load)
+	case "clear-cookies":
+		return w.ClearCookies()
+	case "capture":
+		snap := w.Snapshot(f.current)
+		f.note(snap)
+		f.checkpoints[st.Target] = snap
+		return nil
+	case "expect":
+		snap := w.Snapshot(f.current)
+		r := Check(st.Expect, snap, f.checkpoints, f.seen, time.Now())
+		r.File, r.Line = f.s.File, st.Line
+		f.results = append(f.results, r)
+		f.note(snap)
+		return nil
+	case "probe":
+		// A probe needs clean contexts of its own; it runs in a second worker
+		// so that the flow's state stays as it is.
+		pw, err := b.NewWorker(ctx)
+		if err != nil {
+			return err
+		}
+		defer pw.Close()
+		target := pw.Probe(ctx, f.current, []string{st.Target}, opts.Load)
+		f.probes = append(f.probes, target.Probes...)
+		return nil
+	}
+	return fmt.Errorf("unknown step %q", st.Kind)
+}
+
+// note remembers the cookie names of a snapshot.
+func (f *flow) note(t inspect.Target) {
+	for _, c := range t.Cookies {
+		f.seen[c.Name] = true
+	}
+}
+
+// Check evaluates one expectation against the jar of now. checkpoints are
+// the captures so far (for rotated); seen holds the cookie names present at
+// any earlier snapshot (for cleared). Values never appear in the result.
+func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, seen map[string]bool, at time.Time) inspect.ExpectationResult {
+	r := inspect.ExpectationResult{Expectation: e.Describe(), Cookie: e.Cookie, Failures: []string{}}
+	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
+	c, found := findCookie(now, e.Cookie)
+	switch {
+	case e.Absent:
+		if found {
+			fail("absent: expected no cookie %s, got one (domain %s, path %s)", e.Cookie, c.Domain, c.Path)
+		}
+	case e.Cleared:
+		if found {
+			fail("cleared: expected %s gone, it is still in the jar", e.Cookie)
+		} else if !seen[e.Cookie] {
+			fail("cleared: %s was never in the jar before, so nothing was cleared", e.Cookie)
+		}
+	case !found:
+		fail("present: expected a cookie %s, the jar has none", e.Cookie)
+	default:
+		checkBool := func(name string, want *bool, got bool) {
+			if want != nil && *want != got {
+				fail("%s: expected %v, got %v", name, *want, got)
+			}
+		}
+		checkBool("secure", e.Secure, c.Secure)
+		checkBool("httpOnly", e.HttpOnly, c.HttpOnly)
+		checkBool("hostOnly", e.HostOnly, c.HostOnly)
+		checkBool("scriptReadable (measured)", e.ScriptReadable, c.ScriptReadable)
+		if len(e.SameSite) > 0 {
+			got := c.SameSite
+			if got == "" {
+				got = "unset"
+			}
+			ok := false
+			for _, s := range e.SameSite {
+				ok = ok || s == got
+			}
+			if !ok {
+				fail("sameSite: expected one of %s, got %s", strings.Join(e.SameSite, ", "), got)
+			}
+		}
+		if e.Path != nil && *e.Path != c.Path {
+			fail("path: expected %s, got %s", *e.Path, c.Path)
+		}
+		if e.MaxLifetime > 0 && !c.Session && c.Expires != nil {
+			if life := c.Expires.Sub(at); life > e.MaxLifetime {
+				fail("maxLifetime: expected <= %s, got %s", e.MaxLifetime, life.Round(time.Minute))
+			}
+		}
+		if e.SetBy != "" {
+			got := "nothing recorded"
+			if len(c.SetBy) > 0 {
+				got = "script"
+				if c.SetBy[len(c.SetBy)-1].Via == inspect.ViaHeader {
+					got = "header"
+				}
+			}
+			if got != e.SetBy {
+				fail("setBy: expected %s, got %s", e.SetBy, got)
+			}
+		}
+		if e.Rotated != "" {
+			before, ok := findCookie(checkpoints[e.Rotated], e.Cookie)
+			switch {
+			case !ok:
+				fail("rotated: %s was not in the jar at %s, so there is nothing to compare", e.Cookie, e.Rotated)
+			case before.Value == c.Value:
+				fail("rotated: expected a new value since %s, got the same value (session fixation risk)", e.Rotated)
+			}
+		}
+	}
+	r.Passed = len(r.Failures) == 0
+	return r
+}
+
+// findCookie returns the cookie of the name, preferring one that the
+// target's own host receives.
+func findCookie(t inspect.Target, name string) (inspect.Cookie, bool) {
+	host := ""
+	if u, err := url.Parse(t.FinalURL); err == nil {
+		host = u.Hostname()
+	}
+	var fallback *inspect.Cookie
+	for i, c := range t.Cookies {
+		if c.Name != name {
+			continue
+		}
+		if host == "" || inspect.DomainMatches(host, c) {
+			return c, true
+		}
+		if fallback == nil {
+			fallback = &t.Cookies[i]
+		}
+	}
+	if fallback != nil {
+		return *fallback, true
+	}
+	return inspect.Cookie{}, false
+}

@@ -1,0 +1,169 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/lab"
+)
+
+var (
+	testLab     *lab.Lab
+	testBrowser *browser.Browser
+	noBrowser   error
+)
+
+func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+
+func runTests(m *testing.M) int {
+	l, err := lab.Start(lab.Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start lab:", err)
+		return 1
+	}
+	defer l.Close()
+	testLab = l
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := browser.Launch(ctx, browser.Options{TrustedSPKI: []string{l.SPKI}, Resolve: l.ResolveRules()})
+	switch {
+	case errors.Is(err, browser.ErrNoBrowser) && os.Getenv("CI") != "true":
+		noBrowser = err
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "launch browser:", err)
+		return 1
+	default:
+		testBrowser = b
+		defer b.Close()
+	}
+	return m.Run()
+}
+
+func needBrowser(t *testing.T) *browser.Browser {
+	t.Helper()
+	if testBrowser == nil {
+		t.Skipf("no browser outside CI: %v", noBrowser)
+	}
+	return testBrowser
+}
+
+func labURL(variant string) string {
+	for _, v := range lab.LoginVariants {
+		if v.Name == variant {
+			return testLab.URL(true, v.Host, "/")
+		}
+	}
+	return ""
+}
+
+func runScenarios(t *testing.T, scs []Scenario, parallel int) []inspect.Target {
+	t.Helper()
+	b := needBrowser(t)
+	targets, complete, err := Run(context.Background(), b, scs, RunOptions{Parallel: parallel, LabURL: labURL})
+	if err != nil || !complete || len(targets) != len(scs) {
+		t.Fatalf("Run: %d targets of %d, complete=%v, err=%v", len(targets), len(scs), complete, err)
+	}
+	return targets
+}
+
+// failedChecks lists "cookie: check" for every failure of a target.
+func failedChecks(t inspect.Target) []string {
+	var out []string
+	for _, r := range t.Expectations {
+		for _, f := range r.Failures {
+			name, _, _ := strings.Cut(f, ":")
+			out = append(out, r.Cookie+": "+name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestBuiltinLoginScenarios(t *testing.T) {
+	scs, err := Builtin("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := runScenarios(t, scs, 1)
+	byName := map[string]inspect.Target{}
+	for _, tg := range targets {
+		if tg.Error != "" {
+			t.Fatalf("%s: %s", tg.Scenario, tg.Error)
+		}
+		byName[tg.Scenario] = tg
+	}
+	secure := byName["secure login keeps the session cookie safe"]
+	if len(secure.Expectations) != 2 || len(failedChecks(secure)) != 0 {
+		t.Errorf("secure variant: %d expectations, failures %v", len(secure.Expectations), failedChecks(secure))
+	}
+	flawed := byName["flawed login leaks and fixes its session cookie"]
+	want := []string{"sid: hostOnly", "sid: httpOnly", "sid: rotated", "sid: sameSite", "sid: scriptReadable (measured)", "sid: secure"}
+	if got := failedChecks(flawed); !slices.Equal(got, want) {
+		t.Errorf("flawed variant failed %v, want exactly %v", got, want)
+	}
+	if !flawed.Expectations[1].Passed {
+		t.Errorf("flawed logout should clear sid: %+v", flawed.Expectations[1])
+	}
+}
+
+func TestParallelAndShardsGiveTheSerialResults(t *testing.T) {
+	scs, err := Builtin("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scs = append(scs, scs...) // four scenarios
+	summary := func(ts []inspect.Target) []string {
+		var out []string
+		for _, tg := range ts {
+			out = append(out, fmt.Sprintf("%s %v %s", tg.Scenario, failedChecks(tg), tg.Error))
+		}
+		return out
+	}
+	serial := summary(runScenarios(t, scs, 1))
+	if parallel := summary(runScenarios(t, scs, 2)); !slices.Equal(parallel, serial) {
+		t.Errorf("--parallel 2:\n%v\nserial:\n%v", parallel, serial)
+	}
+	var sharded []string
+	for i := 1; i <= 2; i++ {
+		sharded = append(sharded, summary(runScenarios(t, Shard(scs, i, 2), 1))...)
+	}
+	slices.Sort(sharded)
+	sortedSerial := slices.Clone(serial)
+	slices.Sort(sortedSerial)
+	if !slices.Equal(sharded, sortedSerial) {
+		t.Errorf("two shards together:\n%v\nserial:\n%v", sharded, sortedSerial)
+	}
+}
+
+func TestAStuckStepFailsAloneAndNamesTheStep(t *testing.T) {
+	stuck, err := Parse("stuck.yaml", []byte(`name: stuck
+lab: secure
+timeout: 2s
+steps:
+  - goto: /login
+  - click: "#no-such-button"
+  - expect: {cookie: __Host-sid}
+`), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := Builtin("secure-login")
+	targets := runScenarios(t, append(stuck, good...), 1)
+	if e := targets[0].Error; !strings.Contains(e, "stuck.yaml:6") || !strings.Contains(e, `click "#no-such-button"`) || !strings.Contains(e, "timed out") {
+		t.Errorf("the stuck scenario's error %q does not name file:line, the step and the timeout", e)
+	}
+	if len(targets[0].Cookies) == 0 {
+		t.Errorf("the stuck scenario lost what it captured before the step")
+	}
+	if targets[1].Error != "" || len(failedChecks(targets[1])) != 0 {
+		t.Errorf("the scenario after the stuck one: %q %v", targets[1].Error, failedChecks(targets[1]))
+	}
+}

@@ -1,0 +1,566 @@
+// Package scenarios reads scripted flows (YAML scenario files), runs them in
+// Chrome through package browser, and checks their cookie expectations.
+// Every error in a file names file:line and what was expected there.
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/cookiescope/cookiescope/browser"
+)
+
+// Scenario is one scripted flow.
+type Scenario struct {
+	Name string
+	// File and Line locate the scenario for error messages and reports.
+	File string
+	Line int
+	// Lab names an embedded lab login variant ("secure" or "flawed") the
+	// runner starts and targets; URL is a base URL otherwise. Relative goto
+	// paths resolve against the one given.
+	Lab string
+	URL string
+	// StepTimeout bounds each step (default 15s).
+	StepTimeout time.Duration
+	Steps       []Step
+	// Secrets are the values substituted from the environment; they never
+	// appear in any output.
+	Secrets []string
+}
+
+// Step is one line of a flow. Kind says which fields matter.
+type Step struct {
+	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies
+	Line int
+	// Target is the URL or path (goto), the CSS selector (fill, click,
+	// press, submit, wait for a selector), the checkpoint name (capture),
+	// the script (eval), or the probe name (probe).
+	Target string
+	// Value is what fill types, or the key press sends.
+	Value string
+	// Wait kinds: exactly one of these for a wait step.
+	WaitURL, WaitCookie string
+	WaitFor             time.Duration
+	Expect              *Expectation
+}
+
+// Describe names the step for progress and errors, without secret values.
+func (s Step) Describe() string {
+	switch s.Kind {
+	case "fill":
+		return fmt.Sprintf("fill %q", s.Target)
+	case "press":
+		return fmt.Sprintf("press %s in %q", s.Value, s.Target)
+	case "wait":
+		switch {
+		case s.WaitURL != "":
+			return fmt.Sprintf("wait for url %q", s.WaitURL)
+		case s.WaitCookie != "":
+			return "wait for cookie " + s.WaitCookie
+		case s.WaitFor > 0:
+			return "wait " + s.WaitFor.String()
+		}
+		return fmt.Sprintf("wait for %q", s.Target)
+	case "expect":
+		return "expect " + s.Expect.Describe()
+	case "clear-cookies":
+		return "clear-cookies"
+	case "eval":
+		return "eval"
+	}
+	return s.Kind + " " + s.Target
+}
+
+// Expectation is a set of checks on one cookie at the step where it
+// appears (the jar at that moment).
+type Expectation struct {
+	Cookie string
+	Line   int
+	// Present and Absent; Cleared means absent now but present at an earlier
+	// checkpoint or step.
+	Present, Absent, Cleared bool
+	Secure, HttpOnly, HostOnly, ScriptReadable *bool
+	SameSite                                   []string
+	Path                                       *string
+	MaxLifetime                                time.Duration
+	SetBy                                      string // header or script
+	// Rotated names an earlier checkpoint whose value must differ.
+	Rotated string
+}
+
+// Describe says what the expectation checks, in one line.
+func (e *Expectation) Describe() string {
+	var parts []string
+	flag := func(name string, v *bool) {
+		if v != nil {
+			parts = append(parts, fmt.Sprintf("%s=%v", name, *v))
+		}
+	}
+	if e.Absent {
+		parts = append(parts, "absent")
+	}
+	if e.Cleared {
+		parts = append(parts, "cleared")
+	}
+	flag("secure", e.Secure)
+	flag("httpOnly", e.HttpOnly)
+	flag("hostOnly", e.HostOnly)
+	flag("scriptReadable", e.ScriptReadable)
+	if len(e.SameSite) > 0 {
+		parts = append(parts, "sameSite in "+strings.Join(e.SameSite, "|"))
+	}
+	if e.Path != nil {
+		parts = append(parts, "path="+*e.Path)
+	}
+	if e.MaxLifetime > 0 {
+		parts = append(parts, "lifetime<="+e.MaxLifetime.String())
+	}
+	if e.SetBy != "" {
+		parts = append(parts, "setBy="+e.SetBy)
+	}
+	if e.Rotated != "" {
+		parts = append(parts, "rotated since "+e.Rotated)
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "present")
+	}
+	return e.Cookie + ": " + strings.Join(parts, ", ")
+}
+
+// Error is a problem in a scenario file, at a line.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+
+// varRef matches ${NAME} references to the environment.
+var varRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// Parse reads one scenario file. lookup resolves ${VAR} references (use
+// os.LookupEnv); a missing variable is an error at its line.
+func Parse(file string, data []byte, lookup func(string) (string, bool)) ([]Scenario, error) {
+	var docs []Scenario
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var root yaml.Node
+		err := dec.Decode(&root)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, &Error{file, yamlLine(err), "not valid YAML: " + yamlMessage(err)}
+		}
+		if len(root.Content) == 0 {
+			continue
+		}
+		p := &parser{file: file, lookup: lookup}
+		s, err := p.scenario(root.Content[0])
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, s)
+	}
+	if len(docs) == 0 {
+		return nil, &Error{file, 1, "no scenario in the file (want a mapping with name and steps)"}
+	}
+	return docs, nil
+}
+
+var yamlLineNumber = regexp.MustCompile(`line (\d+)`)
+
+func yamlLine(err error) int {
+	if m := yamlLineNumber.FindStringSubmatch(err.Error()); m != nil {
+		var n int
+		fmt.Sscanf(m[1], "%d", &n)
+		return n
+	}
+	return 1
+}
+
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	return yamlLineNumber.ReplaceAllString(msg, "")
+}
+
+type parser struct {
+	file    string
+	lookup  func(string) (string, bool)
+	secrets []string
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) error {
+	return &Error{p.file, n.Line, fmt.Sprintf(format, args...)}
+}
+
+// str reads a scalar, substituting ${VAR} from the environment.
+func (p *parser) str(n *yaml.Node, what string) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", p.errorf(n, "%s: want a single value", what)
+	}
+	var missing []string
+	out := varRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
+		name := varRef.FindStringSubmatch(ref)[1]
+		v, ok := p.lookup(name)
+		if !ok {
+			missing = append(missing, name)
+			return ref
+		}
+		if v != "" {
+			p.secrets = append(p.secrets, v)
+		}
+		return v
+	})
+	if len(missing) > 0 {
+		return "", p.errorf(n, "%s: environment variable %s is not set", what, strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) (*bool, error) {
+	var b bool
+	if n.Kind != yaml.ScalarNode || n.Decode(&b) != nil {
+		return nil, p.errorf(n, "%s: want true or false", what)
+	}
+	return &b, nil
+}
+
+func (p *parser) duration(n *yaml.Node, what string) (time.Duration, error) {
+	s, err := p.str(n, what)
+	if err != nil {
+		return 0, err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, p.errorf(n, "%s: %q is not a duration (want e.g. 500ms, 10s, 24h)", what, s)
+	}
+	return d, nil
+}
+
+// pairs walks a mapping node, calling fn for each key and value; unknown
+// keys are reported with the allowed ones.
+func (p *parser) pairs(n *yaml.Node, what string, allowed []string, fn func(key string, k, v *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errorf(n, "%s: want a mapping with %s", what, strings.Join(allowed, ", "))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !slices.Contains(allowed, k.Value) {
+			return p.errorf(k, "%s: unknown key %q (want one of %s)", what, k.Value, strings.Join(allowed, ", "))
+		}
+		if err := fn(k.Value, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
+	s := Scenario{File: p.file, Line: n.Line, StepTimeout: 15 * time.Second}
+	var stepsNode *yaml.Node
+	err := p.pairs(n, "scenario", []string{"name", "lab", "url", "timeout", "steps"}, func(key string, k, v *yaml.Node) error {
+		var err error
+		switch key {
+		case "name":
+			s.Name, err = p.str(v, "name")
+		case "lab":
+			s.Lab, err = p.str(v, "lab")
+			if err == nil && s.Lab != "secure" && s.Lab != "flawed" {
+				err = p.errorf(v, "lab: %q is not a lab variant (want secure or flawed)", s.Lab)
+			}
+		case "url":
+			s.URL, err = p.str(v, "url")
+			if err == nil {
+				if cerr := browser.CheckURL(s.URL); cerr != nil {
+					err = p.errorf(v, "url: %v", cerr)
+				}
+			}
+		case "timeout":
+			s.StepTimeout, err = p.duration(v, "timeout")
+		case "steps":
+			stepsNode = v
+		}
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	switch {
+	case s.Name == "":
+		return s, p.errorf(n, "scenario: want a name")
+	case s.Lab == "" && s.URL == "":
+		return s, p.errorf(n, "scenario %q: want lab (secure or flawed) or url", s.Name)
+	case s.Lab != "" && s.URL != "":
+		return s, p.errorf(n, "scenario %q: give lab or url, not both", s.Name)
+	case stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0:
+		return s, p.errorf(n, "scenario %q: want a list of steps", s.Name)
+	}
+	checkpoints := map[string]bool{}
+	for _, sn := range stepsNode.Content {
+		step, err := p.step(sn)
+		if err != nil {
+			return s, err
+		}
+		if step.Kind == "capture" {
+			checkpoints[step.Target] = true
+		}
+		if step.Expect != nil && step.Expect.Rotated != "" && !checkpoints[step.Expect.Rotated] {
+			return s, &Error{p.file, step.Expect.Line, fmt.Sprintf("expect: rotated: no earlier capture named %q", step.Expect.Rotated)}
+		}
+		s.Steps = append(s.Steps, step)
+	}
+	s.Secrets = p.secrets
+	return s, nil
+}
+
+var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies"}
+
+func (p *parser) step(n *yaml.Node) (Step, error) {
+	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
+		return Step{}, p.errorf(n, "step: want one of %s, as `- kind: ...`", strings.Join(stepKinds, ", "))
+	}
+	k, v := n.Content[0], n.Content[1]
+	st := Step{Kind: k.Value, Line: k.Line}
+	var err error
+	switch st.Kind {
+	case "goto", "click", "submit", "capture", "eval":
+		st.Target, err = p.str(v, st.Kind)
+		if err == nil && st.Target == "" {
+			err = p.errorf(v, "%s: want a value", st.Kind)
+		}
+	case "probe":
+		st.Target, err = p.str(v, "probe")
+		if err == nil {
+			if perr := browser.CheckProbeNames([]string{st.Target}); perr != nil {
+				err = p.errorf(v, "probe: %v", strings.TrimPrefix(perr.Error(), "--probe "))
+			}
+		}
+	case "clear-cookies":
+		// Any value: `- clear-cookies: true`.
+	case "fill":
+		err = p.pairs(v, "fill", []string{"selector", "value"}, func(key string, _, val *yaml.Node) error {
+			var e error
+			if key == "selector" {
+				st.Target, e = p.str(val, "fill selector")
+			} else {
+				st.Value, e = p.str(val, "fill value")
+			}
+			return e
+		})
+		if err == nil && st.Target == "" {
+			err = p.errorf(v, "fill: want a selector")
+		}
+	case "press":
+		err = p.pairs(v, "press", []string{"selector", "key"}, func(key string, _, val *yaml.Node) error {
+			var e error
+			if key == "selector" {
+				st.Target, e = p.str(val, "press selector")
+			} else {
+				st.Value, e = p.str(val, "press key")
+			}
+			return e
+		})
+		if err == nil && (st.Target == "" || st.Value == "") {
+			err = p.errorf(v, "press: want selector and key")
+		}
+	case "wait":
+		err = p.wait(v, &st)
+	case "expect":
+		st.Expect, err = p.expect(v)
+	default:
+		err = p.errorf(k, "unknown step %q (want one of %s)", st.Kind, strings.Join(stepKinds, ", "))
+	}
+	return st, err
+}
+
+func (p *parser) wait(v *yaml.Node, st *Step) error {
+	if v.Kind == yaml.ScalarNode {
+		d, err := p.duration(v, "wait")
+		st.WaitFor = d
+		return err
+	}
+	n := 0
+	err := p.pairs(v, "wait", []string{"selector", "url", "cookie", "duration"}, func(key string, _, val *yaml.Node) error {
+		n++
+		var e error
+		switch key {
+		case "selector":
+			st.Target, e = p.str(val, "wait selector")
+		case "url":
+			st.WaitURL, e = p.str(val, "wait url")
+		case "cookie":
+			st.WaitCookie, e = p.str(val, "wait cookie")
+		case "duration":
+			st.WaitFor, e = p.duration(val, "wait duration")
+		}
+		return e
+	})
+	if err == nil && n != 1 {
+		return p.errorf(v, "wait: want exactly one of selector, url, cookie, duration")
+	}
+	return err
+}
+
+var expectKeys = []string{"cookie", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated"}
+
+func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
+	e := &Expectation{Line: v.Line}
+	err := p.pairs(v, "expect", expectKeys, func(key string, _, val *yaml.Node) error {
+		var err error
+		var b *bool
+		switch key {
+		case "cookie":
+			e.Cookie, err = p.str(val, "expect cookie")
+		case "present", "absent", "cleared":
+			if b, err = p.boolean(val, "expect "+key); err == nil && *b {
+				switch key {
+				case "present":
+					e.Present = true
+				case "absent":
+					e.Absent = true
+				case "cleared":
+					e.Cleared = true
+				}
+			}
+		case "secure":
+			e.Secure, err = p.boolean(val, "expect secure")
+		case "httpOnly":
+			e.HttpOnly, err = p.boolean(val, "expect httpOnly")
+		case "hostOnly":
+			e.HostOnly, err = p.boolean(val, "expect hostOnly")
+		case "scriptReadable":
+			e.ScriptReadable, err = p.boolean(val, "expect scriptReadable")
+		case "sameSite":
+			var values []string
+			if val.Kind == yaml.ScalarNode {
+				values = []string{val.Value}
+			} else if val.Kind == yaml.SequenceNode {
+				for _, item := range val.Content {
+					values = append(values, item.Value)
+				}
+			}
+			for _, s := range values {
+				if !slices.Contains([]string{"Strict", "Lax", "None", "unset"}, s) {
+					return p.errorf(val, "expect sameSite: %q is not Strict, Lax, None or unset", s)
+				}
+			}
+			e.SameSite = values
+		case "path":
+			var s string
+			s, err = p.str(val, "expect path")
+			e.Path = &s
+		case "maxLifetime":
+			var s string
+			if s, err = p.str(val, "expect maxLifetime"); err == nil {
+				s = strings.TrimSpace(strings.TrimPrefix(s, "<="))
+				d, perr := time.ParseDuration(s)
+				if perr != nil || d <= 0 {
+					err = p.errorf(val, "expect maxLifetime: %q is not a duration (want e.g. \"<= 24h\")", s)
+				}
+				e.MaxLifetime = d
+			}
+		case "setBy":
+			e.SetBy, err = p.str(val, "expect setBy")
+			if err == nil && e.SetBy != "header" && e.SetBy != "script" {
+				err = p.errorf(val, "expect setBy: %q (want header or script)", e.SetBy)
+			}
+		case "rotated":
+			e.Rotated, err = p.str(val, "expect rotated")
+		}
+		return err
+	})
+	if err == nil && e.Cookie == "" {
+		err = p.errorf(v, "expect: want a cookie name")
+	}
+	if err == nil && e.Absent && e.Present {
+		err = p.errorf(v, "expect %s: present and absent at once", e.Cookie)
+	}
+	return e, err
+}
+
+// Load reads scenario files and folders (every *.yaml and *.yml below a
+// folder), sorted by file name, all before any browser starts.
+func Load(paths []string, lookup func(string) (string, bool)) ([]Scenario, error) {
+	var files []string
+	var out []Scenario
+	for _, path := range paths {
+		if name, ok := strings.CutPrefix(path, BuiltinPrefix); ok {
+			b, err := Builtin(name)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, b...)
+			continue
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			files = append(files, path)
+			continue
+		}
+		found, err := yamlFiles(path)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, fmt.Errorf("%s: no .yaml or .yml scenario files", path)
+		}
+		files = append(files, found...)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		s, err := Parse(f, data, lookup)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
+// Expectations is a convenience for tests and reports: every expectation
+// of the scenario, in order.
+func (s Scenario) Expectations() []*Expectation {
+	var out []*Expectation
+	for _, st := range s.Steps {
+		if st.Expect != nil {
+			out = append(out, st.Expect)
+		}
+	}
+	return out
+}
+
+// yamlFiles lists the scenario files below dir, sorted.
+func yamlFiles(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			out = append(out, path)
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return out, err
+}
