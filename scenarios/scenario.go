@@ -90,7 +90,7 @@ type Expectation struct {
 	Line   int
 	// Present and Absent; Cleared means absent now but present at an earlier
 	// checkpoint or step.
-	Present, Absent, Cleared bool
+	Present, Absent, Cleared                   bool
 	Secure, HttpOnly, HostOnly, ScriptReadable *bool
 	SameSite                                   []string
 	Path                                       *string
