@@ -1,6 +1,9 @@
 package inspect
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Redact returns a copy of r with every cookie value replaced by Redacted:
 // jar values, and the values inside recorded cookie lines. Names and
@@ -79,4 +82,35 @@ func redactValueList(list, forged string) string {
 		}
 	}
 	return strings.Join(values, valueSeparator)
+}
+
+// Scrub returns a copy of r in which each of secrets (values substituted
+// into a scenario from the environment) is replaced by Redacted wherever it
+// appears: cookie values, cookie lines, errors, evidence. It works on the
+// report's JSON form, so no field is missed; fields the JSON does not carry
+// (parsed lines, frame pairs) are dropped.
+func (r Report) Scrub(secrets []string) (Report, error) {
+	var live []string
+	for _, s := range secrets {
+		if s != "" {
+			live = append(live, s)
+		}
+	}
+	if len(live) == 0 {
+		return r, nil
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return r, err
+	}
+	text := string(data)
+	for _, s := range live {
+		quoted, _ := json.Marshal(s)
+		text = strings.ReplaceAll(text, string(quoted[1:len(quoted)-1]), Redacted)
+	}
+	var out Report
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
+		return r, err
+	}
+	return out, nil
 }

@@ -163,6 +163,9 @@ func (a *loginApp) logout(w http.ResponseWriter, r *http.Request) {
 		a.mu.Unlock()
 	}
 	if a.secure {
+		if r.TLS != nil {
+			w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
 		w.Header().Add("Set-Cookie", "__Host-sid=; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=0")
 	} else {
 		w.Header().Add("Set-Cookie", "sid=; Domain=flawed.test; Path=/; Max-Age=0")

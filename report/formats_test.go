@@ -93,8 +93,8 @@ func TestSARIFHasTheSpecifiedStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := log.Runs[0]
-	if len(run.Tool.Driver.Rules) != len(inspect.Rules) || len(run.Results) != 2 {
-		t.Fatalf("%d rules and %d results, want %d and 2", len(run.Tool.Driver.Rules), len(run.Results), len(inspect.Rules))
+	if len(run.Tool.Driver.Rules) != len(inspect.Rules)+1 || len(run.Results) != 2 {
+		t.Fatalf("%d rules and %d results, want %d (the rules and the expectation rule) and 2", len(run.Tool.Driver.Rules), len(run.Results), len(inspect.Rules)+1)
 	}
 	for _, res := range run.Results {
 		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
@@ -153,5 +153,45 @@ func TestRulesDocumentIsCurrent(t *testing.T) {
 	}
 	if !bytes.Equal(buf.Bytes(), want) {
 		t.Error("docs/rules.md is out of date: go run ./cmd/cookiescope rules --format markdown > docs/rules.md")
+	}
+}
+
+// scenarioReport is a scenario target with one passed and one failed
+// expectation.
+func scenarioReport() inspect.Report {
+	return inspect.Report{Targets: []inspect.Target{{URL: "https://app.test/", Scenario: "login", File: "login.yaml", Line: 1,
+		Expectations: []inspect.ExpectationResult{
+			{Expectation: "sid: secure=true", Cookie: "sid", File: "login.yaml", Line: 9, Passed: true, Failures: []string{}},
+			{Expectation: "sid: httpOnly=true", Cookie: "sid", File: "login.yaml", Line: 12, Failures: []string{"httpOnly: expected true, got false"}},
+		}}}}
+}
+
+func TestFailedExpectationsInEveryFormat(t *testing.T) {
+	var sarif, junit, markdown bytes.Buffer
+	if err := WriteSARIF(&sarif, scenarioReport(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	json.Unmarshal(sarif.Bytes(), &log)
+	res := log.Runs[0].Results
+	if len(res) != 1 || res[0].RuleID != "expectation" || res[0].Locations[0].PhysicalLocation.Region.StartLine != 12 || res[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != "login.yaml" {
+		t.Errorf("SARIF results for the failed expectation: %+v", res)
+	}
+	if err := WriteJUnit(&junit, scenarioReport(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(junit.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	s := suites.Suites[0]
+	if s.Name != "login" || s.Failures != 1 || s.Cases[1].Failure == nil || !strings.Contains(s.Cases[1].Failure.Message, "expected true, got false") || s.Cases[0].Failure != nil {
+		t.Errorf("JUnit suite for the scenario: %+v", s)
+	}
+	if err := WriteMarkdown(&markdown, scenarioReport()); err != nil {
+		t.Fatal(err)
+	}
+	if md := markdown.String(); !strings.Contains(md, "❌ login") || !strings.Contains(md, "httpOnly: expected true, got false") {
+		t.Errorf("Markdown:\n%s", md)
 	}
 }

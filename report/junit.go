@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -40,24 +41,37 @@ type junitFailure struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit writes one testsuite per target and one testcase per rule: a
-// rule fails when it found something at or above opts.FailOn (accepted
-// findings never fail); below it, the testcase passes. A target that did
-// not load is an error.
+// WriteJUnit writes one testsuite per target (per scenario) with one
+// testcase per expectation, failed with expected vs actual, then one per
+// rule: a rule fails when it found something at or above opts.FailOn
+// (accepted findings never fail). A target that did not load, or a scenario
+// step that failed, is an error.
 func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 	all := junitSuites{Name: "cookiescope"}
 	for _, t := range r.Targets {
-		suite := junitSuite{Name: t.URL, Time: fmt.Sprintf("%.3f", float64(t.DurationMS)/1000)}
+		name, class := t.URL, t.URL
+		if t.Scenario != "" {
+			name, class = t.Scenario, t.File
+		}
+		suite := junitSuite{Name: name, Time: fmt.Sprintf("%.3f", float64(t.DurationMS)/1000)}
 		if t.Error != "" {
-			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: t.URL, Error: &junitFailure{Message: t.Error, Type: "load"}})
+			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})
 			suite.Errors++
+		}
+		for _, e := range t.Expectations {
+			c := junitCase{Name: fmt.Sprintf("line %d: expect %s", e.Line, e.Expectation), ClassName: class}
+			if !e.Passed {
+				c.Failure = &junitFailure{Message: strings.Join(e.Failures, "; "), Type: "expectation", Text: strings.Join(e.Failures, "\n")}
+				suite.Failures++
+			}
+			suite.Cases = append(suite.Cases, c)
 		}
 		byRule := map[string][]inspect.Finding{}
 		for _, f := range t.Findings {
 			byRule[f.RuleID] = append(byRule[f.RuleID], f)
 		}
 		for _, rule := range inspect.Rules {
-			c := junitCase{Name: rule.ID + " " + rule.Title, ClassName: t.URL}
+			c := junitCase{Name: rule.ID + " " + rule.Title, ClassName: class}
 			var failing []inspect.Finding
 			for _, f := range byRule[rule.ID] {
 				if inspect.Fails(f, opts.FailOn) {

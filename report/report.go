@@ -19,19 +19,20 @@ type Format string
 
 // The formats cookiescope writes.
 const (
-	FormatTable Format = "table"
-	FormatJSON  Format = "json"
-	FormatSARIF Format = "sarif"
-	FormatJUnit Format = "junit"
+	FormatTable    Format = "table"
+	FormatJSON     Format = "json"
+	FormatSARIF    Format = "sarif"
+	FormatJUnit    Format = "junit"
+	FormatMarkdown Format = "markdown"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit:
+	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown:
 		return f, nil
 	}
-	return "", fmt.Errorf("--format %q: want table, json, sarif or junit", s)
+	return "", fmt.Errorf("--format %q: want table, json, sarif, junit or markdown", s)
 }
 
 // Options are what renderers need besides the report.
@@ -51,6 +52,8 @@ func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
 		return WriteSARIF(w, r, opts)
 	case FormatJUnit:
 		return WriteJUnit(w, r, opts)
+	case FormatMarkdown:
+		return WriteMarkdown(w, r)
 	}
 	return WriteTable(w, r)
 }

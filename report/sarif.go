@@ -1,7 +1,9 @@
 package report
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -64,6 +66,11 @@ type sarifLocation struct {
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
 }
 
 type sarifArtifact struct {
@@ -74,6 +81,9 @@ type sarifSuppress struct {
 	Kind          string `json:"kind"`
 	Justification string `json:"justification"`
 }
+
+// expectationRuleID is the SARIF rule of a failed scenario expectation.
+const expectationRuleID = "expectation"
 
 // sarifLevel maps a severity to SARIF's level.
 func sarifLevel(s inspect.Severity) string {
@@ -105,7 +115,26 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 			Properties: map[string]string{"severity": rule.Severity.String()},
 		})
 	}
+	// Failed scenario expectations are results of one more rule.
+	expectationIndex := len(driver.Rules)
+	driver.Rules = append(driver.Rules, sarifRule{
+		ID: expectationRuleID, Name: "ScenarioExpectationFailed", ShortDescription: sarifText{"Scenario expectation failed"},
+		FullDescription: sarifText{"A cookie expectation of a cookiescope scenario did not hold in Chrome."},
+		Help:            sarifText{"Fix the cookie, or the expectation if the change was intended."}, DefaultConfiguration: sarifRuleConfig{Level: "error"},
+		Properties: map[string]string{"severity": "high"},
+	})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	for _, t := range r.Targets {
+		for _, e := range t.Expectations {
+			if e.Passed {
+				continue
+			}
+			run.Results = append(run.Results, sarifResult{RuleID: expectationRuleID, RuleIndex: expectationIndex, Level: "error",
+				Message:    sarifText{fmt.Sprintf("%s: expect %s: %s", t.Scenario, e.Expectation, strings.Join(e.Failures, "; "))},
+				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: e.File}, Region: &sarifRegion{StartLine: max(e.Line, 1)}}}},
+				Properties: map[string]string{"cookie": e.Cookie, "scenario": t.Scenario}})
+		}
+	}
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
 			msg := f.Title + ": " + f.Evidence

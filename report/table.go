@@ -32,7 +32,11 @@ func WriteTable(w io.Writer, r inspect.Report) error {
 }
 
 func writeTargetTable(w io.Writer, t inspect.Target) error {
-	fmt.Fprintf(w, "%s\n", t.URL)
+	if t.Scenario != "" {
+		fmt.Fprintf(w, "Scenario %q (%s:%d) on %s\n", t.Scenario, t.File, t.Line, t.URL)
+	} else {
+		fmt.Fprintf(w, "%s\n", t.URL)
+	}
 	if t.FinalURL != "" && t.FinalURL != t.URL {
 		fmt.Fprintf(w, "  ended at %s\n", t.FinalURL)
 	}
@@ -71,6 +75,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 		if err := table.Render(); err != nil {
 			return err
 		}
+	}
+	if err := writeExpectationsTable(w, t); err != nil {
+		return err
 	}
 	if err := writeFindingsTable(w, t); err != nil {
 		return err
@@ -313,6 +320,32 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 			title += " [accepted: " + f.Reason + "]"
 		}
 		if err := table.Append([]string{f.RuleID, f.Severity.String(), subject, title, f.Evidence, f.Fix}); err != nil {
+			return err
+		}
+	}
+	return table.Render()
+}
+
+// writeExpectationsTable lists a scenario's expectations with their outcome.
+func writeExpectationsTable(w io.Writer, t inspect.Target) error {
+	if len(t.Expectations) == 0 {
+		return nil
+	}
+	failed := 0
+	for _, e := range t.Expectations {
+		if !e.Passed {
+			failed++
+		}
+	}
+	fmt.Fprintf(w, "  Expectations: %d passed, %d failed\n", len(t.Expectations)-failed, failed)
+	table := newTable(w)
+	table.Header("Line", "Expectation", "Result", "Expected vs actual")
+	for _, e := range t.Expectations {
+		result := "PASS"
+		if !e.Passed {
+			result = "FAIL"
+		}
+		if err := table.Append([]string{fmt.Sprint(e.Line), e.Expectation, result, strings.Join(e.Failures, "\n")}); err != nil {
 			return err
 		}
 	}

@@ -22,7 +22,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
-	format, err := c.check()
+	outs, err := c.check()
 	if err != nil {
 		return err
 	}
@@ -50,5 +50,5 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		j.probe = append(j.probe, u)
 		fmt.Fprintf(stderr, "  %s (%s): %s\n", u, v.Name, v.Shows)
 	}
-	return inspectAndReport(ctx, c, format, j, stdout, stderr)
+	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }

@@ -28,8 +28,8 @@ func (s *stringList) Set(v string) error {
 
 // commonFlags are the flags every command that drives a browser takes.
 type commonFlags struct {
-	format     string
-	output     string
+	formats    stringList
+	outputs    stringList
 	showValues bool
 	resolve    stringList
 	trustSPKI  stringList
@@ -47,8 +47,8 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.format, "format", "table", "output format: table, json, sarif or junit")
-	fs.StringVar(&c.output, "output", "", "write the report to `FILE` (atomically) instead of stdout")
+	fs.Var(&c.formats, "format", "output `FORMAT`: table (default), json, sarif, junit or markdown; repeatable, each with its own --output")
+	fs.Var(&c.outputs, "output", "write the report to `FILE` (atomically) instead of stdout; the Nth --output takes the Nth --format")
 	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
 	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
 	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
@@ -62,19 +62,45 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
-func (c *commonFlags) check() (report.Format, error) {
-	f, err := report.ParseFormat(c.format)
-	if err != nil {
-		return "", usageError{err}
+// output is one rendering of the report: a format to a file, or to stdout
+// when path is empty.
+type output struct {
+	format report.Format
+	path   string
+}
+
+func (c *commonFlags) check() ([]output, error) {
+	formats := c.formats
+	if len(formats) == 0 {
+		formats = stringList{string(report.FormatTable)}
 	}
+	if len(c.outputs) > 0 && len(c.outputs) != len(formats) {
+		return nil, usageError{fmt.Errorf("%d --format and %d --output: give one --output per --format, or none", len(formats), len(c.outputs))}
+	}
+	if len(formats) > 1 && len(c.outputs) == 0 {
+		return nil, usageError{errors.New("several --format need one --output each")}
+	}
+	var outs []output
+	for i, name := range formats {
+		f, err := report.ParseFormat(name)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		o := output{format: f}
+		if len(c.outputs) > 0 {
+			o.path = c.outputs[i]
+		}
+		outs = append(outs, o)
+	}
+	f := outs
 	if c.workers < 1 {
-		return "", usageError{fmt.Errorf("--workers %d: want 1 or more", c.workers)}
+		return nil, usageError{fmt.Errorf("--workers %d: want 1 or more", c.workers)}
 	}
 	if c.timeout <= 0 || c.wait < 0 {
-		return "", usageError{errors.New("--timeout must be positive and --wait not negative")}
+		return nil, usageError{errors.New("--timeout must be positive and --wait not negative")}
 	}
 	if _, err := browser.HostResolverRules(c.resolve); err != nil {
-		return "", usageError{err}
+		return nil, usageError{err}
 	}
 	path := c.configFile
 	if path == "" {
@@ -85,7 +111,7 @@ func (c *commonFlags) check() (report.Format, error) {
 	if path != "" {
 		cfg, err := inspect.LoadConfig(path)
 		if err != nil {
-			return "", usageError{fmt.Errorf("--config: %w", err)}
+			return nil, usageError{fmt.Errorf("--config: %w", err)}
 		}
 		c.config = cfg
 		c.failOnSeverity = cfg.FailOn
@@ -97,7 +123,7 @@ func (c *commonFlags) check() (report.Format, error) {
 	default:
 		s, err := inspect.ParseSeverity(c.failOn)
 		if err != nil {
-			return "", usageError{fmt.Errorf("--fail-on: %w (or none)", err)}
+			return nil, usageError{fmt.Errorf("--fail-on: %w (or none)", err)}
 		}
 		c.failOnSeverity = &s
 	}

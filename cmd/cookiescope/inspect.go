@@ -31,11 +31,11 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return usageError{errors.New("inspect needs at least one URL")}
 	}
-	format, err := c.check()
+	outs, err := c.check()
 	if err != nil {
 		return err
 	}
-	return inspectAndReport(ctx, c, format, job{inspect: urls}, stdout, stderr)
+	return inspectAndReport(ctx, c, outs, job{inspect: urls}, stdout, stderr)
 }
 
 // job is what one run loads: URLs to inspect, and URLs to probe with the
@@ -51,7 +51,7 @@ type job struct {
 // inspectAndReport launches the browser, runs the job, and writes the
 // report, also when the run fails or is interrupted part-way. A vulnerable
 // probe row makes the run fail with errFindings unless it is the demo.
-func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, j job, stdout, stderr io.Writer) error {
+func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, stdout, stderr io.Writer) error {
 	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC()}
 	b, err := browser.Launch(ctx, c.browserOptions(stderr))
 	if err != nil {
@@ -102,7 +102,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 	}
 	rep.Interrupted = !complete || ctx.Err() != nil
 	rep.JudgeAll(c.config, time.Now())
-	if err := writeReport(rep, c, format, j.summary, stdout); err != nil {
+	if err := writeReport(rep, c, outs, j.summary, stdout); err != nil {
 		return err
 	}
 	switch {
@@ -111,6 +111,13 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 	case rep.Interrupted:
 		return errInterrupted
 	}
+	return outcome(rep, c, j.summary)
+}
+
+// outcome maps a finished report to the run's error: a target or step that
+// failed (exit 3), else a failed expectation, a worked attack or a finding
+// at --fail-on (exit 1), unless the run is the demo.
+func outcome(rep inspect.Report, c commonFlags, demo bool) error {
 	failed := false
 	for _, t := range rep.Targets {
 		if t.Error != "" {
@@ -122,8 +129,11 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 		for _, f := range t.Findings {
 			failed = failed || inspect.Fails(f, c.failOnSeverity)
 		}
+		for _, e := range t.Expectations {
+			failed = failed || !e.Passed
+		}
 	}
-	if failed && !j.summary {
+	if failed && !demo {
 		return errFindings
 	}
 	return nil
@@ -131,24 +141,32 @@ func inspectAndReport(ctx context.Context, c commonFlags, format report.Format, 
 
 // writeReport renders the report, redacted unless --show-values, to
 // --output or stdout.
-func writeReport(rep inspect.Report, c commonFlags, format report.Format, summary bool, stdout io.Writer) error {
+func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool, stdout io.Writer) error {
 	if !c.showValues {
 		rep = rep.Redact()
 	}
 	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: version}
-	render := func(w io.Writer) error {
-		if err := report.Write(w, format, rep, opts); err != nil {
+	for _, o := range outs {
+		render := func(w io.Writer) error {
+			if err := report.Write(w, o.format, rep, opts); err != nil {
+				return err
+			}
+			if summary && o.format == report.FormatTable {
+				return report.WriteProbeSummary(w, rep)
+			}
+			return nil
+		}
+		var err error
+		if o.path != "" {
+			err = report.WriteAtomic(o.path, render)
+		} else {
+			err = render(stdout)
+		}
+		if err != nil {
 			return err
 		}
-		if summary && format == report.FormatTable {
-			return report.WriteProbeSummary(w, rep)
-		}
-		return nil
 	}
-	if c.output != "" {
-		return report.WriteAtomic(c.output, render)
-	}
-	return render(stdout)
+	return nil
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -173,9 +191,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := browser.CheckProbeNames(probes); err != nil {
 		return usageError{err}
 	}
-	format, err := c.check()
+	outs, err := c.check()
 	if err != nil {
 		return err
 	}
-	return inspectAndReport(ctx, c, format, job{probe: urls, probes: probes}, stdout, stderr)
+	return inspectAndReport(ctx, c, outs, job{probe: urls, probes: probes}, stdout, stderr)
 }

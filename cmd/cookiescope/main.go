@@ -27,6 +27,7 @@ const usage = `cookiescope drives a real headless Chrome and reports what happen
 Usage:
   cookiescope inspect [flags] URL...   load each URL, capture every cookie with its story
   cookiescope probe [flags] URL...     attack each URL's cookies as a network attacker would
+  cookiescope run [flags] FILE...       run YAML scenarios (login flows with cookie expectations)
   cookiescope rules [--format F]       list the rules findings come from
   cookiescope demo [flags]             start the embedded lab, inspect and probe its pages
   cookiescope lab [flags]              serve the embedded lab for manual exploration
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runInspect(ctx, args[1:], stdout, stderr)
 	case "probe":
 		err = runProbe(ctx, args[1:], stdout, stderr)
+	case "run":
+		err = runRun(ctx, args[1:], stdout, stderr)
 	case "rules":
 		err = runRules(args[1:], stdout, stderr)
 	case "demo":

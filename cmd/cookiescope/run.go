@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/lab"
+	"github.com/cookiescope/cookiescope/scenarios"
+)
+
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c commonFlags
+	c.register(fs)
+	parallel := fs.Int("parallel", 1, "scenarios to run at once, each in its own browser context of one browser")
+	shard := fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: cookiescope run [flags] FILE|FOLDER|builtin:[NAME]...\n\nRuns YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	paths, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		fs.Usage()
+		return usageError{errors.New("run needs scenario files or folders (or builtin:)")}
+	}
+	outs, err := c.check()
+	if err != nil {
+		return err
+	}
+	if *parallel < 1 {
+		return usageError{fmt.Errorf("--parallel %d: want 1 or more", *parallel)}
+	}
+	// Every file is read and checked before a browser starts.
+	scs, err := scenarios.Load(paths, os.LookupEnv)
+	if err != nil {
+		return usageError{err}
+	}
+	if *shard != "" {
+		i, n, err := parseShard(*shard)
+		if err != nil {
+			return usageError{err}
+		}
+		scs = scenarios.Shard(scs, i, n)
+	}
+	var secrets []string
+	needLab := false
+	for _, s := range scs {
+		secrets = append(secrets, s.Secrets...)
+		needLab = needLab || s.Lab != ""
+	}
+	var labURL func(string) string
+	if needLab {
+		if c.remote != "" {
+			return usageError{errors.New("scenarios with lab: need a browser cookiescope launches (the lab's host names); drop --remote")}
+		}
+		l, err := lab.Start(lab.Config{})
+		if err != nil {
+			return err
+		}
+		defer l.Close()
+		c.resolve = append(c.resolve, l.ResolveRules()...)
+		c.trustSPKI = append(c.trustSPKI, l.SPKI)
+		labURL = func(variant string) string {
+			for _, v := range lab.LoginVariants {
+				if v.Name == variant {
+					return l.URL(true, v.Host, "/")
+				}
+			}
+			return ""
+		}
+	}
+
+	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), Targets: []inspect.Target{}}
+	b, err := browser.Launch(ctx, c.browserOptions(stderr))
+	if err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	}
+	defer b.Close()
+	rep.Browser.Product = b.Product
+	fmt.Fprintf(stderr, "using %s; %d scenarios\n", b.Product, len(scs))
+	progress := func(done, total int, t inspect.Target) {
+		passed, failed := 0, 0
+		for _, e := range t.Expectations {
+			if e.Passed {
+				passed++
+			} else {
+				failed++
+			}
+		}
+		status := "ok"
+		switch {
+		case t.Error != "":
+			status = "ERROR: " + t.Error
+		case failed > 0:
+			status = "FAILED"
+		}
+		fmt.Fprintf(stderr, "[%d/%d] %s (%s): %d expectations passed, %d failed: %s (%.1fs)\n", done, total, t.Scenario, t.File, passed, failed, status, float64(t.DurationMS)/1000)
+	}
+	targets, complete, runErr := scenarios.Run(ctx, b, scs, scenarios.RunOptions{Parallel: *parallel, Load: c.loadOptions(), LabURL: labURL, Progress: progress})
+	rep.Targets = targets
+	rep.Interrupted = !complete || ctx.Err() != nil
+	rep.JudgeAll(c.config, time.Now())
+	if rep, err = rep.Scrub(secrets); err != nil {
+		return err
+	}
+	if err := writeReport(rep, c, outs, false, stdout); err != nil {
+		return err
+	}
+	switch {
+	case runErr != nil:
+		return runErr
+	case rep.Interrupted:
+		return errInterrupted
+	}
+	return outcome(rep, c, false)
+}
+
+// parseShard reads --shard I/N.
+func parseShard(s string) (int, int, error) {
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N, such as 1/3", s)
+	}
+	return i, n, nil
+}
