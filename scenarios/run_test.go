@@ -55,14 +55,7 @@ func needBrowser(t *testing.T) *browser.Browser {
 	return testBrowser
 }
 
-func labURL(variant string) string {
-	for _, v := range lab.LoginVariants {
-		if v.Name == variant {
-			return testLab.URL(true, v.Host, "/")
-		}
-	}
-	return ""
-}
+func labURL(variant string) string { return testLab.VariantURL(variant) }
 
 func runScenarios(t *testing.T, scs []Scenario, parallel int) []inspect.Target {
 	t.Helper()

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/cookiescope/cookiescope/lab"
+	"github.com/cookiescope/cookiescope/scenarios"
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -50,5 +51,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		j.probe = append(j.probe, u)
 		fmt.Fprintf(stderr, "  %s (%s): %s\n", u, v.Name, v.Shows)
 	}
+	if j.scenarios, err = scenarios.Builtin(""); err != nil {
+		return err
+	}
+	j.labURL = l.VariantURL
+	fmt.Fprintln(stderr, "and the built-in login scenarios (cookiescope run builtin:) against both variants.")
 	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }

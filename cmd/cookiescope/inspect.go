@@ -12,6 +12,7 @@ import (
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/report"
+	"github.com/cookiescope/cookiescope/scenarios"
 )
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -44,6 +45,9 @@ type job struct {
 	inspect []string
 	probe   []string
 	probes  []string
+	// scenarios run after the URLs, against labURL's variants.
+	scenarios []scenarios.Scenario
+	labURL    func(variant string) string
 	// summary adds the probe summary table (the demo's last word).
 	summary bool
 }
@@ -83,7 +87,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 		}
 		fmt.Fprintf(stderr, "[%d/%d] %s: %s (%.2fs)\n", done, total, t.URL, status, float64(t.DurationMS)/1000)
 	}
-	total := len(j.inspect) + len(j.probe)
+	total := len(j.inspect) + len(j.probe) + len(j.scenarios)
 	done := 0
 	counted := func(_, _ int, t inspect.Target) {
 		done++
@@ -98,6 +102,11 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	if len(j.probe) > 0 && runErr == nil && complete {
 		var targets []inspect.Target
 		targets, complete, runErr = b.ProbeURLs(ctx, j.probe, j.probes, c.workers, c.loadOptions(), counted)
+		rep.Targets = append(rep.Targets, targets...)
+	}
+	if len(j.scenarios) > 0 && runErr == nil && complete {
+		var targets []inspect.Target
+		targets, complete, runErr = scenarios.Run(ctx, b, j.scenarios, scenarios.RunOptions{Parallel: c.workers, Load: c.loadOptions(), LabURL: j.labURL, Progress: counted})
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	rep.Interrupted = !complete || ctx.Err() != nil

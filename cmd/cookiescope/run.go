@@ -73,14 +73,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer l.Close()
 		c.resolve = append(c.resolve, l.ResolveRules()...)
 		c.trustSPKI = append(c.trustSPKI, l.SPKI)
-		labURL = func(variant string) string {
-			for _, v := range lab.LoginVariants {
-				if v.Name == variant {
-					return l.URL(true, v.Host, "/")
-				}
-			}
-			return ""
-		}
+		labURL = l.VariantURL
 	}
 
 	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), Targets: []inspect.Target{}}
