@@ -1,6 +1,7 @@
 package browser
 
 import (
+	"context"
 	"net/url"
 	"sort"
 	"strings"
@@ -225,6 +226,25 @@ func (r *recording) expectLoad(loaderID string) {
 	r.mu.Lock()
 	r.loader = loaderID
 	r.mu.Unlock()
+}
+
+// waitQuiet waits until quiet(d) holds, or returns ctx's error.
+func (r *recording) waitQuiet(ctx context.Context, d time.Duration) error {
+	for {
+		ok, wait := r.quiet(d)
+		if ok {
+			return nil
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-r.changed:
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
 }
 
 func (r *recording) isLoaded() bool {

@@ -81,24 +81,12 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 // settle waits until the page is quiet, at least settleQuiet after the last
 // event, so that a navigation an action started is waited for.
 func (w *Worker) settle(ctx context.Context, rec *recording, opts LoadOptions) error {
-	quiet := max(opts.Quiet, settleQuiet)
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	for {
-		ok, wait := rec.quiet(quiet)
-		if ok {
-			return nil
-		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-lctx.Done():
-			timer.Stop()
-			return fmt.Errorf("the page did not settle: %w", explainContext(lctx.Err(), opts.Timeout))
-		case <-rec.changed:
-		case <-timer.C:
-		}
-		timer.Stop()
+	if err := rec.waitQuiet(lctx, max(opts.Quiet, settleQuiet)); err != nil {
+		return fmt.Errorf("the page did not settle: %w", explainContext(err, opts.Timeout))
 	}
+	return nil
 }
 
 // Click clicks the first element matching the CSS selector, waiting up to

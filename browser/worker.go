@@ -354,24 +354,13 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 		return fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
 	rec.expectLoad(string(res.LoaderID))
-	for {
-		ok, wait := rec.quiet(opts.Quiet)
-		if ok {
-			return nil
+	if err := rec.waitQuiet(ctx, opts.Quiet); err != nil {
+		if !rec.isLoaded() {
+			return fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
 		}
-		timer := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			timer.Stop()
-			if !rec.isLoaded() {
-				return fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(ctx.Err(), opts.Timeout))
-			}
-			return fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight): %w", rawURL, explainContext(ctx.Err(), opts.Timeout))
-		case <-rec.changed:
-		case <-timer.C:
-		}
-		timer.Stop()
+		return fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight): %w", rawURL, explainContext(err, opts.Timeout))
 	}
+	return nil
 }
 
 func explainContext(err error, timeout time.Duration) error {

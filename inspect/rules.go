@@ -152,6 +152,34 @@ func (j *judge) session(c Cookie) string {
 	return ""
 }
 
+// perCookie makes a check that fires on every cookie of the target for
+// which fires returns true, with the evidence it returns.
+func perCookie(fires func(j *judge, t Target, c Cookie) (evidence string, ok bool)) func(*judge, Target) []Finding {
+	return func(j *judge, t Target) []Finding {
+		var out []Finding
+		for _, c := range t.Cookies {
+			if evidence, ok := fires(j, t, c); ok {
+				out = append(out, cookieFinding(c, j.session(c), evidence))
+			}
+		}
+		return out
+	}
+}
+
+// blockedFor makes a check that fires on every write Chrome refused for
+// reason.
+func blockedFor(reason string) func(*judge, Target) []Finding {
+	return func(j *judge, t Target) []Finding {
+		var out []Finding
+		for _, b := range t.Blocked {
+			if containsString(b.Reasons, reason) {
+				out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
+			}
+		}
+		return out
+	}
+}
+
 func cookieFinding(c Cookie, sessionBy, evidence string) Finding {
 	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, SessionLike: sessionBy, Evidence: evidence}
 }
@@ -211,108 +239,66 @@ var Rules = []Rule{
 		Why:        "A cookie without Secure is also sent over plain http, where anyone on the network can read it, and plain http can overwrite it.",
 		Fix:        "Add the Secure attribute (and serve the whole site over https).",
 		References: []Reference{refCookieAttrs, refOWASPSession, refWeakConfid},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if by := j.session(c); by != "" && !c.Secure && isHTTPS(targetURL(t)) {
-					out = append(out, cookieFinding(c, by, origin(c)+", without Secure"))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c) + ", without Secure", j.session(c) != "" && !c.Secure && isHTTPS(targetURL(t))
+		}),
 	},
 	{
 		ID: "CS002", Title: "Cookie set over plain http", Severity: Medium,
 		Why:        "A response over plain http can be read and changed by anyone on the network, and so can the cookies it sets.",
 		Fix:        "Serve every page that sets cookies over https, and redirect http to https before setting any.",
 		References: []Reference{refWeakConfid, refStrictSecure},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				for _, w := range c.SetBy {
-					if u, err := url.Parse(w.URL); err == nil && u.Scheme == "http" {
-						out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("set by %s over plain http on %s", w.Via, w.URL)))
-						break
-					}
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			for _, w := range c.SetBy {
+				if u, err := url.Parse(w.URL); err == nil && u.Scheme == "http" {
+					return fmt.Sprintf("set by %s over plain http on %s", w.Via, w.URL), true
 				}
 			}
-			return out
-		},
+			return "", false
+		}),
 	},
 	{
 		ID: "CS003", Title: "Session cookie without HttpOnly", Severity: High,
 		Why:        "Without HttpOnly, any script on the page, including an injected one (XSS), can read the session and send it away.",
 		Fix:        "Add the HttpOnly attribute; nothing in the page should need to read the session.",
 		References: []Reference{refCookieAttrs, refOWASPSession},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if by := j.session(c); by != "" && !c.HttpOnly {
-					out = append(out, cookieFinding(c, by, origin(c)+", without HttpOnly"))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c) + ", without HttpOnly", j.session(c) != "" && !c.HttpOnly
+		}),
 	},
 	{
 		ID: "CS004", Title: "Session cookie read by page script (measured)", Severity: High,
 		Why:        "cookiescope evaluated document.cookie in the page and the session was in it: every script the page runs can take it.",
 		Fix:        "Add HttpOnly so that document.cookie never returns it.",
 		References: []Reference{refOWASPSession, refOWASPTestCook},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if by := j.session(c); by != "" && c.ScriptReadable {
-					out = append(out, cookieFinding(c, by, "document.cookie returned it on "+strings.Join(c.ReadableOn, ", ")))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return "document.cookie returned it on " + strings.Join(c.ReadableOn, ", "), j.session(c) != "" && c.ScriptReadable
+		}),
 	},
 	{
 		ID: "CS005", Title: "SameSite missing", Severity: Low,
 		Why:        "Without SameSite, Chrome treats the cookie as Lax, other browsers may send it on cross-site requests, and Chrome still sends it on top-level cross-site POSTs for two minutes after it is set.",
 		Fix:        "Set SameSite=Lax (or Strict) explicitly; use None only with Secure for cookies that must go cross-site.",
 		References: []Reference{refSameSite},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if c.SameSite == "" && !csrfLike(c.Name) {
-					out = append(out, cookieFinding(c, j.session(c), origin(c)+", without SameSite (Chrome applies Lax)"))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c) + ", without SameSite (Chrome applies Lax)", c.SameSite == "" && !csrfLike(c.Name)
+		}),
 	},
 	{
 		ID: "CS006", Title: "SameSite=None without Secure", Severity: Medium,
 		Why:        "Chrome refuses SameSite=None cookies without Secure, so the cookie the application relies on is not there.",
 		Fix:        "Add Secure to every SameSite=None cookie, or drop SameSite=None.",
 		References: []Reference{refSameSite},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, b := range t.Blocked {
-				if containsString(b.Reasons, "SameSiteNoneInsecure") {
-					out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
-				}
-			}
-			return out
-		},
+		check:      blockedFor("SameSiteNoneInsecure"),
 	},
 	{
 		ID: "CS007", Title: "Anti-CSRF cookie without SameSite", Severity: Medium,
 		Why:        "A CSRF token cookie without SameSite leaves the token's protection to the browser's default, which differs between browsers.",
 		Fix:        "Set SameSite=Strict (or Lax) on the CSRF cookie.",
 		References: []Reference{refOWASPCSRF, refSameSite},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if csrfLike(c.Name) && c.SameSite == "" {
-					out = append(out, cookieFinding(c, j.session(c), origin(c)+", without SameSite"))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c) + ", without SameSite", csrfLike(c.Name) && c.SameSite == ""
+		}),
 	},
 	{
 		ID: "CS008", Title: "Domain attribute widens the cookie to every subdomain", Severity: Low,
@@ -338,47 +324,31 @@ var Rules = []Rule{
 		Why:        "Path decides where the cookie is sent, not who can read it: script on any page of the same origin can read it through a frame at that path.",
 		Fix:        "Do not rely on Path to keep a cookie from other parts of the site; use separate origins.",
 		References: []Reference{refWeakConfid},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if c.Path != "/" && c.Path != "" {
-					out = append(out, cookieFinding(c, j.session(c), origin(c)+" with Path="+c.Path))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c) + " with Path=" + c.Path, c.Path != "/" && c.Path != ""
+		}),
 	},
 	{
 		ID: "CS010", Title: "Persistent session cookie", Severity: Medium,
 		Why:        "A session that outlives the browser session stays on disk and keeps working long after the user left.",
 		Fix:        "Make the session cookie a session cookie (no Expires or Max-Age), or keep its lifetime within the threshold.",
 		References: []Reference{refOWASPSession},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if by := j.session(c); by != "" && !c.Session && c.Expires != nil {
-					if life := c.Expires.Sub(j.now); life > j.cfg.Thresholds.SessionMaxLifetime.Duration {
-						out = append(out, cookieFinding(c, by, fmt.Sprintf("%s, expires in %s (threshold %s)", origin(c), life.Round(time.Minute), j.cfg.Thresholds.SessionMaxLifetime.Duration)))
-					}
-				}
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			if j.session(c) == "" || c.Session || c.Expires == nil {
+				return "", false
 			}
-			return out
-		},
+			life, limit := c.Expires.Sub(j.now), j.cfg.Thresholds.SessionMaxLifetime.Duration
+			return fmt.Sprintf("%s, expires in %s (threshold %s)", origin(c), life.Round(time.Minute), limit), life > limit
+		}),
 	},
 	{
 		ID: "CS011", Title: "Very large cookie", Severity: Low,
 		Why:        "Large cookies travel with every request to their scope and approach the 4096-byte limit past which browsers drop them.",
 		Fix:        "Keep state on the server and send a short identifier.",
 		References: []Reference{refCookieAttrs},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if c.Size > j.cfg.Thresholds.MaxCookieBytes {
-					out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("%d bytes (threshold %d)", c.Size, j.cfg.Thresholds.MaxCookieBytes)))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return fmt.Sprintf("%d bytes (threshold %d)", c.Size, j.cfg.Thresholds.MaxCookieBytes), c.Size > j.cfg.Thresholds.MaxCookieBytes
+		}),
 	},
 	{
 		ID: "CS012", Title: "Many cookies for one host", Severity: Low,
@@ -405,30 +375,16 @@ var Rules = []Rule{
 		Why:        "A __Secure- or __Host- cookie that breaks its prefix's rules is refused by the browser, so the application runs without it.",
 		Fix:        "__Secure-: set Secure, from https. __Host-: set Secure and Path=/, from https, without Domain.",
 		References: []Reference{refPrefixes},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, b := range t.Blocked {
-				if containsString(b.Reasons, "InvalidPrefix") {
-					out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
-				}
-			}
-			return out
-		},
+		check:      blockedFor("InvalidPrefix"),
 	},
 	{
 		ID: "CS014", Title: "Session cookie without the __Host- prefix", Severity: Low,
 		Why:        "Only a __Host- name guarantees that the cookie was set by this host, over https, for the whole site: no subdomain and no plain-http attacker can plant or shadow it.",
 		Fix:        "Rename the session cookie to __Host-NAME and set it with Secure, Path=/ and no Domain.",
 		References: []Reference{refPrefixes},
-		check: func(j *judge, t Target) []Finding {
-			var out []Finding
-			for _, c := range t.Cookies {
-				if by := j.session(c); by != "" && !strings.HasPrefix(c.Name, "__Host-") {
-					out = append(out, cookieFinding(c, by, origin(c)))
-				}
-			}
-			return out
-		},
+		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+			return origin(c), j.session(c) != "" && !strings.HasPrefix(c.Name, "__Host-")
+		}),
 	},
 	{
 		ID: "CS015", Title: "Secure cookies on a host without HSTS", Severity: Medium,
@@ -461,13 +417,9 @@ var Rules = []Rule{
 			if t.HSTS == "" || strings.Contains(strings.ToLower(t.HSTS), "includesubdomains") {
 				return nil
 			}
-			var out []Finding
-			for _, c := range t.Cookies {
-				if !c.HostOnly {
-					out = append(out, cookieFinding(c, j.session(c), fmt.Sprintf("Domain=%s, and Strict-Transport-Security is %q", strings.TrimPrefix(c.Domain, "."), t.HSTS)))
-				}
-			}
-			return out
+			return perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+				return fmt.Sprintf("Domain=%s, and Strict-Transport-Security is %q", strings.TrimPrefix(c.Domain, "."), t.HSTS), !c.HostOnly
+			})(j, t)
 		},
 	},
 	{

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-func env(vars map[string]string) func(string) (string, bool) {
+func lookupFrom(vars map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
 }
 
@@ -29,7 +29,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"no steps", "name: a\nlab: secure\n", "want a list of steps"},
 	}
 	for _, tt := range tests {
-		_, err := Parse("f.yaml", []byte(tt.yaml), env(nil))
+		_, err := Parse("f.yaml", []byte(tt.yaml), lookupFrom(nil))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v, want %q", tt.description, err, tt.want)
 		}
@@ -56,7 +56,7 @@ steps:
   - probe: http-overwrite
   - clear-cookies: true
   - expect: {cookie: sid, absent: true}
-`), env(map[string]string{"USER_NAME": "alice"}))
+`), lookupFrom(map[string]string{"USER_NAME": "alice"}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,60 +2,25 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
-	"github.com/cookiescope/cookiescope/lab"
+	"github.com/cookiescope/cookiescope/internal/browsertest"
 )
 
-var (
-	testLab     *lab.Lab
-	testBrowser *browser.Browser
-	noBrowser   error
-)
+// env is the lab and browser the tests share.
+var env browsertest.Env
 
-func TestMain(m *testing.M) { os.Exit(runTests(m)) }
+func TestMain(m *testing.M) { os.Exit(browsertest.Main(m, &env)) }
 
-func runTests(m *testing.M) int {
-	l, err := lab.Start(lab.Config{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start lab:", err)
-		return 1
-	}
-	defer l.Close()
-	testLab = l
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{TrustedSPKI: []string{l.SPKI}, Resolve: l.ResolveRules()})
-	switch {
-	case errors.Is(err, browser.ErrNoBrowser) && os.Getenv("CI") != "true":
-		noBrowser = err
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "launch browser:", err)
-		return 1
-	default:
-		testBrowser = b
-		defer b.Close()
-	}
-	return m.Run()
-}
+func needBrowser(t *testing.T) *browser.Browser { return env.Need(t) }
 
-func needBrowser(t *testing.T) *browser.Browser {
-	t.Helper()
-	if testBrowser == nil {
-		t.Skipf("no browser outside CI: %v", noBrowser)
-	}
-	return testBrowser
-}
-
-func labURL(variant string) string { return testLab.VariantURL(variant) }
+func labURL(variant string) string { return env.Lab.VariantURL(variant) }
 
 func runScenarios(t *testing.T, scs []Scenario, parallel int) []inspect.Target {
 	t.Helper()

@@ -48,6 +48,8 @@ type job struct {
 	// scenarios run after the URLs, against labURL's variants.
 	scenarios []scenarios.Scenario
 	labURL    func(variant string) string
+	// secrets are values from the environment that no output may show.
+	secrets []string
 	// summary adds the probe summary table (the demo's last word).
 	summary bool
 }
@@ -73,7 +75,18 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 
 	progress := func(done, total int, t inspect.Target) {
 		status := fmt.Sprintf("%d cookies, %d blocked", len(t.Cookies), len(t.Blocked))
-		if len(t.Probes) > 0 {
+		if t.Scenario != "" {
+			failed := 0
+			for _, e := range t.Expectations {
+				if !e.Passed {
+					failed++
+				}
+			}
+			status = fmt.Sprintf("scenario %q (%s): %d expectations, %d failed", t.Scenario, t.File, len(t.Expectations), failed)
+			if t.Error != "" {
+				status += "; ERROR: " + t.Error
+			}
+		} else if len(t.Probes) > 0 {
 			vulnerable := 0
 			for _, p := range t.Probes {
 				if p.Verdict == inspect.Vulnerable {
@@ -111,6 +124,9 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	}
 	rep.Interrupted = !complete || ctx.Err() != nil
 	rep.JudgeAll(c.config, time.Now())
+	if rep, err = rep.Scrub(j.secrets); err != nil {
+		return err
+	}
 	if err := writeReport(rep, c, outs, j.summary, stdout); err != nil {
 		return err
 	}

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
-	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/internal/browsertest"
 	"github.com/cookiescope/cookiescope/lab"
 )
 
@@ -18,46 +15,32 @@ import (
 // so no test launches a Chrome of its own (but the interrupt test, whose
 // point is that a launched Chrome is cleaned up).
 var (
+	env        browsertest.Env
 	testLab    *lab.Lab
 	testRemote string
-	noBrowser  error
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(runTests(m))
+	os.Exit(browsertest.Main(&setup{m}, &env))
 }
 
-func runTests(m *testing.M) int {
-	l, err := lab.Start(lab.Config{})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start lab:", err)
-		return 1
+// setup fills the shortcuts the tests use once the environment is up.
+type setup struct{ m *testing.M }
+
+// Run satisfies what browsertest.Main needs of a *testing.M.
+func (s *setup) Run() int {
+	testLab = env.Lab
+	if env.Browser != nil {
+		testRemote = env.Browser.DevToolsURL
 	}
-	defer l.Close()
-	testLab = l
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	b, err := browser.Launch(ctx, browser.Options{TrustedSPKI: []string{l.SPKI}, Resolve: l.ResolveRules()})
-	switch {
-	case errors.Is(err, browser.ErrNoBrowser) && os.Getenv("CI") != "true":
-		noBrowser = err
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "launch browser:", err)
-		return 1
-	default:
-		testRemote = b.DevToolsURL
-		defer b.Close()
-	}
-	return m.Run()
+	return s.m.Run()
 }
 
 // needBrowser skips when Chrome is missing on a developer machine; in CI
 // (CI=true) TestMain has already failed.
 func needBrowser(t *testing.T) {
 	t.Helper()
-	if testRemote == "" {
-		t.Skipf("no browser outside CI: %v", noBrowser)
-	}
+	env.Need(t)
 }
 
 // cookiescope runs the command in-process and returns its exit code, stdout

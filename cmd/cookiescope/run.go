@@ -9,10 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"time"
 
-	"github.com/cookiescope/cookiescope/browser"
-	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
 	"github.com/cookiescope/cookiescope/scenarios"
 )
@@ -55,13 +52,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		scs = scenarios.Shard(scs, i, n)
 	}
-	var secrets []string
+	j := job{scenarios: scs}
 	needLab := false
 	for _, s := range scs {
-		secrets = append(secrets, s.Secrets...)
+		j.secrets = append(j.secrets, s.Secrets...)
 		needLab = needLab || s.Lab != ""
 	}
-	var labURL func(string) string
 	if needLab {
 		if c.remote != "" {
 			return usageError{errors.New("scenarios with lab: need a browser cookiescope launches (the lab's host names); drop --remote")}
@@ -73,55 +69,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		defer l.Close()
 		c.resolve = append(c.resolve, l.ResolveRules()...)
 		c.trustSPKI = append(c.trustSPKI, l.SPKI)
-		labURL = l.VariantURL
+		j.labURL = l.VariantURL
 	}
-
-	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), Targets: []inspect.Target{}}
-	b, err := browser.Launch(ctx, c.browserOptions(stderr))
-	if err != nil {
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		return err
+	if *parallel > 1 {
+		c.workers = *parallel
 	}
-	defer b.Close()
-	rep.Browser.Product = b.Product
-	fmt.Fprintf(stderr, "using %s; %d scenarios\n", b.Product, len(scs))
-	progress := func(done, total int, t inspect.Target) {
-		passed, failed := 0, 0
-		for _, e := range t.Expectations {
-			if e.Passed {
-				passed++
-			} else {
-				failed++
-			}
-		}
-		status := "ok"
-		switch {
-		case t.Error != "":
-			status = "ERROR: " + t.Error
-		case failed > 0:
-			status = "FAILED"
-		}
-		fmt.Fprintf(stderr, "[%d/%d] %s (%s): %d expectations passed, %d failed: %s (%.1fs)\n", done, total, t.Scenario, t.File, passed, failed, status, float64(t.DurationMS)/1000)
-	}
-	targets, complete, runErr := scenarios.Run(ctx, b, scs, scenarios.RunOptions{Parallel: *parallel, Load: c.loadOptions(), LabURL: labURL, Progress: progress})
-	rep.Targets = targets
-	rep.Interrupted = !complete || ctx.Err() != nil
-	rep.JudgeAll(c.config, time.Now())
-	if rep, err = rep.Scrub(secrets); err != nil {
-		return err
-	}
-	if err := writeReport(rep, c, outs, false, stdout); err != nil {
-		return err
-	}
-	switch {
-	case runErr != nil:
-		return runErr
-	case rep.Interrupted:
-		return errInterrupted
-	}
-	return outcome(rep, c, false)
+	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }
 
 // parseShard reads --shard I/N.

@@ -1,0 +1,63 @@
+// Package browsertest starts what browser-driven tests share: one lab and
+// one Chrome per test binary. In CI (CI=true) a missing Chrome fails the
+// run; elsewhere the browser tests skip.
+package browsertest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/lab"
+)
+
+// Env is the shared lab and browser of a test binary.
+type Env struct {
+	Lab     *lab.Lab
+	Browser *browser.Browser
+	// NoBrowser says why Browser is nil (outside CI only).
+	NoBrowser error
+}
+
+// Runner runs the tests; *testing.M is one.
+type Runner interface{ Run() int }
+
+// Main starts the lab and the browser, runs the tests, and stops both; use
+// it as os.Exit(browsertest.Main(m, &env)) in TestMain.
+func Main(m Runner, env *Env) int {
+	l, err := lab.Start(lab.Config{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start lab:", err)
+		return 1
+	}
+	defer l.Close()
+	env.Lab = l
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	b, err := browser.Launch(ctx, browser.Options{TrustedSPKI: []string{l.SPKI}, Resolve: l.ResolveRules()})
+	switch {
+	case errors.Is(err, browser.ErrNoBrowser) && os.Getenv("CI") != "true":
+		env.NoBrowser = err
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "launch browser:", err)
+		return 1
+	default:
+		env.Browser = b
+		defer b.Close()
+	}
+	return m.Run()
+}
+
+// Need returns the browser, or skips the test when Chrome is missing on a
+// developer machine (in CI, Main has already failed).
+func (e *Env) Need(t testing.TB) *browser.Browser {
+	t.Helper()
+	if e.Browser == nil {
+		t.Skipf("no browser outside CI: %v", e.NoBrowser)
+	}
+	return e.Browser
+}
