@@ -37,6 +37,10 @@ type Report struct {
 	// target finished; the targets hold what was captured until then.
 	Interrupted bool     `json:"interrupted"`
 	Targets     []Target `json:"targets"`
+	// Baseline is the file compared against with --baseline, and
+	// Regressions what got worse since it.
+	Baseline    string       `json:"baseline,omitempty"`
+	Regressions []Regression `json:"regressions,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.

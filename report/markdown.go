@@ -13,6 +13,13 @@ import (
 func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	fmt.Fprintln(w, "## cookiescope report")
 	fmt.Fprintln(w)
+	if r.Baseline != "" {
+		fmt.Fprintf(w, "Compared with the baseline `%s`: **%d regressions**\n\n", md(r.Baseline), len(r.Regressions))
+		for _, g := range r.Regressions {
+			fmt.Fprintf(w, "- ❌ %s: `%s` %s\n", md(g.Target), md(g.Cookie), md(g.What))
+		}
+		fmt.Fprintln(w)
+	}
 	for _, t := range r.Targets {
 		title := t.URL
 		if t.Scenario != "" {

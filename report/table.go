@@ -28,6 +28,12 @@ func WriteTable(w io.Writer, r inspect.Report) error {
 	if r.Interrupted {
 		fmt.Fprintln(w, "\nInterrupted: targets not listed above were not inspected.")
 	}
+	if r.Baseline != "" {
+		fmt.Fprintf(w, "\nCompared with the baseline %s: %d regressions\n", r.Baseline, len(r.Regressions))
+		for _, g := range r.Regressions {
+			fmt.Fprintf(w, "  REGRESSION %s: %s %s\n", g.Target, g.Cookie, g.What)
+		}
+	}
 	return nil
 }
 

@@ -28,19 +28,21 @@ func (s *stringList) Set(v string) error {
 
 // commonFlags are the flags every command that drives a browser takes.
 type commonFlags struct {
-	formats    stringList
-	outputs    stringList
-	showValues bool
-	resolve    stringList
-	trustSPKI  stringList
-	insecure   bool
-	browser    string
-	remote     string
-	timeout    time.Duration
-	wait       time.Duration
-	workers    int
-	configFile string
-	failOn     string
+	formats        stringList
+	outputs        stringList
+	showValues     bool
+	resolve        stringList
+	trustSPKI      stringList
+	insecure       bool
+	browser        string
+	remote         string
+	timeout        time.Duration
+	wait           time.Duration
+	workers        int
+	configFile     string
+	failOn         string
+	baseline       string
+	updateBaseline bool
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -59,6 +61,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.wait, "wait", browser.DefaultQuiet, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
 	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "targets to load at once, each in its own browser context")
 	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
+	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
+	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -101,6 +105,9 @@ func (c *commonFlags) check() ([]output, error) {
 	}
 	if _, err := browser.HostResolverRules(c.resolve); err != nil {
 		return nil, usageError{err}
+	}
+	if c.updateBaseline && c.baseline == "" {
+		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
 	}
 	path := c.configFile
 	if path == "" {

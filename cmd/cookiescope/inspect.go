@@ -127,14 +127,40 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	if rep, err = rep.Scrub(j.secrets); err != nil {
 		return err
 	}
+	compared := false
+	if c.baseline != "" && !c.updateBaseline {
+		base, err := inspect.LoadBaseline(c.baseline)
+		if err != nil {
+			return err
+		}
+		rep.Baseline, rep.Regressions, compared = c.baseline, inspect.Regressions(base, rep, c.config), true
+	}
 	if err := writeReport(rep, c, outs, j.summary, stdout); err != nil {
 		return err
+	}
+	if c.updateBaseline {
+		if err := report.WriteAtomic(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "baseline written to %s\n", c.baseline)
 	}
 	switch {
 	case runErr != nil:
 		return runErr
 	case rep.Interrupted:
 		return errInterrupted
+	}
+	if compared {
+		// With a baseline, only what got worse fails the run.
+		for _, t := range rep.Targets {
+			if t.Error != "" {
+				return errTargetFailed
+			}
+		}
+		if len(rep.Regressions) > 0 {
+			return errFindings
+		}
+		return nil
 	}
 	return outcome(rep, c, j.summary)
 }
