@@ -92,6 +92,10 @@ type ExpectationResult struct {
 	Passed      bool   `json:"passed"`
 	// Failures lists each mismatch as "what: expected X, got Y".
 	Failures []string `json:"failures"`
+	// SessionBehaviour is set when the expectation showed the cookie
+	// behaving as a session does ("rotated since before-login", "cleared"):
+	// the rules then judge it as session-like.
+	SessionBehaviour string `json:"sessionBehaviour,omitempty"`
 }
 
 // Cookie is one cookie of the jar after the target loaded, with its story.

@@ -112,12 +112,19 @@ type Finding struct {
 type judge struct {
 	cfg Config
 	now time.Time
+	// behaviour holds cookies a scenario showed behaving as a session.
+	behaviour map[string]string
 }
 
 // Judge runs every rule on t and returns its findings, most severe first,
 // with the configuration's acceptances applied.
 func Judge(t Target, cfg Config, now time.Time) []Finding {
-	j := &judge{cfg: cfg.withDefaults(), now: now}
+	j := &judge{cfg: cfg.withDefaults(), now: now, behaviour: map[string]string{}}
+	for _, e := range t.Expectations {
+		if e.Passed && e.SessionBehaviour != "" {
+			j.behaviour[e.Cookie] = e.SessionBehaviour
+		}
+	}
 	var out []Finding
 	for _, r := range Rules {
 		for _, f := range r.check(j, t) {
@@ -145,7 +152,13 @@ func RuleByID(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
+// session says why c counts as a session cookie: "name" when its name
+// matches a session pattern, "behaviour: ..." when a scenario showed it
+// rotating at login or cleared at logout, "" when it does not count.
 func (j *judge) session(c Cookie) string {
+	if b, ok := j.behaviour[c.Name]; ok {
+		return "behaviour: " + b
+	}
 	if j.cfg.sessionLike(c.Name) {
 		return "name"
 	}

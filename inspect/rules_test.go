@@ -194,3 +194,23 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 		t.Errorf("an empty file: %v", err)
 	}
 }
+
+func TestSessionByBehaviour(t *testing.T) {
+	// "acct" matches no session pattern, but a scenario saw it rotate at login.
+	c := with(good(), func(c *Cookie) { c.Name, c.HttpOnly = "acct", false })
+	target := page(c)
+	if f := Judge(target, Config{}, now); len(f) != 0 {
+		t.Fatalf("by name alone acct is no session cookie, yet: %+v", f)
+	}
+	target.Expectations = []ExpectationResult{{Cookie: "acct", Passed: true, SessionBehaviour: "rotated since before-login"}}
+	var got []string
+	for _, f := range Judge(target, Config{}, now) {
+		got = append(got, f.RuleID)
+		if f.SessionLike != "behaviour: rotated since before-login" {
+			t.Errorf("finding %s says sessionLike %q", f.RuleID, f.SessionLike)
+		}
+	}
+	if !containsString(got, "CS003") {
+		t.Errorf("a session cookie by behaviour without HttpOnly: findings %v, want CS003", got)
+	}
+}

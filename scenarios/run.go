@@ -209,6 +209,8 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 			fail("cleared: expected %s gone, it is still in the jar", e.Cookie)
 		} else if !seen[e.Cookie] {
 			fail("cleared: %s was never in the jar before, so nothing was cleared", e.Cookie)
+		} else {
+			r.SessionBehaviour = "cleared"
 		}
 	case !found:
 		fail("present: expected a cookie %s, the jar has none", e.Cookie)
@@ -262,6 +264,8 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 				fail("rotated: %s was not in the jar at %s, so there is nothing to compare", e.Cookie, e.Rotated)
 			case before.Value == c.Value:
 				fail("rotated: expected a new value since %s, got the same value (session fixation risk)", e.Rotated)
+			default:
+				r.SessionBehaviour = "rotated since " + e.Rotated
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -73,6 +74,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	rep.Browser.Product = b.Product
 	fmt.Fprintf(stderr, "using %s\n", b.Product)
 
+	live := isTerminal(stderr)
 	progress := func(done, total int, t inspect.Target) {
 		status := fmt.Sprintf("%d cookies, %d blocked", len(t.Cookies), len(t.Blocked))
 		if t.Scenario != "" {
@@ -98,7 +100,15 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 		if t.Error != "" {
 			status = "ERROR: " + t.Error
 		}
-		fmt.Fprintf(stderr, "[%d/%d] %s: %s (%.2fs)\n", done, total, t.URL, status, float64(t.DurationMS)/1000)
+		// On a terminal the last line is a live counter, rewritten in place.
+		clear := ""
+		if live {
+			clear = "\r\033[K"
+		}
+		fmt.Fprintf(stderr, "%s[%d/%d] %s: %s (%.2fs)\n", clear, done, total, t.URL, status, float64(t.DurationMS)/1000)
+		if live && done < total {
+			fmt.Fprintf(stderr, "%d of %d done, %s elapsed...", done, total, time.Since(rep.Started).Round(time.Second))
+		}
 	}
 	total := len(j.inspect) + len(j.probe) + len(j.scenarios)
 	done := 0
@@ -247,4 +257,14 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	return inspectAndReport(ctx, c, outs, job{probe: urls, probes: probes}, stdout, stderr)
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
