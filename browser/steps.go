@@ -42,8 +42,9 @@ func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) erro
 	return w.load(ctx, rawURL, w.current(), opts.withDefaults())
 }
 
-// Snapshot assembles what the flow has recorded so far with the jar and the
-// readability of the documents open now.
+// Snapshot assembles what the current recording holds with the jar and the
+// readability of the documents open now: a target as it stands. It reads
+// for a few seconds at most, also after ctx of the load has ended.
 func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
 	defer cancel()

@@ -257,7 +257,6 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	opts = opts.withDefaults()
 	start := time.Now()
-	t := inspect.Target{URL: rawURL}
 	rec := newRecording()
 	w.mu.Lock()
 	w.rec = rec
@@ -269,21 +268,9 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	} else {
 		loadErr = w.load(ctx, rawURL, rec, opts)
 	}
-
-	cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
-	defer cancel()
-	frames, finalURL := w.measureReadability(cctx)
-	t.FinalURL = finalURL
-	jar, jarErr := w.readJar(cctx)
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
-	t.HSTS = rec.documentHSTS()
-	t.Scripts = rec.scriptURLs()
-	errs := []error{loadErr}
-	if jarErr != nil {
-		errs = append(errs, fmt.Errorf("read the cookie jar: %w", jarErr))
-	}
-	if err := errors.Join(errs...); err != nil {
-		t.Error = err.Error()
+	t := w.Snapshot(rawURL)
+	if loadErr != nil {
+		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t

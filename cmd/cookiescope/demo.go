@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,21 +11,12 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c commonFlags
-	c.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cookiescope demo [flags]\n\nStarts the embedded lab on loopback and inspects its pages: every way a cookie can be set, blocked and read.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if _, err := parseInterleaved(fs, args); err != nil {
-		return err
-	}
-	outs, err := c.check()
+	cmd := newCommand("demo", "Usage: cookiescope demo [flags]\n\nStarts the embedded lab on loopback, inspects its pages, probes its login app in a secure and\na flawed variant, and runs the built-in login scenarios: every way a cookie is set, blocked,\nread and attacked.", "", stderr)
+	_, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
+	c := cmd.c
 	if c.remote != "" {
 		return usageError{errors.New("demo launches its own browser: --remote cannot reach the lab's host names")}
 	}

@@ -173,3 +173,41 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// command is a subcommand that drives a browser: its flag set with the
+// common flags registered and its help text.
+type command struct {
+	fs *flag.FlagSet
+	c  commonFlags
+	// need names the positional arguments when at least one is required
+	// ("URL"), or is empty when none are taken.
+	need string
+}
+
+// newCommand sets up a subcommand; usage is its help, printed before the
+// flags with -h or on a usage error.
+func newCommand(name, usage, need string, stderr io.Writer) *command {
+	cmd := &command{fs: flag.NewFlagSet(name, flag.ContinueOnError), need: need}
+	cmd.fs.SetOutput(stderr)
+	cmd.c.register(cmd.fs)
+	cmd.fs.Usage = func() {
+		fmt.Fprintln(stderr, usage+"\n\nFlags:")
+		cmd.fs.PrintDefaults()
+	}
+	return cmd
+}
+
+// parse reads the arguments and checks the common flags; it returns the
+// positional arguments and the outputs to write.
+func (cmd *command) parse(args []string) ([]string, []output, error) {
+	positional, err := parseInterleaved(cmd.fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if cmd.need != "" && len(positional) == 0 {
+		cmd.fs.Usage()
+		return nil, nil, usageError{fmt.Errorf("%s needs at least one %s", cmd.fs.Name(), cmd.need)}
+	}
+	outs, err := cmd.c.check()
+	return positional, outs, err
+}

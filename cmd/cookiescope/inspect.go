@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,27 +16,12 @@ import (
 )
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c commonFlags
-	c.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cookiescope inspect [flags] URL...\n\nLoads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	urls, err := parseInterleaved(fs, args)
+	cmd := newCommand("inspect", "Usage: cookiescope inspect [flags] URL...\n\nLoads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stderr)
+	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
-	if len(urls) == 0 {
-		fs.Usage()
-		return usageError{errors.New("inspect needs at least one URL")}
-	}
-	outs, err := c.check()
-	if err != nil {
-		return err
-	}
-	return inspectAndReport(ctx, c, outs, job{inspect: urls}, stdout, stderr)
+	return inspectAndReport(ctx, cmd.c, outs, job{inspect: urls}, stdout, stderr)
 }
 
 // job is what one run loads: URLs to inspect, and URLs to probe with the
@@ -231,32 +215,17 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("probe", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c commonFlags
-	c.register(fs)
+	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Exit code 1 when an attack\nworked.", "URL", stderr)
 	var probes stringList
-	fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(browser.ProbeNames, ", "))
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Exit code 1 when an attack\nworked.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	urls, err := parseInterleaved(fs, args)
+	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(browser.ProbeNames, ", "))
+	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
-	}
-	if len(urls) == 0 {
-		fs.Usage()
-		return usageError{errors.New("probe needs at least one URL")}
 	}
 	if err := browser.CheckProbeNames(probes); err != nil {
 		return usageError{err}
 	}
-	outs, err := c.check()
-	if err != nil {
-		return err
-	}
-	return inspectAndReport(ctx, c, outs, job{probe: urls, probes: probes}, stdout, stderr)
+	return inspectAndReport(ctx, cmd.c, outs, job{probe: urls, probes: probes}, stdout, stderr)
 }
 
 // isTerminal reports whether w is a terminal (a character device).

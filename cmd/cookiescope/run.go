@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -15,28 +14,14 @@ import (
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var c commonFlags
-	c.register(fs)
-	parallel := fs.Int("parallel", 1, "scenarios to run at once, each in its own browser context of one browser")
-	shard := fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cookiescope run [flags] FILE|FOLDER|builtin:[NAME]...\n\nRuns YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	paths, err := parseInterleaved(fs, args)
+	cmd := newCommand("run", "Usage: cookiescope run [flags] FILE|FOLDER|builtin:[NAME]...\n\nRuns YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stderr)
+	parallel := cmd.fs.Int("parallel", 1, "scenarios to run at once, each in its own browser context of one browser")
+	shard := cmd.fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
+	paths, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
-	if len(paths) == 0 {
-		fs.Usage()
-		return usageError{errors.New("run needs scenario files or folders (or builtin:)")}
-	}
-	outs, err := c.check()
-	if err != nil {
-		return err
-	}
+	c := cmd.c
 	if *parallel < 1 {
 		return usageError{fmt.Errorf("--parallel %d: want 1 or more", *parallel)}
 	}
