@@ -33,17 +33,17 @@ func (b *Browser) ProbeURLs(ctx context.Context, urls []string, probes []string,
 }
 
 // Each runs do for every item on up to workers warm workers of b, and
-// returns the targets in the order of items; see InspectURLs for what
+// returns the targets in the order of items (each item has its own slot, so
+// the number of workers never loses a result); see InspectURLs for what
 // happens when ctx ends.
 func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progress Progress, do func(*Worker, T) inspect.Target) (targets []inspect.Target, complete bool, err error) {
-	urls := items // each item gets its own slot, by index
 	if workers < 1 {
 		workers = DefaultWorkers
 	}
-	if workers > len(urls) {
-		workers = len(urls)
+	if workers > len(items) {
+		workers = len(items)
 	}
-	slots := make([]*inspect.Target, len(urls))
+	slots := make([]*inspect.Target, len(items))
 	next := make(chan int)
 	var (
 		wg     sync.WaitGroup
@@ -58,25 +58,25 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 				close(next)
 				return nil, false, fmt.Errorf("open a browser context: %w", werr)
 			}
-			break // fewer workers than asked still inspect every URL
+			break // fewer workers than asked still do every item
 		}
 		opened++
 		wg.Go(func() {
 			defer w.Close()
 			for i := range next {
-				t := do(w, urls[i])
+				t := do(w, items[i])
 				mu.Lock()
 				slots[i] = &t
 				done++
 				if progress != nil {
-					progress(done, len(urls), t)
+					progress(done, len(items), t)
 				}
 				mu.Unlock()
 			}
 		})
 	}
 feed:
-	for i := range urls {
+	for i := range items {
 		select {
 		case <-ctx.Done():
 			break feed
