@@ -352,28 +352,12 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 	case "clear-cookies":
 		// Any value: `- clear-cookies: true`.
 	case "fill":
-		err = p.pairs(v, "fill", []string{"selector", "value"}, func(key string, _, val *yaml.Node) error {
-			var e error
-			if key == "selector" {
-				st.Target, e = p.str(val, "fill selector")
-			} else {
-				st.Value, e = p.str(val, "fill value")
-			}
-			return e
-		})
+		err = p.selectorAnd(v, &st, "value")
 		if err == nil && st.Target == "" {
 			err = p.errorf(v, "fill: want a selector")
 		}
 	case "press":
-		err = p.pairs(v, "press", []string{"selector", "key"}, func(key string, _, val *yaml.Node) error {
-			var e error
-			if key == "selector" {
-				st.Target, e = p.str(val, "press selector")
-			} else {
-				st.Value, e = p.str(val, "press key")
-			}
-			return e
-		})
+		err = p.selectorAnd(v, &st, "key")
 		if err == nil && (st.Target == "" || st.Value == "") {
 			err = p.errorf(v, "press: want selector and key")
 		}
@@ -385,6 +369,20 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		err = p.errorf(k, "unknown step %q (want one of %s)", st.Kind, strings.Join(stepKinds, ", "))
 	}
 	return st, err
+}
+
+// selectorAnd reads a {selector, KEY} mapping (fill's value, press's key)
+// into st.Target and st.Value.
+func (p *parser) selectorAnd(v *yaml.Node, st *Step, key string) error {
+	return p.pairs(v, st.Kind, []string{"selector", key}, func(k string, _, val *yaml.Node) error {
+		var err error
+		if k == "selector" {
+			st.Target, err = p.str(val, st.Kind+" selector")
+		} else {
+			st.Value, err = p.str(val, st.Kind+" "+key)
+		}
+		return err
+	})
 }
 
 func (p *parser) wait(v *yaml.Node, st *Step) error {

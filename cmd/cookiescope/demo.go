@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 
@@ -17,16 +16,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	c := cmd.c
-	if c.remote != "" {
-		return usageError{errors.New("demo launches its own browser: --remote cannot reach the lab's host names")}
-	}
-	l, err := lab.Start(lab.Config{})
+	l, err := c.startLab("demo")
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	c.resolve = append(c.resolve, l.ResolveRules()...)
-	c.trustSPKI = append(c.trustSPKI, l.SPKI)
 	var j job
 	j.summary = true
 	fmt.Fprintln(stderr, "cookiescope demo: the lab serves these pages on loopback:")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/lab"
 	"github.com/cookiescope/cookiescope/report"
 )
 
@@ -210,4 +211,21 @@ func (cmd *command) parse(args []string) ([]string, []output, error) {
 	}
 	outs, err := cmd.c.check()
 	return positional, outs, err
+}
+
+// startLab starts the embedded lab for this run and points the browser
+// options at it: its host names resolve to loopback and its key is
+// trusted. It refuses --remote, whose browser cannot resolve the lab's
+// names; who says which command needs the lab, for that error.
+func (c *commonFlags) startLab(who string) (*lab.Lab, error) {
+	if c.remote != "" {
+		return nil, usageError{fmt.Errorf("%s needs a browser cookiescope launches (the lab's host names resolve only there); drop --remote", who)}
+	}
+	l, err := lab.Start(lab.Config{})
+	if err != nil {
+		return nil, err
+	}
+	c.resolve = append(c.resolve, l.ResolveRules()...)
+	c.trustSPKI = append(c.trustSPKI, l.SPKI)
+	return l, nil
 }

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
 
-	"github.com/cookiescope/cookiescope/lab"
 	"github.com/cookiescope/cookiescope/scenarios"
 )
 
@@ -44,16 +42,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		needLab = needLab || s.Lab != ""
 	}
 	if needLab {
-		if c.remote != "" {
-			return usageError{errors.New("scenarios with lab: need a browser cookiescope launches (the lab's host names); drop --remote")}
-		}
-		l, err := lab.Start(lab.Config{})
+		l, err := c.startLab("a scenario with lab:")
 		if err != nil {
 			return err
 		}
 		defer l.Close()
-		c.resolve = append(c.resolve, l.ResolveRules()...)
-		c.trustSPKI = append(c.trustSPKI, l.SPKI)
 		j.labURL = l.VariantURL
 	}
 	if *parallel > 1 {
