@@ -27,10 +27,7 @@ func (w *Worker) BeginFlow() error {
 	if err := w.Reset(); err != nil {
 		return err
 	}
-	rec := newRecording()
-	w.mu.Lock()
-	w.rec = rec
-	w.mu.Unlock()
+	w.startRecording()
 	return nil
 }
 

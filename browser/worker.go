@@ -185,6 +185,14 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 	}
 }
 
+// startRecording sends the events from now on to a new recording.
+func (w *Worker) startRecording() {
+	rec := newRecording()
+	w.mu.Lock()
+	w.rec = rec
+	w.mu.Unlock()
+}
+
 // current returns the recording events go to.
 func (w *Worker) current() *recording {
 	w.mu.Lock()
@@ -255,19 +263,9 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 // cookies and storage, so probes can attack them. Call Reset before the
 // next target.
 func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
-	opts = opts.withDefaults()
 	start := time.Now()
-	rec := newRecording()
-	w.mu.Lock()
-	w.rec = rec
-	w.mu.Unlock()
-
-	var loadErr error
-	if err := CheckURL(rawURL); err != nil {
-		loadErr = err
-	} else {
-		loadErr = w.load(ctx, rawURL, rec, opts)
-	}
+	w.startRecording()
+	loadErr := w.Goto(ctx, rawURL, opts)
 	t := w.Snapshot(rawURL)
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
