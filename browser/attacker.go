@@ -104,14 +104,14 @@ func (w *Worker) Forge(ctx context.Context, attackURL string, forged ForgedRespo
 	w.mu.Lock()
 	w.attacker = a
 	w.mu.Unlock()
-	lctx, cancel := context.WithTimeout(w.ctx, opts.Timeout)
+	lctx, cancel := w.commandContext(opts.Timeout)
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	served := make(chan struct{})
 	go func() { defer close(served); a.serve(lctx) }()
 	defer func() {
 		// Interception must never outlive the attack.
-		dctx, dcancel := context.WithTimeout(w.ctx, cleanupTimeout)
+		dctx, dcancel := w.commandContext(cleanupTimeout)
 		_, _ = chromedp.Call(dctx, fetch.Disable, cdp.Empty{})
 		dcancel()
 		cancel()

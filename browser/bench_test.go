@@ -62,7 +62,7 @@ func BenchmarkInspect(b *testing.B) {
 	}
 	b.Run("floor", func(b *testing.B) {
 		urls := benchPages(b.N)
-		ctx, cancel := chromedp.NewContext(br.ctx, chromedp.WithNewBrowserContext())
+		ctx, cancel := chromedp.NewContext(br.current().ctx, chromedp.WithNewBrowserContext())
 		defer cancel()
 		if err := chromedp.Do(ctx); err != nil {
 			b.Fatal(err)

@@ -14,11 +14,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/security"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 )
@@ -44,115 +46,332 @@ type Options struct {
 	// Resolve maps host names to addresses, as HOST:IP; HOST may be
 	// "*.suffix". Like curl's --resolve, without the port.
 	Resolve []string
+	// AcceptDialogs accepts alert, confirm and prompt dialogs (prompt with
+	// its default text) instead of dismissing them. Every dialog is
+	// answered at once either way, and beforeunload is always answered
+	// "leave".
+	AcceptDialogs bool
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer
 }
 
-// Browser is one running (or connected) Chrome. It is safe for concurrent
-// use by several Workers.
+// Browser is one Chrome that cookiescope launched (or connected to), kept
+// alive for the whole run: a health check notices within seconds when it
+// crashes or stops answering, and a browser cookiescope launched is then
+// relaunched with the same options (see Each). It is safe for concurrent use
+// by several Workers.
 type Browser struct {
 	// Product is what Chrome calls itself, such as "Chrome/156.0.8078.79".
 	Product string
 
-	// DevToolsURL is the browser's websocket address; another cookiescope
-	// can use it with --remote.
+	// DevToolsURL is the first browser's websocket address; another
+	// cookiescope can use it with --remote.
 	DevToolsURL string
 
+	opts Options
+
+	// mu guards inst and relaunches; it is held while a dead browser is
+	// replaced, so that workers that find it dead relaunch it once. It is
+	// never held while an instance's own locks are taken.
+	mu         sync.Mutex
+	inst       *instance
+	relaunches int
+}
+
+// instance is one browser process (or one connection to a remote browser)
+// and the chromedp context that owns it.
+type instance struct {
 	ctx         context.Context // the first tab's chromedp context: owns the browser
 	cancelCtx   context.CancelFunc
 	cancelAlloc context.CancelFunc
 	mux         *sessionMux
+	remote      bool
+
+	// closing is closed by Close: the health check stops, and a lost
+	// connection is then no crash.
+	closing   chan struct{}
+	closeOnce sync.Once
+	// dead is closed when the browser is found crashed or frozen; cause,
+	// written before, says which.
+	dead      chan struct{}
+	deathOnce sync.Once
+	cause     error
+	// monitorDone is closed when the health check has returned.
+	monitorDone chan struct{}
 }
+
+// Health-check timing: a browser that does not answer a trivial command
+// within healthTimeout is taken for frozen. The timeout is generous because
+// a loaded 2-core machine can delay a healthy answer by a second or more.
+const (
+	healthInterval = time.Second
+	healthTimeout  = 5 * time.Second
+)
 
 // Launch starts a headless Chrome (or connects to Options.Remote) and waits
 // until it answers. Close must be called to stop it; Close also removes the
 // temporary profile.
 func Launch(ctx context.Context, opts Options) (*Browser, error) {
-	b := &Browser{}
+	if opts.Remote != "" && (len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "") {
+		return nil, errors.New("--resolve, --browser and the lab's certificate pin need a browser cookiescope launches; they cannot be used with --remote")
+	}
+	b := &Browser{opts: opts}
+	inst, product, err := b.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.inst, b.Product, b.DevToolsURL = inst, product, inst.devToolsURL()
+	return b, nil
+}
+
+// start launches (or connects to) one browser and starts its health check.
+func (b *Browser) start(ctx context.Context) (*instance, string, error) {
+	opts := b.opts
+	inst := &instance{remote: opts.Remote != "", closing: make(chan struct{}), dead: make(chan struct{}), monitorDone: make(chan struct{})}
 	dial := func(ctx context.Context, wsURL string) (chromedp.Transport, error) {
 		conn, err := remote.DialContext(ctx, wsURL)
 		if err != nil {
 			return nil, err
 		}
-		b.mux = newSessionMux(conn)
-		b.DevToolsURL = wsURL
-		return b.mux, nil
+		inst.mux = newSessionMux(conn, wsURL)
+		return inst.mux, nil
 	}
 
 	var allocCtx context.Context
 	if opts.Remote != "" {
-		if len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "" {
-			return nil, errors.New("--resolve, --browser and the lab's certificate pin need a browser cookiescope launches; they cannot be used with --remote")
-		}
-		allocCtx, b.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: opts.Remote, dial: dial})
+		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: opts.Remote, dial: dial})
 	} else {
 		path, err := FindChrome(opts.Path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		flags, err := launchFlags(opts)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out := opts.Output
 		if out == nil {
 			out = io.Discard
 		}
 		flags = append(flags, chromedp.ExecPath(path), chromedp.CombinedOutput(out), chromedp.WithDialer(dial))
-		allocCtx, b.cancelAlloc = chromedp.NewExecAllocator(context.Background(), flags...)
+		allocCtx, inst.cancelAlloc = chromedp.NewExecAllocator(context.Background(), flags...)
 	}
 
-	b.ctx, b.cancelCtx = chromedp.NewContext(allocCtx)
+	// chromedp logs protocol oddities (events of sessions it does not own,
+	// which the mux handles) with the log package: they belong with the
+	// browser's own output, not the user's terminal.
+	logf := func(format string, args ...any) {
+		if opts.Output != nil {
+			fmt.Fprintf(opts.Output, format+"\n", args...)
+		}
+	}
+	inst.ctx, inst.cancelCtx = chromedp.NewContext(allocCtx, chromedp.WithErrorf(logf), chromedp.WithLogf(logf))
 	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(b.ctx) }()
+	go func() { started <- chromedp.Do(inst.ctx) }()
 	select {
 	case err := <-started:
 		if err != nil {
-			b.Close()
-			return nil, fmt.Errorf("start browser: %w", err)
+			inst.close()
+			return nil, "", fmt.Errorf("start browser: %w", err)
 		}
 	case <-ctx.Done():
-		b.Close()
-		return nil, ctx.Err()
+		inst.close()
+		return nil, "", ctx.Err()
+	}
+	fail := func(what string, err error) (*instance, string, error) {
+		inst.close()
+		return nil, "", fmt.Errorf("%s: %w", what, err)
 	}
 	if opts.Remote != "" && opts.Insecure {
-		if _, err := chromedp.CallBrowser(b.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
-			b.Close()
-			return nil, fmt.Errorf("accept invalid certificates on the remote browser: %w", err)
+		if _, err := chromedp.CallBrowser(inst.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
+			return fail("accept invalid certificates on the remote browser", err)
 		}
 	}
-	version, err := chromedp.CallBrowser(b.ctx, browser.GetVersion, cdp.Empty{})
-	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("ask the browser its version: %w", err)
+	// Every new page of the browser is attached paused: the mux hands the
+	// popups of a worker's context to that worker, which records them from
+	// their first byte, and lets every other page run at once.
+	if _, err := chromedp.CallBrowser(inst.ctx, target.SetAutoAttach, target.SetAutoAttachParams{
+		AutoAttach: true, WaitForDebuggerOnStart: true, Flatten: ptr(true),
+		Filter: target.Filter{{Type: "page"}},
+	}); err != nil {
+		return fail("watch for new pages", err)
 	}
-	b.Product = version.Product
-	return b, nil
+	version, err := chromedp.CallBrowser(inst.ctx, browser.GetVersion, cdp.Empty{})
+	if err != nil {
+		return fail("ask the browser its version", err)
+	}
+	go inst.monitor()
+	return inst, version.Product, nil
+}
+
+// devToolsURL returns the websocket address the instance was reached at.
+func (inst *instance) devToolsURL() string {
+	if inst.mux == nil {
+		return ""
+	}
+	return inst.mux.address
+}
+
+// monitor is the instance's health check: it returns when the instance is
+// closed, or after it has found the browser dead and said why.
+func (inst *instance) monitor() {
+	defer close(inst.monitorDone)
+	c := chromedp.FromContext(inst.ctx)
+	if c == nil || c.Browser == nil {
+		return
+	}
+	lost := c.Browser.LostConnection
+	tick := time.NewTicker(healthInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-inst.closing:
+			return
+		case <-lost:
+			inst.die(inst.lostCause())
+			return
+		case <-tick.C:
+		}
+		hctx, cancel := context.WithTimeout(inst.ctx, healthTimeout)
+		_, err := chromedp.CallBrowser(hctx, browser.GetVersion, cdp.Empty{})
+		timedOut := hctx.Err() != nil && inst.ctx.Err() == nil
+		cancel()
+		if err == nil {
+			continue
+		}
+		select {
+		case <-inst.closing:
+			return
+		case <-lost:
+			inst.die(inst.lostCause())
+			return
+		default:
+		}
+		if timedOut {
+			inst.die(fmt.Errorf("browser stopped answering (no reply to a health check within %s)", healthTimeout))
+			return
+		}
+	}
+}
+
+// lostCause says why the connection to the browser dropped: the process's
+// exit status when we launched it ("signal: killed").
+func (inst *instance) lostCause() error {
+	if inst.remote {
+		return errors.New("browser connection lost (the remote browser closed it or went away)")
+	}
+	// After a loss chromedp's calls fail at once, with the process's exit
+	// error once it has been reaped.
+	_, err := chromedp.CallBrowser(inst.ctx, browser.GetVersion, cdp.Empty{})
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return fmt.Errorf("browser crashed: %s", exit.ProcessState.String())
+	}
+	return errors.New("browser crashed: the connection to its process dropped")
+}
+
+// die records why the browser is dead and stops it: every command of its
+// workers fails at once from now on, and a launched process (frozen, perhaps)
+// is killed with its children and its temporary profile removed.
+func (inst *instance) die(cause error) {
+	inst.deathOnce.Do(func() {
+		inst.cause = cause
+		close(inst.dead)
+		inst.cancelCtx()
+		inst.cancelAlloc()
+	})
+}
+
+// deathCause returns why the instance died, or nil while it lives.
+func (inst *instance) deathCause() error {
+	select {
+	case <-inst.dead:
+		return inst.cause
+	default:
+		return nil
+	}
+}
+
+// close stops the instance: a launched browser is stopped and its profile
+// removed; a remote one is disconnected.
+func (inst *instance) close() error {
+	var err error
+	inst.closeOnce.Do(func() {
+		close(inst.closing)
+		if inst.deathCause() == nil && inst.ctx != nil {
+			cctx, cancel := context.WithTimeout(inst.ctx, 5*time.Second)
+			err = chromedp.Cancel(cctx)
+			cancel()
+		}
+		if inst.cancelCtx != nil {
+			inst.cancelCtx()
+		}
+		if inst.cancelAlloc != nil {
+			inst.cancelAlloc()
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			err = nil
+		}
+	})
+	return err
+}
+
+// current returns the browser instance workers open on now.
+func (b *Browser) current() *instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.inst
+}
+
+// revive returns a live instance to replace dead: the one that already
+// replaced it, or a new one launched now with the same options. A remote
+// browser is not relaunched: its cause of death is returned.
+func (b *Browser) revive(ctx context.Context, dead *instance) (*instance, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.inst != dead {
+		if cause := b.inst.deathCause(); cause != nil && b.inst.remote {
+			return nil, cause
+		}
+		return b.inst, nil
+	}
+	cause := dead.deathCause()
+	if dead.remote {
+		return nil, cause
+	}
+	inst, _, err := b.start(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%v; relaunch failed: %w", cause, err)
+	}
+	dead.close()
+	b.inst = inst
+	b.relaunches++
+	return inst, nil
+}
+
+// Relaunches says how many times the browser died and was launched again.
+func (b *Browser) Relaunches() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.relaunches
 }
 
 // Close stops a launched browser, waits until its processes are gone and
 // its temporary profile is removed, or disconnects from a remote one.
 func (b *Browser) Close() error {
-	var err error
-	if b.ctx != nil {
-		cctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
-		err = chromedp.Cancel(cctx)
-		cancel()
-		b.cancelCtx()
+	inst := b.current()
+	if inst == nil {
+		return nil
 	}
-	if b.cancelAlloc != nil {
-		b.cancelAlloc()
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		err = nil
-	}
+	err := inst.close()
+	<-inst.monitorDone
 	return err
 }
 
-// Process returns the browser's process, or nil for a remote browser.
+// Process returns the browser's current process, or nil for a remote browser.
 func (b *Browser) Process() *os.Process {
-	c := chromedp.FromContext(b.ctx)
+	c := chromedp.FromContext(b.current().ctx)
 	if c == nil || c.Browser == nil {
 		return nil
 	}

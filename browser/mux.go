@@ -38,7 +38,11 @@ var errChildDetached = errors.New("frame target detached")
 type sessionMux struct {
 	inner  chromedp.Transport
 	nextID atomic.Int64
+	// address is the websocket address the connection was dialled at.
+	address string
 
+	// mu guards the maps below. It is a leaf lock: nothing else is locked,
+	// and no func is called, while it is held.
 	mu sync.Mutex
 	// parents maps a session whose auto-attached iframes we adopt to the func
 	// that takes each new child. The func runs on the reading goroutine and
@@ -46,13 +50,30 @@ type sessionMux struct {
 	parents map[target.SessionID]func(*childSession, *target.Info)
 	// children maps an adopted session to its state.
 	children map[target.SessionID]*childSession
+	// contexts maps a worker's browser context to its owner: every page
+	// Chrome opens in it, other than the worker's own tab, is a popup of
+	// the worker's target.
+	contexts map[cdp.BrowserContextID]contextOwner
+	// seenPages holds the pages already attached on the browser session.
+	seenPages map[target.ID]bool
 }
 
-func newSessionMux(inner chromedp.Transport) *sessionMux {
+// contextOwner is the worker that owns a browser context: its own tab, and
+// the func that takes each popup (on the reading goroutine; it must return
+// fast and send no command itself).
+type contextOwner struct {
+	tab        target.ID
+	adoptPopup func(*childSession, *target.Info)
+}
+
+func newSessionMux(inner chromedp.Transport, address string) *sessionMux {
 	m := &sessionMux{
-		inner:    inner,
-		parents:  make(map[target.SessionID]func(*childSession, *target.Info)),
-		children: make(map[target.SessionID]*childSession),
+		inner:     inner,
+		address:   address,
+		parents:   make(map[target.SessionID]func(*childSession, *target.Info)),
+		children:  make(map[target.SessionID]*childSession),
+		contexts:  make(map[cdp.BrowserContextID]contextOwner),
+		seenPages: make(map[target.ID]bool),
 	}
 	m.nextID.Store(firstChildCommandID)
 	return m
@@ -65,6 +86,21 @@ func newSessionMux(inner chromedp.Transport) *sessionMux {
 func (m *sessionMux) adoptIframesOf(parent target.SessionID, adopt func(*childSession, *target.Info)) {
 	m.mu.Lock()
 	m.parents[parent] = adopt
+	m.mu.Unlock()
+}
+
+// ownContext hands every page Chrome opens in the browser context id, other
+// than tab, to adoptPopup.
+func (m *sessionMux) ownContext(id cdp.BrowserContextID, tab target.ID, adoptPopup func(*childSession, *target.Info)) {
+	m.mu.Lock()
+	m.contexts[id] = contextOwner{tab: tab, adoptPopup: adoptPopup}
+	m.mu.Unlock()
+}
+
+// forgetContext stops handing the pages of a browser context to a worker.
+func (m *sessionMux) forgetContext(id cdp.BrowserContextID) {
+	m.mu.Lock()
+	delete(m.contexts, id)
 	m.mu.Unlock()
 }
 
@@ -116,33 +152,74 @@ func (m *sessionMux) noteTargets(msg *cdproto.Message) {
 }
 
 func (m *sessionMux) noteAttached(msg *cdproto.Message) {
+	var ev target.EventAttachedToTarget
+	if err := jsonv2.Unmarshal(msg.Params, &ev, chromedp.DefaultUnmarshalOptions); err != nil || ev.TargetInfo == nil {
+		return
+	}
+	if msg.SessionID == "" {
+		// On the browser session this is either the browser-wide
+		// auto-attach of a new page (paused, and always the first attach
+		// of that target) or chromedp attaching to a tab it created, which
+		// comes later and must reach chromedp.
+		m.mu.Lock()
+		first := !m.seenPages[ev.TargetInfo.TargetID]
+		m.seenPages[ev.TargetInfo.TargetID] = true
+		m.mu.Unlock()
+		if first && ev.WaitingForDebugger {
+			m.notePage(&ev)
+			return
+		}
+		return
+	}
 	m.mu.Lock()
 	adopt := m.parents[msg.SessionID]
 	m.mu.Unlock()
 	if adopt == nil {
 		return
 	}
-	var ev target.EventAttachedToTarget
-	if err := jsonv2.Unmarshal(msg.Params, &ev, chromedp.DefaultUnmarshalOptions); err != nil || ev.TargetInfo == nil {
+	// Iframes, workers and service workers: the adopt func records them
+	// and lets them run.
+	adopt(m.newChild(&ev), ev.TargetInfo)
+}
+
+// notePage handles a page that the browser-wide auto-attach paused: a popup
+// of a worker's target goes to that worker; any other page (a worker's own
+// new tab, a page of another client of a remote browser) runs at once and
+// is let go.
+func (m *sessionMux) notePage(ev *target.EventAttachedToTarget) {
+	m.mu.Lock()
+	owner, owned := m.contexts[ev.TargetInfo.BrowserContextID]
+	m.mu.Unlock()
+	child := m.newChild(ev)
+	if owned && ev.TargetInfo.TargetID != owner.tab && ev.TargetInfo.Type == "page" {
+		owner.adoptPopup(child, ev.TargetInfo)
 		return
 	}
-	child := &childSession{mux: m, id: ev.SessionID, pending: make(map[int64]chan *cdproto.Message), waiting: ev.WaitingForDebugger}
+	go func() {
+		child.resume()
+		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		_ = m.callBrowser(ctx, target.DetachFromTarget.Method, target.DetachFromTargetParams{SessionID: ev.SessionID})
+	}()
+}
+
+// newChild registers an attached session as ours.
+func (m *sessionMux) newChild(ev *target.EventAttachedToTarget) *childSession {
+	child := &childSession{mux: m, id: ev.SessionID, targetID: ev.TargetInfo.TargetID, pending: make(map[int64]chan *cdproto.Message), waiting: ev.WaitingForDebugger}
 	m.mu.Lock()
 	m.children[ev.SessionID] = child
 	m.mu.Unlock()
-	if ev.TargetInfo.Type == "iframe" {
-		adopt(child, ev.TargetInfo)
-		return
+	return child
+}
+
+// callBrowser sends a browser-level command without waiting for its reply
+// (chromedp drops replies to IDs it did not send).
+func (m *sessionMux) callBrowser(ctx context.Context, method string, params any) error {
+	buf, err := jsonv2.Marshal(params, chromedp.DefaultMarshalOptions)
+	if err != nil {
+		return err
 	}
-	// Workers and service workers are paused by the same auto-attach; the
-	// page must not notice us, so let them run at once.
-	if ev.WaitingForDebugger {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
-			defer cancel()
-			_, _ = cdp.Call(ctx, child, runtime.RunIfWaitingForDebugger, cdp.Empty{})
-		}()
-	}
+	return m.inner.Write(ctx, &cdproto.Message{ID: m.nextID.Add(1), Method: cdproto.MethodType(method), Params: buf})
 }
 
 // resumeTimeout bounds the command that lets a paused worker run.
@@ -186,10 +263,13 @@ func (m *sessionMux) Close() error {
 // childSession is a CDP session of an adopted iframe target. It satisfies
 // cdp.Session, so cdproto commands run on it with cdp.Call.
 type childSession struct {
-	mux     *sessionMux
-	id      target.SessionID
-	waiting bool // Chrome paused the target until runIfWaitingForDebugger
+	mux      *sessionMux
+	id       target.SessionID
+	targetID target.ID
+	waiting  bool // Chrome paused the target until runIfWaitingForDebugger
 
+	// mu guards the fields below. It is a leaf lock: the event handler is
+	// never called while it is held (see deliver).
 	mu      sync.Mutex
 	pending map[int64]chan *cdproto.Message
 	onEvent func(method string, params jsonv2.Value)
@@ -198,33 +278,61 @@ type childSession struct {
 }
 
 // setEventHandler sets the func that receives every event of the session, in
-// order; events that arrived earlier are replayed first. fn runs on the
-// goroutine that reads from Chrome and must return fast.
+// order; events that arrived earlier are replayed first. It must be called
+// on the goroutine that reads from Chrome (from an adopt func), which is also
+// the one that delivers events: that keeps them in order without holding a
+// lock while fn runs. fn must return fast.
 func (c *childSession) setEventHandler(fn func(method string, params jsonv2.Value)) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.onEvent = fn
-	for _, msg := range c.early {
+	early := c.early
+	c.early = nil
+	c.mu.Unlock()
+	for _, msg := range early {
 		fn(string(msg.Method), msg.Params)
 	}
-	c.early = nil
 }
 
+// deliver routes one message of the session, on the reading goroutine:
+// a reply to its waiting caller, an event to the handler. The handler runs
+// with no lock held, so it may take the locks of its owner.
 func (c *childSession) deliver(msg *cdproto.Message) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if msg.ID != 0 {
-		if ch := c.pending[msg.ID]; ch != nil {
-			delete(c.pending, msg.ID)
+		ch := c.pending[msg.ID]
+		delete(c.pending, msg.ID)
+		c.mu.Unlock()
+		if ch != nil {
 			ch <- msg
 		}
 		return
 	}
-	if c.onEvent == nil {
-		c.early = append(c.early, msg)
+	fn := c.onEvent
+	if fn == nil {
+		// Events of a session nobody listens to are kept until a handler
+		// is set, but not without bound.
+		if len(c.early) < maxEarlyEvents {
+			c.early = append(c.early, msg)
+		}
+		c.mu.Unlock()
 		return
 	}
-	c.onEvent(string(msg.Method), msg.Params)
+	c.mu.Unlock()
+	fn(string(msg.Method), msg.Params)
+}
+
+// maxEarlyEvents bounds the events kept for a session whose handler is not
+// set yet.
+const maxEarlyEvents = 10000
+
+// resume lets a target that Chrome paused at attach run.
+func (c *childSession) resume() {
+	if !c.waiting {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+	defer cancel()
+	_, _ = cdp.Call(ctx, c, runtime.RunIfWaitingForDebugger, cdp.Empty{})
 }
 
 func (c *childSession) close() {

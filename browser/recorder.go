@@ -2,15 +2,18 @@ package browser
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -32,14 +35,15 @@ type recording struct {
 	// event of the previous document must not count).
 	loads     map[string]bool
 	loader    string
+	mainFrame cdp.FrameID
 	lastEvent time.Time
 	// Request IDs are unique across sessions: a cross-site iframe's document
 	// request starts in the page's session and finishes in the frame's.
-	inflight    map[string]bool     // request ID
-	requestURLs map[string][]string // request ID -> URL of each hop (redirects)
-	extraSeen   map[string]int      // request ID -> responseReceivedExtraInfo count
-	origins     map[string]bool     // every origin a request or frame touched
-	adopting    int                 // iframe sessions still being set up
+	inflight    map[string]inflightRequest // by request ID
+	requestURLs map[string][]string        // request ID -> URL of each hop (redirects)
+	extraSeen   map[string]int             // request ID -> responseReceivedExtraInfo count
+	origins     map[string]bool            // every origin a request or frame touched
+	adopting    int                        // iframe sessions still being set up
 	writes      []inspect.Write
 	pending     []pendingHeaderWrite
 	// sent holds the Cookie header each request carried, by request ID.
@@ -50,7 +54,42 @@ type recording struct {
 	// scripts lists script URLs requested, in order, without repeats.
 	scripts    []string
 	scriptSeen map[string]bool
+	// mainURL is the URL of the page's current main document.
+	mainURL string
+	dialogs []inspect.Dialog
+	// dialogsDropped counts dialogs past maxDialogs.
+	dialogsDropped int
+	popups         []popupRecord
+	// replaced says why the context was replaced after the target.
+	replaced []string
 }
+
+// inflightRequest is a request that has not finished yet.
+type inflightRequest struct {
+	session string // the label of the session that reported it
+	loader  string
+	url     string
+	// navigation is true for a main-frame document request of the page.
+	navigation bool
+	// responded is when its response headers arrived (zero: not yet).
+	responded time.Time
+}
+
+// bodyGrace is how long a request whose response headers arrived still
+// counts as in flight when Chrome reports no end for it (it does not for
+// keepalive fetches). After its headers a request can set no cookie itself;
+// the grace covers script that acts on its body.
+const bodyGrace = 2 * time.Second
+
+// popupRecord is a page the target opened.
+type popupRecord struct {
+	label string
+	inspect.Popup
+}
+
+// maxDialogs bounds the dialogs a recording keeps: a page can open them
+// without end.
+const maxDialogs = 50
 
 // pendingHeaderWrite is a response's cookie lines, waiting for the request
 // URL (the extra-info event can come before the request event).
@@ -67,7 +106,7 @@ func newRecording() *recording {
 	return &recording{
 		changed:     make(chan struct{}, 1),
 		lastEvent:   time.Now(),
-		inflight:    make(map[string]bool),
+		inflight:    make(map[string]inflightRequest),
 		requestURLs: make(map[string][]string),
 		extraSeen:   make(map[string]int),
 		origins:     make(map[string]bool),
@@ -94,7 +133,9 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		key := string(ev.RequestID)
+		req := inflightRequest{session: session, loader: string(ev.LoaderID)}
 		if ev.Request != nil {
+			req.url = ev.Request.URL
 			r.requestURLs[key] = append(r.requestURLs[key], ev.Request.URL)
 			r.noteOrigin(ev.Request.URL)
 			if ev.Type == network.ResourceTypeScript && !r.scriptSeen[ev.Request.URL] {
@@ -102,12 +143,25 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 				r.scripts = append(r.scripts, ev.Request.URL)
 			}
 		}
-		r.inflight[key] = true
+		req.navigation = topLevel && ev.Type == network.ResourceTypeDocument && ev.RequestID == network.RequestID(ev.LoaderID) && ev.FrameID == r.mainFrame
+		if req.navigation {
+			// A new navigation of the page supersedes any other: Chrome
+			// cancels it without always saying so.
+			r.dropInflight(func(q inflightRequest) bool { return q.navigation })
+		}
+		if !strings.HasPrefix(session, workerLabelPrefix) {
+			r.inflight[key] = req
+		}
 	case *network.EventRequestWillBeSentExtraInfo:
 		for name, v := range ev.Headers {
 			if s, ok := v.(string); ok && strings.EqualFold(name, "cookie") {
 				r.sent[string(ev.RequestID)] = s
 			}
+		}
+	case *network.EventResponseReceived:
+		if q, ok := r.inflight[string(ev.RequestID)]; ok {
+			q.responded = time.Now()
+			r.inflight[string(ev.RequestID)] = q
 		}
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))
@@ -133,12 +187,23 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil {
 			r.noteOrigin(ev.Frame.URL)
-			// The page moved on by itself (a form post, a script redirect):
-			// wait for the new document's load instead.
-			if topLevel && ev.Frame.ParentID == "" && r.loader != "" {
-				r.loader = string(ev.Frame.LoaderID)
+			if topLevel && ev.Frame.ParentID == "" {
+				r.mainFrame, r.mainURL = ev.Frame.ID, ev.Frame.URL
+				// The page moved on by itself (a form post, a script
+				// redirect): wait for the new document's load instead.
+				// The requests of the documents it left are cancelled,
+				// whether or not Chrome reports it.
+				if r.loader != "" {
+					r.loader = string(ev.Frame.LoaderID)
+				}
+				loader := string(ev.Frame.LoaderID)
+				r.dropInflight(func(q inflightRequest) bool { return q.session == session && q.loader != "" && q.loader != loader })
+			}
+			if ev.Frame.ParentID == "" {
+				r.notePopupURL(session, ev.Frame.URL)
 			}
 		}
+
 	case *runtime.EventBindingCalled:
 		if ev.Name != bindingName {
 			return
@@ -183,13 +248,143 @@ func setCookieLines(h network.Headers) []string {
 	return lines
 }
 
+// dropInflight forgets the requests in flight that match.
+func (r *recording) dropInflight(match func(inflightRequest) bool) {
+	for id, q := range r.inflight {
+		if match(q) {
+			delete(r.inflight, id)
+		}
+	}
+}
+
+// noteDialog records a dialog the target opened, and its answer.
+func (r *recording) noteDialog(d *page.EventJavascriptDialogOpening, accepted bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.dialogs) >= maxDialogs {
+		r.dialogsDropped++
+		return
+	}
+	answer := "dismissed"
+	if accepted {
+		answer = "accepted"
+	}
+	r.dialogs = append(r.dialogs, inspect.Dialog{Kind: string(d.Type), Message: d.Message, URL: d.URL, Answer: answer})
+}
+
+// notePopup records a page the target opened.
+func (r *recording) notePopup(child *childSession, info *target.Info) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.popups = append(r.popups, popupRecord{label: "popup:" + string(info.TargetID), Popup: inspect.Popup{URL: info.URL, OpenedBy: r.mainURL}})
+	r.touch()
+}
+
+// notePopupURL keeps the URL of a popup's main document up to date.
+func (r *recording) notePopupURL(label, u string) {
+	for i := range r.popups {
+		if r.popups[i].label == label {
+			r.popups[i].URL = u
+		}
+	}
+}
+
+// evidence returns what the recording holds beyond writes: the dialogs
+// (with a last line counting those dropped), the popups, and why the
+// context was replaced.
+func (r *recording) evidence() (dialogs []inspect.Dialog, popups []inspect.Popup, replaced string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	dialogs = append(dialogs, r.dialogs...)
+	if r.dialogsDropped > 0 {
+		dialogs = append(dialogs, inspect.Dialog{Kind: "more", Message: fmt.Sprintf("%d more dialogs, not kept", r.dialogsDropped)})
+	}
+	for _, p := range r.popups {
+		popups = append(popups, p.Popup)
+	}
+	return dialogs, popups, strings.Join(r.replaced, "; ")
+}
+
+// noteReplaced records why the context was replaced after the target.
+func (r *recording) noteReplaced(why []string) {
+	r.mu.Lock()
+	r.replaced = append(r.replaced, why...)
+	r.mu.Unlock()
+}
+
+// inflightSummary names a few of the requests in flight, for errors.
+func (r *recording) inflightSummary() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var urls []string
+	for _, q := range r.inflight {
+		urls = append(urls, q.url)
+	}
+	sort.Strings(urls)
+	if len(urls) > 3 {
+		urls = append(urls[:3], fmt.Sprintf("and %d more", len(urls)-3))
+	}
+	return strings.Join(urls, ", ")
+}
+
+// waitMainURL waits until the page's main document is at u, or returns
+// ctx's error.
+func (r *recording) waitMainURL(ctx context.Context, u string) error {
+	for {
+		r.mu.Lock()
+		at := r.mainURL
+		r.mu.Unlock()
+		if at == u {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-r.changed:
+		}
+	}
+}
+
+// waitDrained waits until no request that can still set a cookie (one
+// whose response headers have not arrived) is in flight, or returns ctx's
+// error.
+func (r *recording) waitDrained(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		n := 0
+		for _, q := range r.inflight {
+			if q.responded.IsZero() {
+				n++
+			}
+		}
+		r.mu.Unlock()
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-r.changed:
+		}
+	}
+}
+
 // quiet reports whether the page has loaded, nothing is in flight and no
 // event came for d; when not, it also returns how long until it could be.
 func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.loads[r.loader] || len(r.inflight) > 0 || r.adopting > 0 {
+	if !r.loads[r.loader] || r.adopting > 0 {
 		return false, d
+	}
+	now := time.Now()
+	for _, q := range r.inflight {
+		if q.responded.IsZero() {
+			return false, d
+		}
+		if left := bodyGrace - now.Sub(q.responded); left > 0 {
+			return false, min(d, left)
+		}
 	}
 	since := time.Since(r.lastEvent)
 	if since >= d {

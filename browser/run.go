@@ -56,15 +56,26 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 		if werr != nil {
 			if opened == 0 {
 				close(next)
+				if ctx.Err() != nil {
+					return nil, false, ctx.Err()
+				}
 				return nil, false, fmt.Errorf("open a browser context: %w", werr)
 			}
 			break // fewer workers than asked still do every item
 		}
 		opened++
 		wg.Go(func() {
-			defer w.Close()
+			defer func() { w.Close() }()
 			for i := range next {
+				w = b.reviveWorker(ctx, w)
 				t := do(w, items[i])
+				// A target during which the browser died failed for
+				// that reason, whatever its own error says.
+				if _, inst := w.tab(); inst != nil {
+					if cause := inst.deathCause(); cause != nil {
+						t.Error = cause.Error()
+					}
+				}
 				mu.Lock()
 				slots[i] = &t
 				done++
@@ -94,4 +105,26 @@ feed:
 		targets = append(targets, *s)
 	}
 	return targets, complete, nil
+}
+
+// reviveWorker returns w when its browser lives, or else a new worker on a
+// relaunched browser (once per death, whichever worker finds it first). When
+// the browser cannot be relaunched (a remote one, or a launch that fails),
+// it returns w: every target given to it then fails at once with the
+// browser's cause of death.
+func (b *Browser) reviveWorker(ctx context.Context, w *Worker) *Worker {
+	_, inst := w.tab()
+	if inst == nil || inst.deathCause() == nil || ctx.Err() != nil {
+		return w
+	}
+	live, err := b.revive(ctx, inst)
+	if err != nil {
+		return w
+	}
+	nw := &Worker{b: b, rec: newRecording()}
+	if err := nw.open(ctx, live); err != nil {
+		return w
+	}
+	w.Close()
+	return nw
 }

@@ -43,11 +43,15 @@ func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) erro
 // readability of the documents open now: a target as it stands. It reads
 // for a few seconds at most, also after ctx of the load has ended.
 func (w *Worker) Snapshot(rawURL string) inspect.Target {
-	cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	cctx, cancel := w.commandContext(snapshotTimeout)
 	defer cancel()
 	rec := w.current()
 	t := inspect.Target{URL: rawURL}
-	frames, finalURL := w.measureReadability(cctx)
+	t.Dialogs, t.Popups, _ = rec.evidence()
+	// Readability gets half the time at most, so that the jar is read.
+	rctx, rcancel := context.WithTimeout(cctx, snapshotTimeout/2)
+	frames, finalURL := w.measureReadability(rctx)
+	rcancel()
 	t.FinalURL = finalURL
 	jar, err := w.readJar(cctx)
 	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
@@ -63,7 +67,7 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 // then waits for the page to settle.
 func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, action chromedp.Action[chromedp.Void], opts LoadOptions) error {
 	opts = opts.withDefaults()
-	lctx, cancel := context.WithTimeout(w.ctx, timeout)
+	lctx, cancel := w.commandContext(timeout)
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	rec := w.current()
@@ -133,7 +137,7 @@ func (w *Worker) WaitSelector(ctx context.Context, selector string, timeout time
 // WaitURL waits until the tab's URL contains fragment.
 func (w *Worker) WaitURL(ctx context.Context, fragment string, timeout time.Duration) error {
 	return w.poll(ctx, fmt.Sprintf("wait for a URL containing %q", fragment), timeout, func() (bool, error) {
-		cctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+		cctx, cancel := w.commandContext(snapshotTimeout)
 		defer cancel()
 		return strings.Contains(w.currentURL(cctx), fragment), nil
 	})
@@ -194,7 +198,7 @@ func (w *Worker) Eval(ctx context.Context, script string, opts LoadOptions) erro
 
 // ClearCookies empties the jar of the worker's context, keeping the page.
 func (w *Worker) ClearCookies() error {
-	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	ctx, cancel := w.commandContext(cleanupTimeout)
 	defer cancel()
 	if err := w.clearJar(ctx); err != nil {
 		return errors.New("clear cookies: " + err.Error())

@@ -58,28 +58,48 @@ func (o LoadOptions) withDefaults() LoadOptions {
 	return o
 }
 
-// cleanupTimeout bounds the commands that read the jar and clear storage
-// after a target, also when the run was interrupted.
-const cleanupTimeout = 5 * time.Second
+// The bound on a target's time after its load: reading the evidence
+// (readability, the jar) gets snapshotTimeout, and proving the context clean
+// for the next target gets cleanupTimeout, replacing it included when it
+// cannot be proven clean. A target thus takes at most its load timeout plus
+// TargetMargin.
+const (
+	snapshotTimeout = 2 * time.Second
+	cleanupTimeout  = 4 * time.Second
+	// TargetMargin is how much longer than LoadOptions.Timeout a target can
+	// take in all: its evidence read and its clean-up.
+	TargetMargin = snapshotTimeout + cleanupTimeout
+)
+
+// drainTimeout bounds the wait, after a target, for its requests still in
+// flight to end; a context with requests that would not end is replaced.
+const drainTimeout = time.Second
 
 // Worker loads targets one after another in one browser context of its own,
-// with one tab. Between targets it clears the context of every kind of
-// storage the target touched, so each target starts from an empty jar at the
-// cost of a few commands instead of a new context. A Worker must be used by
-// one goroutine at a time.
+// with one tab. Between targets it closes whatever the target opened, clears
+// the context of every kind of storage the target touched, and proves it
+// clean (no request of the target in flight, no page but its tab, an empty
+// jar); a context that cannot be proven clean is replaced by a new one. A
+// Worker must be used by one goroutine at a time.
 type Worker struct {
-	b         *Browser
-	ctx       context.Context
+	b *Browser
+
+	// mu guards the fields below, which change when the tab is replaced
+	// and are read by event handlers on the reading goroutine. It is a leaf
+	// lock: no other lock is taken and no command is sent while it is held.
+	mu        sync.Mutex
+	inst      *instance
+	ctx       context.Context // the tab's chromedp context
 	cancel    context.CancelFunc
 	contextID cdp.BrowserContextID
 	session   target.SessionID
-
-	mu  sync.Mutex
-	rec *recording
+	page      *chromedp.Target
+	rec       *recording
 	// worlds holds, per session, our isolated world's execution context in
 	// each live document: where readability is measured.
 	worlds map[cdp.Session]map[string]runtime.ExecutionContextID // by the context's unique ID
-	page   *chromedp.Target
+	// popups holds the sessions of the pages the current target opened.
+	popups map[target.ID]*childSession
 	// attacker answers intercepted requests while Forge runs.
 	attacker *attacker
 }
@@ -87,30 +107,48 @@ type Worker struct {
 // NewWorker creates a browser context with one tab, installs the recording
 // hook in it, and returns the Worker that owns them.
 func (b *Browser) NewWorker(ctx context.Context) (*Worker, error) {
-	w := &Worker{b: b, rec: newRecording(), worlds: make(map[cdp.Session]map[string]runtime.ExecutionContextID)}
-	w.ctx, w.cancel = chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.onPageEvent))
+	w := &Worker{b: b, rec: newRecording()}
+	if err := w.open(ctx, b.current()); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// open gives the worker a new browser context with one prepared tab on inst.
+func (w *Worker) open(ctx context.Context, inst *instance) error {
+	tabCtx, cancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.onPageEvent))
 	setup := func(ctx context.Context, t *chromedp.Target) error {
-		w.session = t.SessionID
-		w.contextID = chromedp.FromContext(ctx).BrowserContextID
-		b.mux.adoptIframesOf(t.SessionID, w.adopt)
+		contextID := chromedp.FromContext(ctx).BrowserContextID
+		inst.mux.ownContext(contextID, t.TargetID, w.adoptPopup)
+		inst.mux.adoptIframesOf(t.SessionID, w.adopt)
 		w.mu.Lock()
-		w.page = t
+		w.inst, w.ctx, w.cancel = inst, tabCtx, cancel
+		w.contextID, w.session, w.page = contextID, t.SessionID, t
+		w.worlds = make(map[cdp.Session]map[string]runtime.ExecutionContextID)
+		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
 		return installRecorder(ctx, t)
 	}
 	done := make(chan error, 1)
-	go func() { done <- chromedp.Do(w.ctx, chromedp.Func(setup)) }()
+	go func() { done <- chromedp.Do(tabCtx, chromedp.Func(setup)) }()
+	var err error
 	select {
-	case err := <-done:
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("open a tab: %w", err)
-		}
+	case err = <-done:
 	case <-ctx.Done():
-		w.Close()
-		return nil, ctx.Err()
+		err = ctx.Err()
 	}
-	return w, nil
+	if err != nil {
+		cancel()
+		return fmt.Errorf("open a tab: %w", err)
+	}
+	return nil
+}
+
+// tab returns the tab's chromedp context and the browser instance it is on.
+func (w *Worker) tab() (context.Context, *instance) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ctx, w.inst
 }
 
 // installRecorder prepares a session (the page's or an iframe's) so that
@@ -189,6 +227,10 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 func (w *Worker) startRecording() {
 	rec := newRecording()
 	w.mu.Lock()
+	if w.page != nil {
+		// A page's main frame has the page's target ID.
+		rec.mainFrame = cdp.FrameID(w.page.TargetID)
+	}
 	w.rec = rec
 	w.mu.Unlock()
 }
@@ -209,38 +251,107 @@ func (w *Worker) onPageEvent(ev any) {
 		a.paused(paused)
 		return
 	}
-	if tab != nil {
-		w.noteWorld(tab, ev)
+	if tab == nil {
+		return
 	}
-	w.current().handle("page", true, ev)
+	w.onEvent(tab, "page", true, ev)
+}
+
+// onEvent handles one event of a session of the worker's (its tab, an
+// iframe's or a popup's) on the reading goroutine: it notes our isolated
+// worlds, answers dialogs, and records the event in the current recording.
+func (w *Worker) onEvent(s cdp.Session, label string, topLevel bool, ev any) {
+	w.noteWorld(s, ev)
+	rec := w.current()
+	if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+		accept := w.b.opts.AcceptDialogs || d.Type == page.DialogTypeBeforeunload
+		rec.noteDialog(d, accept)
+		go answerDialog(s, d, accept)
+	}
+	rec.handle(label, topLevel, ev)
+}
+
+// answerDialog answers a JavaScript dialog at once, so that it never holds
+// the page. A beforeunload dialog is always answered "leave": staying would
+// keep the target's page alive after the target ended.
+func answerDialog(s cdp.Session, d *page.EventJavascriptDialogOpening, accept bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+	defer cancel()
+	_, _ = cdp.Call(ctx, s, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept, PromptText: d.DefaultPrompt})
+}
+
+// watch sends the events of an adopted session to onEvent under label. It
+// runs on the reading goroutine (from an adopt func).
+func (w *Worker) watch(child *childSession, label string) {
+	child.setEventHandler(func(method string, params jsonv2.Value) {
+		ev, err := cdproto.UnmarshalMessage(&cdproto.Message{Method: cdproto.MethodType(method), Params: params}, chromedp.DefaultUnmarshalOptions)
+		if err != nil {
+			return
+		}
+		w.onEvent(child, label, false, ev)
+	})
 }
 
 // adopt takes a cross-site iframe's paused session: it runs on the reading
 // goroutine, so the setup happens in a goroutine of its own, and the page is
 // not quiet until it is done.
 func (w *Worker) adopt(child *childSession, info *target.Info) {
-	rec := w.current()
-	rec.adoptStarted()
-	label := "frame:" + string(child.id)
-	child.setEventHandler(func(method string, params jsonv2.Value) {
-		ev, err := cdproto.UnmarshalMessage(&cdproto.Message{Method: cdproto.MethodType(method), Params: params}, chromedp.DefaultUnmarshalOptions)
-		if err != nil {
+	if info.Type == "iframe" {
+		w.prepare(child, "frame:"+string(child.id))
+		return
+	}
+	// A worker (dedicated, shared or service): its requests can set
+	// cookies, so its network events are recorded, but the page must not
+	// notice us, so it runs as soon as they are on.
+	w.watch(child, workerLabelPrefix+string(child.id))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		if info.Type == "service_worker" {
+			// A paused service worker answers no command (measured):
+			// let it run first.
+			child.resume()
+			_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
 			return
 		}
-		w.noteWorld(child, ev)
-		w.current().handle(label, false, ev)
-	})
-	w.b.mux.adoptIframesOf(child.id, w.adopt)
+		_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
+		child.resume()
+	}()
+}
+
+// workerLabelPrefix starts the label of a worker's session. A worker's
+// requests are recorded but never hold the page's quiet: a worker can keep a
+// request open for ever without the page being any less loaded.
+const workerLabelPrefix = "worker:"
+
+// adoptPopup takes a page the target opened (window.open, a link with
+// target=_blank): it belongs to the target, is recorded like the tab from
+// its first byte, and is closed when the target ends.
+func (w *Worker) adoptPopup(child *childSession, info *target.Info) {
+	w.mu.Lock()
+	w.popups[info.TargetID] = child
+	w.mu.Unlock()
+	w.current().notePopup(child, info)
+	w.prepare(child, "popup:"+string(info.TargetID))
+}
+
+// prepare records an adopted session under label and lets it run once the
+// recorder is installed in it.
+func (w *Worker) prepare(child *childSession, label string) {
+	rec := w.current()
+	rec.adoptStarted()
+	w.watch(child, label)
+	_, inst := w.tab()
+	if inst != nil {
+		inst.mux.adoptIframesOf(child.id, w.adopt)
+	}
 	go func() {
 		defer rec.adoptDone()
-		ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
-		// A frame that detaches during setup has nothing left to record.
-		// A frame that detaches during setup has nothing left to record.
+		// A target that detaches during setup has nothing left to record.
 		_ = installRecorder(ctx, child)
-		if child.waiting {
-			_, _ = cdp.Call(ctx, child, runtime.RunIfWaitingForDebugger, cdp.Empty{})
-		}
+		child.resume()
 	}()
 }
 
@@ -248,13 +359,16 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 // cookies, then clears the context for the next target. A load that fails
 // or times out still returns everything captured until then, with
 // Target.Error set. When ctx ends, the jar is still read (for a few seconds
-// at most) so an interrupted run keeps what it saw.
+// at most) so an interrupted run keeps what it saw. Inspect takes at most
+// opts.Timeout plus TargetMargin.
 func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	start := time.Now()
 	t := w.Visit(ctx, rawURL, opts)
+	rec := w.current()
 	if err := w.Reset(); err != nil && t.Error == "" {
 		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
 	}
+	_, _, t.Isolation = rec.evidence()
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
 }
@@ -274,17 +388,23 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	return t
 }
 
+// commandContext returns a context for commands on the tab, bounded by d.
+func (w *Worker) commandContext(d time.Duration) (context.Context, context.CancelFunc) {
+	tabCtx, _ := w.tab()
+	return context.WithTimeout(tabCtx, d)
+}
+
 // Jar returns every cookie of the worker's browser context now.
 func (w *Worker) Jar() ([]inspect.Cookie, error) {
-	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	ctx, cancel := w.commandContext(snapshotTimeout)
 	defer cancel()
 	return w.readJar(ctx)
 }
 
-// Reset clears the worker's context of everything the targets since the
-// last Reset touched.
+// Reset leaves the worker's context as new for the next target (see
+// reset); it takes cleanupTimeout at most.
 func (w *Worker) Reset() error {
-	ctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
 	return w.reset(ctx, w.current())
 }
@@ -292,7 +412,7 @@ func (w *Worker) Reset() error {
 // EvaluateInPage runs a script in the page's main world, as page script
 // would, and returns its result as JSON.
 func (w *Worker) EvaluateInPage(ctx context.Context, script string) ([]byte, error) {
-	lctx, cancel := context.WithTimeout(w.ctx, cleanupTimeout)
+	lctx, cancel := w.commandContext(cleanupTimeout)
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	res, err := chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: script, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
@@ -327,7 +447,7 @@ func CheckURL(rawURL string) error {
 func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts LoadOptions) error {
 	// Commands need the tab's chromedp context; the caller's ctx only says
 	// when to stop.
-	lctx, cancel := context.WithTimeout(w.ctx, opts.Timeout)
+	lctx, cancel := w.commandContext(opts.Timeout)
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	ctx = lctx
@@ -343,7 +463,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 		if !rec.isLoaded() {
 			return fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
 		}
-		return fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight): %w", rawURL, explainContext(err, opts.Timeout))
+		return fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout))
 	}
 	return nil
 }
@@ -372,7 +492,13 @@ func hintFor(errorText string) string {
 }
 
 func (w *Worker) currentURL(ctx context.Context) string {
-	info, err := chromedp.CallBrowser(ctx, target.GetTargetInfo, target.GetTargetInfoParams{TargetID: chromedp.FromContext(w.ctx).Target.TargetID})
+	w.mu.Lock()
+	tab := w.page
+	w.mu.Unlock()
+	if tab == nil {
+		return ""
+	}
+	info, err := chromedp.CallBrowser(ctx, target.GetTargetInfo, target.GetTargetInfoParams{TargetID: tab.TargetID})
 	if err != nil || info.TargetInfo == nil {
 		return ""
 	}
@@ -380,29 +506,55 @@ func (w *Worker) currentURL(ctx context.Context) string {
 }
 
 // measureReadability evaluates document.cookie in every live document of
-// the page, cross-site iframes included, in our isolated world so that the
-// page's own scripts cannot interfere. It also returns the top document's URL.
+// the page and of its popups, cross-site iframes included, in our isolated
+// world so that the page's own scripts cannot interfere. It also returns the
+// top document's URL.
 func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
 	type world struct {
 		session cdp.Session
 		id      runtime.ExecutionContextID
+		popup   bool
 	}
 	var worlds []world
 	w.mu.Lock()
+	popups := make(map[cdp.Session]bool, len(w.popups))
+	for _, p := range w.popups {
+		popups[p] = true
+	}
 	for s, ids := range w.worlds {
-		if child, ok := s.(*childSession); ok && child.isClosed() {
-			delete(w.worlds, s) // the frame is gone
-			continue
-		}
 		for _, id := range ids {
-			worlds = append(worlds, world{s, id})
+			worlds = append(worlds, world{s, id, popups[s]})
 		}
 	}
 	w.mu.Unlock()
-	frames := make([]*inspect.Frame, len(worlds))
+	// Sessions whose target went away are dropped; isClosed takes the
+	// session's own lock, so this happens outside w.mu.
+	live := worlds[:0]
+	var gone []cdp.Session
+	for _, wd := range worlds {
+		if child, ok := wd.session.(*childSession); ok && child.isClosed() {
+			gone = append(gone, wd.session)
+			continue
+		}
+		live = append(live, wd)
+	}
+	if len(gone) > 0 {
+		w.mu.Lock()
+		for _, s := range gone {
+			delete(w.worlds, s)
+		}
+		w.mu.Unlock()
+	}
+	frames := make([]*inspect.Frame, len(live))
 	var wg sync.WaitGroup
-	for i, wd := range worlds {
-		wg.Go(func() { frames[i] = readWorld(ctx, wd.session, wd.id) })
+	for i, wd := range live {
+		wg.Go(func() {
+			frames[i] = readWorld(ctx, wd.session, wd.id)
+			if frames[i] != nil && wd.popup {
+				frames[i].Popup = true
+				frames[i].TopLevel = false
+			}
+		})
 	}
 	wg.Wait()
 	var out []inspect.Frame
@@ -416,10 +568,13 @@ func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, strin
 		}
 		out = append(out, *f)
 	}
-	// Top first, then by URL, so reports are stable.
+	// Top first, then popups, then by URL, so reports are stable.
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].TopLevel != out[j].TopLevel {
 			return out[i].TopLevel
+		}
+		if out[i].Popup != out[j].Popup {
+			return out[i].Popup
 		}
 		return out[i].URL < out[j].URL
 	})
@@ -460,7 +615,7 @@ func readWorld(ctx context.Context, s cdp.Session, id runtime.ExecutionContextID
 
 // readJar returns every cookie of the worker's browser context.
 func (w *Worker) readJar(ctx context.Context) ([]inspect.Cookie, error) {
-	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: w.contextID})
+	res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: w.browserContext()})
 	if err != nil {
 		return nil, err
 	}
@@ -469,6 +624,13 @@ func (w *Worker) readJar(ctx context.Context) ([]inspect.Cookie, error) {
 		out = append(out, convertCookie(c))
 	}
 	return out, nil
+}
+
+// browserContext returns the ID of the worker's browser context.
+func (w *Worker) browserContext() cdp.BrowserContextID {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.contextID
 }
 
 // convertCookie turns Chrome's cookie into ours.
@@ -504,24 +666,134 @@ func convertCookie(c *network.Cookie) inspect.Cookie {
 // call; the HTTP cache is disabled for the worker instead of cleared.)
 const originStorageTypes = "cookies,local_storage,indexeddb,websql,file_systems,cache_storage,service_workers"
 
-// reset leaves the worker's context as new for the next target: no
-// cookies, and no storage, cache or service worker for any origin the target
-// touched. The page is frozen first (no script, timer or request of it runs
-// again) rather than replaced by about:blank: leaving the site would tear
-// down its renderer process, which costs more than the rest of a target.
-// The next navigation discards the frozen document.
+// reset leaves the worker's context as new for the next target, and proves
+// it: the page is stopped and frozen (no script, timer or request of it
+// runs again) rather than replaced by about:blank, since leaving the site
+// would tear down its renderer process, which costs more than the rest of a
+// target; every page the target opened is closed; the target's requests
+// still in flight are waited for; the jar and every kind of storage of the
+// origins the target touched are cleared. Then the context must hold no
+// cookie and no page but the tab. When any of that fails, the context is
+// disposed of and replaced by a new one, so that nothing of this target can
+// reach the next. The next navigation discards the frozen document.
 func (w *Worker) reset(ctx context.Context, rec *recording) error {
-	var errs []error
-	if _, err := chromedp.Call(ctx, page.StopLoading, cdp.Empty{}); err != nil {
-		errs = append(errs, err)
+	tabCtx, inst := w.tab()
+	if inst != nil && inst.deathCause() != nil {
+		return inst.deathCause()
 	}
-	if _, err := chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
-		// A page that cannot be frozen is left instead.
-		if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
-			errs = append(errs, err)
+	cctx, cancel := context.WithCancel(tabCtx)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	dirty := w.settleAfterTarget(cctx, rec)
+	if err := w.clearContext(cctx, rec); err != nil {
+		dirty = append(dirty, err.Error())
+	}
+	if len(dirty) == 0 {
+		dirty = w.proveClean(cctx)
+	}
+	if len(dirty) == 0 {
+		return nil
+	}
+	rec.noteReplaced(dirty)
+	return w.replaceContext(ctx)
+}
+
+// settleAfterTarget stops the target from doing anything more: its popups
+// are closed and its page is left for an empty document, so that their
+// unload handlers run now, recorded with this target and cleared with it,
+// and not when the next target's navigation replaces them; then its
+// requests still in flight are waited for. It returns what it could not do.
+func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
+	var dirty []string
+	if err := w.closePopups(ctx); err != nil {
+		dirty = append(dirty, err.Error())
+	}
+	if err := w.leavePage(ctx, rec); err != nil {
+		dirty = append(dirty, err.Error())
+	}
+	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
+	defer cancel()
+	if err := rec.waitDrained(dctx); err != nil {
+		dirty = append(dirty, "requests of the target still in flight: "+rec.inflightSummary())
+	}
+	return dirty
+}
+
+// leaveTimeout bounds the wait for the page to leave for about:blank.
+const leaveTimeout = time.Second
+
+// leavePage replaces the page's document by about:blank. The navigation
+// starts from the document itself (in our isolated world), so Chrome keeps
+// the renderer process for the next target; a navigation from the browser
+// would tear it down, which costs more than the rest of a target. Should the
+// page not leave in time, the browser navigates it.
+func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
+	w.mu.Lock()
+	tab := w.page
+	w.mu.Unlock()
+	if tab == nil {
+		return errors.New("no tab")
+	}
+	_, _ = chromedp.Call(ctx, page.StopLoading, cdp.Empty{})
+	lctx, cancel := context.WithTimeout(ctx, leaveTimeout)
+	defer cancel()
+	world, err := chromedp.Call(lctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: cdp.FrameID(tab.TargetID), WorldName: isolatedWorldName})
+	if err == nil {
+		_, err = chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: `location.replace("about:blank")`, ContextID: world.ExecutionContextID})
+	}
+	if err == nil {
+		err = rec.waitMainURL(lctx, "about:blank")
+	}
+	if err == nil {
+		return nil
+	}
+	if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
+		return fmt.Errorf("leave the page: %w", err)
+	}
+	return nil
+}
+
+// closePopups closes every page of the worker's context but its tab: the
+// target's popups, and any page opened some other way.
+func (w *Worker) closePopups(ctx context.Context) error {
+	w.mu.Lock()
+	tab, contextID := w.page, w.contextID
+	w.popups = make(map[target.ID]*childSession)
+	w.mu.Unlock()
+	pages, err := w.contextPages(ctx, contextID)
+	if err != nil {
+		return fmt.Errorf("list the pages of the context: %w", err)
+	}
+	var errs []error
+	for _, id := range pages {
+		if tab != nil && id == tab.TargetID {
+			continue
+		}
+		if _, err := chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: id}); err != nil {
+			errs = append(errs, fmt.Errorf("close popup: %w", err))
 		}
 	}
-	// The clearing commands are independent: send them together.
+	return errors.Join(errs...)
+}
+
+// contextPages lists the page targets of a browser context.
+func (w *Worker) contextPages(ctx context.Context, contextID cdp.BrowserContextID) ([]target.ID, error) {
+	res, err := chromedp.CallBrowser(ctx, target.GetTargets, target.GetTargetsParams{})
+	if err != nil {
+		return nil, err
+	}
+	var ids []target.ID
+	for _, info := range res.TargetInfos {
+		if info.BrowserContextID == contextID && info.Type == "page" {
+			ids = append(ids, info.TargetID)
+		}
+	}
+	return ids, nil
+}
+
+// clearContext clears the jar and every kind of storage of the origins the
+// target touched; the commands are independent, so they go together.
+func (w *Worker) clearContext(ctx context.Context, rec *recording) error {
 	clears := []func() error{func() error { return w.clearJar(ctx) }}
 	for _, origin := range rec.originList() {
 		clears = append(clears, func() error {
@@ -535,6 +807,7 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 	for _, clear := range clears {
 		go func() { results <- clear() }()
 	}
+	var errs []error
 	for range clears {
 		if err := <-results; err != nil {
 			errs = append(errs, err)
@@ -543,16 +816,61 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 	return errors.Join(errs...)
 }
 
+// proveClean checks that the context holds no cookie and no page but the
+// tab; it returns what it found otherwise.
+func (w *Worker) proveClean(ctx context.Context) []string {
+	var dirty []string
+	jar, err := w.readJar(ctx)
+	switch {
+	case err != nil:
+		dirty = append(dirty, "read the jar after clearing: "+err.Error())
+	case len(jar) > 0:
+		dirty = append(dirty, fmt.Sprintf("%d cookies in the jar after clearing (%s first)", len(jar), jar[0].Name))
+	}
+	w.mu.Lock()
+	contextID := w.contextID
+	w.mu.Unlock()
+	pages, err := w.contextPages(ctx, contextID)
+	switch {
+	case err != nil:
+		dirty = append(dirty, "list the pages of the context: "+err.Error())
+	case len(pages) > 1:
+		dirty = append(dirty, fmt.Sprintf("%d pages open after closing popups", len(pages)))
+	}
+	return dirty
+}
+
+// replaceContext disposes of the worker's browser context, with everything
+// still running in it, and opens a new one.
+func (w *Worker) replaceContext(ctx context.Context) error {
+	_, inst := w.tab()
+	w.closeTab()
+	if err := w.open(ctx, inst); err != nil {
+		return fmt.Errorf("replace the browser context: %w", err)
+	}
+	return nil
+}
+
 // clearJar deletes every cookie of the worker's context.
 func (w *Worker) clearJar(ctx context.Context) error {
-	_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: w.contextID})
+	_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: w.browserContext()})
 	return err
 }
 
-// Close closes the worker's tab and disposes of its browser context.
-func (w *Worker) Close() {
-	if w.session != "" {
-		w.b.mux.forget(w.session)
+// closeTab closes the worker's tab and disposes of its browser context.
+func (w *Worker) closeTab() {
+	w.mu.Lock()
+	inst, session, contextID, cancel := w.inst, w.session, w.contextID, w.cancel
+	w.page, w.popups, w.worlds = nil, nil, nil
+	w.mu.Unlock()
+	if inst != nil {
+		inst.mux.forget(session)
+		inst.mux.forgetContext(contextID)
 	}
-	w.cancel()
+	if cancel != nil {
+		cancel()
+	}
 }
+
+// Close closes the worker's tab and disposes of its browser context.
+func (w *Worker) Close() { w.closeTab() }

@@ -75,10 +75,38 @@ type Target struct {
 	Findings []Finding `json:"findings"`
 	// Scenario, File and Line name the scenario a `cookiescope run` target
 	// comes from; Expectations are its checked expectations, in order.
+	// Dialogs lists the JavaScript dialogs the target opened, each answered
+	// at once; Popups the pages it opened, recorded with it and closed when
+	// it ended.
+	Dialogs []Dialog `json:"dialogs,omitempty"`
+	Popups  []Popup  `json:"popups,omitempty"`
+	// Isolation is set when the browser context could not be proven clean
+	// after the target and was replaced, with what was found.
+	Isolation    string              `json:"isolation,omitempty"`
 	Scenario     string              `json:"scenario,omitempty"`
 	File         string              `json:"file,omitempty"`
 	Line         int                 `json:"line,omitempty"`
 	Expectations []ExpectationResult `json:"expectations,omitempty"`
+}
+
+// Dialog is a JavaScript dialog a target opened, and its answer.
+type Dialog struct {
+	// Kind is alert, confirm, prompt or beforeunload.
+	Kind string `json:"kind"`
+	// Message is the page's text: untrusted, escape it before showing it.
+	Message string `json:"message"`
+	// URL is the document that opened the dialog.
+	URL string `json:"url"`
+	// Answer is "accepted" or "dismissed".
+	Answer string `json:"answer"`
+}
+
+// Popup is a page a target opened (window.open, a link with a target).
+type Popup struct {
+	// URL is the last document the popup showed.
+	URL string `json:"url"`
+	// OpenedBy is the URL of the page that opened it.
+	OpenedBy string `json:"openedBy"`
 }
 
 // ExpectationResult is one checked expectation of a scenario.
@@ -188,6 +216,8 @@ type Frame struct {
 	URL string `json:"url"`
 	// TopLevel is true for the page itself.
 	TopLevel bool `json:"topLevel"`
+	// Popup is true for a page the target opened, and for its frames.
+	Popup bool `json:"popup,omitempty"`
 	// Readable lists the cookie names document.cookie returned there; Error
 	// is set when it could not be measured.
 	Readable []string `json:"readable"`

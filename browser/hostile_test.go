@@ -1,0 +1,247 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/lab"
+)
+
+// hostileOpts bounds hostile targets tightly, so that a case that hangs
+// shows as an error quickly rather than stalling the suite.
+var hostileOpts = LoadOptions{Timeout: 10 * time.Second}
+
+func cookieNames(t inspect.Target) []string {
+	var names []string
+	for _, c := range t.Cookies {
+		names = append(names, c.Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// plainURL is the lab's well-behaved page with the given id.
+func plainURL(id string) string {
+	return testLab.URL(true, lab.AppHost, "/plain?id="+id)
+}
+
+// checkPlain fails unless target is plain page id with exactly its own two
+// cookies, each attributed to its own write.
+func checkPlain(t *testing.T, target inspect.Target, id, after string) {
+	t.Helper()
+	if target.Error != "" {
+		t.Errorf("plain target %s after %s failed: %s", id, after, target.Error)
+	}
+	want := []string{"plain_" + id, "plain_js_" + id}
+	sort.Strings(want)
+	if got := cookieNames(target); !slices.Equal(got, want) {
+		t.Errorf("plain target %s after %s holds %v, want exactly %v", id, after, got, want)
+	}
+	for _, c := range target.Cookies {
+		if len(c.SetBy) == 0 {
+			t.Errorf("plain target %s after %s: %s has no write", id, after, c.Name)
+		}
+	}
+	for _, w := range target.Writes {
+		if !strings.Contains(w.URL, "/plain?id="+id) {
+			t.Errorf("plain target %s after %s recorded a foreign write %s from %s", id, after, w.CookieLine, w.URL)
+		}
+	}
+}
+
+// hostileThenPlain inspects a hostile page and then a plain page in one
+// worker, checks the plain one is exactly clean, and returns the hostile one.
+func hostileThenPlain(t *testing.T, path string) inspect.Target {
+	t.Helper()
+	w := newTestWorker(t)
+	hostile := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, path), hostileOpts)
+	plain := w.Inspect(context.Background(), plainURL("after"), hostileOpts)
+	checkPlain(t, plain, "after", path)
+	return hostile
+}
+
+func hasCookie(target inspect.Target, name string) bool {
+	return slices.Contains(cookieNames(target), name)
+}
+
+func TestDialogsAreAnsweredRecordedAndNeverStall(t *testing.T) {
+	for _, kind := range []string{"alert", "confirm", "prompt"} {
+		t.Run(kind, func(t *testing.T) {
+			target := hostileThenPlain(t, "/hostile/dialog?kind="+kind)
+			if target.Error != "" {
+				t.Fatalf("the %s page failed: %s", kind, target.Error)
+			}
+			for _, name := range []string{"dialog_" + kind + "_hdr", "dialog_" + kind + "_before", "dialog_" + kind + "_after"} {
+				if !hasCookie(target, name) {
+					t.Errorf("%s missing from the %s page's jar %v", name, kind, cookieNames(target))
+				}
+			}
+			if len(target.Dialogs) != 1 {
+				t.Fatalf("dialogs recorded: %+v, want one", target.Dialogs)
+			}
+			d := target.Dialogs[0]
+			if d.Kind != kind || d.Answer != "dismissed" || !strings.Contains(d.Message, "a "+kind+" dialog") || !strings.Contains(d.URL, "/hostile/dialog") {
+				t.Errorf("dialog recorded as %+v", d)
+			}
+		})
+	}
+}
+
+func TestBeforeUnloadNeverHoldsTheNextTarget(t *testing.T) {
+	target := hostileThenPlain(t, "/hostile/beforeunload")
+	if target.Error != "" || !hasCookie(target, "beforeunload_page") {
+		t.Errorf("beforeunload page: error %q, jar %v", target.Error, cookieNames(target))
+	}
+}
+
+func TestPopupsBelongToTheirTarget(t *testing.T) {
+	const n = 5
+	target := hostileThenPlain(t, fmt.Sprintf("/hostile/popups?n=%d", n))
+	if target.Error != "" {
+		t.Fatalf("popups page failed: %s", target.Error)
+	}
+	if len(target.Popups) != n {
+		t.Errorf("popups recorded: %+v, want %d", target.Popups, n)
+	}
+	for _, p := range target.Popups {
+		if !strings.Contains(p.URL, "/hostile/popup?i=") || !strings.Contains(p.OpenedBy, "/hostile/popups") {
+			t.Errorf("popup recorded as %+v", p)
+		}
+	}
+	for i := range n {
+		for _, prefix := range []string{"popup_hdr_", "popup_js_"} {
+			name := fmt.Sprintf("%s%d", prefix, i)
+			if !hasCookie(target, name) {
+				t.Errorf("%s missing from the opener's jar %v", name, cookieNames(target))
+				continue
+			}
+			c := findCookie(t, target, name)
+			w := lastWrite(t, c)
+			if !strings.Contains(w.URL, fmt.Sprintf("/hostile/popup?i=%d", i)) {
+				t.Errorf("%s attributed to %s %s, want the popup", name, w.Via, w.URL)
+			}
+			if prefix == "popup_js_" && (w.Via != inspect.ViaDocumentCookie || w.Line == 0) {
+				t.Errorf("%s attributed to %s line %d, want document.cookie with a line", name, w.Via, w.Line)
+			}
+		}
+	}
+	popupFrames := 0
+	for _, f := range target.Frames {
+		if f.Popup {
+			popupFrames++
+		}
+	}
+	if popupFrames != n {
+		t.Errorf("readability measured in %d popups, want %d: %+v", popupFrames, n, target.Frames)
+	}
+}
+
+func TestReplaceChainSettlesOnTheLastDocument(t *testing.T) {
+	const hops = 30
+	target := hostileThenPlain(t, fmt.Sprintf("/hostile/replace?n=%d", hops))
+	if target.Error != "" {
+		t.Fatalf("replace chain failed: %s", target.Error)
+	}
+	for i := 0; i <= hops; i++ {
+		if name := fmt.Sprintf("replace_hop_%d", i); !hasCookie(target, name) {
+			t.Errorf("%s missing", name)
+		}
+	}
+	if !hasCookie(target, "replace_done") || !strings.HasSuffix(target.FinalURL, "/hostile/replace?n=0") {
+		t.Errorf("the chain's end not reached: final URL %s, jar %v", target.FinalURL, cookieNames(target))
+	}
+}
+
+func TestAWorkersHungFetchDoesNotHoldTheTarget(t *testing.T) {
+	target := hostileThenPlain(t, "/hostile/worker-fetch")
+	if target.Error != "" || !hasCookie(target, "worker_page") {
+		t.Errorf("worker page: error %q, jar %v", target.Error, cookieNames(target))
+	}
+}
+
+func TestRedirectToAHangIsBoundedAndKeepsTheRedirectsCookie(t *testing.T) {
+	opts := LoadOptions{Timeout: 2 * time.Second}
+	w := newTestWorker(t)
+	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/redirect-hang"), opts)
+	if !strings.Contains(target.Error, "timed out after 2s") {
+		t.Errorf("error %q, want a timeout after 2s", target.Error)
+	}
+	if !hasCookie(target, "redirect_hang_hop") {
+		t.Errorf("the redirect's cookie is lost: jar %v, error %q", cookieNames(target), target.Error)
+	}
+	if limit := opts.Timeout + TargetMargin; time.Duration(target.DurationMS)*time.Millisecond > limit {
+		t.Errorf("the target took %dms, more than its bound %s", target.DurationMS, limit)
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("afterhang"), hostileOpts), "afterhang", "redirect-hang")
+}
+
+func TestLateAndUnloadWritesStayWithTheirTarget(t *testing.T) {
+	w := newTestWorker(t)
+	for _, path := range []string{"/hostile/late", "/hostile/unload"} {
+		target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, path), hostileOpts)
+		if target.Error != "" {
+			t.Errorf("%s failed: %s", path, target.Error)
+		}
+		// Several plain targets, over more than the late writers' delays.
+		for i := range 4 {
+			id := fmt.Sprintf("%s%d", strings.TrimPrefix(path, "/hostile/"), i)
+			checkPlain(t, w.Inspect(context.Background(), plainURL(id), hostileOpts), id, path)
+		}
+	}
+}
+
+func TestReloadingCrossSiteFramesWithRepeatedReadabilityFinish(t *testing.T) {
+	w := newTestWorker(t)
+	ctx := context.Background()
+	w.startRecording()
+	if err := w.Goto(ctx, testLab.URL(true, lab.AppHost, "/hostile/reloading-frames"), LoadOptions{Timeout: 5 * time.Second, Quiet: time.Millisecond}); err != nil && !strings.Contains(err.Error(), "never went quiet") {
+		t.Fatalf("load: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			rctx, cancel := w.commandContext(snapshotTimeout)
+			w.measureReadability(rctx)
+			cancel()
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("readability measurement with reloading cross-site frames did not finish: deadlock")
+	}
+	if err := w.Reset(); err != nil {
+		t.Errorf("reset after reloading frames: %v", err)
+	}
+	checkPlain(t, w.Inspect(ctx, plainURL("afterreload"), hostileOpts), "afterreload", "reloading-frames")
+}
+
+// TestManyTargetsAlternatingHostileAndPlainStayIsolated is the isolation
+// proof at scale: every hostile case, many times, each followed by a plain
+// page, on two workers; every plain target's jar must be exactly its own.
+func TestManyTargetsAlternatingHostileAndPlainStayIsolated(t *testing.T) {
+	b := needBrowser(t)
+	hostile := []string{"/hostile/dialog?kind=alert", "/hostile/dialog?kind=confirm", "/hostile/dialog?kind=prompt",
+		"/hostile/beforeunload", "/hostile/popups?n=3", "/hostile/replace?n=10", "/hostile/worker-fetch",
+		"/hostile/late", "/hostile/unload", "/hostile/reloading-frames"}
+	var urls []string
+	for i := range 50 {
+		urls = append(urls, testLab.URL(true, lab.AppHost, hostile[i%len(hostile)]), plainURL(fmt.Sprintf("n%d", i)))
+	}
+	targets, complete, err := b.InspectURLs(context.Background(), urls, 2, LoadOptions{Timeout: 5 * time.Second}, nil)
+	if err != nil || !complete || len(targets) != len(urls) {
+		t.Fatalf("run: complete %v, %d of %d targets, err %v", complete, len(targets), len(urls), err)
+	}
+	for i, target := range targets {
+		if i%2 == 1 {
+			checkPlain(t, target, fmt.Sprintf("n%d", i/2), urls[i-1])
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package lab
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// HostilePages lists the pages that misbehave as real sites do on a bad day:
+// each one is a robustness case the recorder must survive with its own
+// cookies captured and nothing of it left for the next target. Every cookie a
+// hostile page writes has a name that starts with its case, so a test can
+// tell whose cookie leaked where.
+var HostilePages = []Page{
+	{"/hostile/dialog?kind=alert", "alert()", "writes a cookie, calls alert(), writes another"},
+	{"/hostile/dialog?kind=confirm", "confirm()", "the same with confirm()"},
+	{"/hostile/dialog?kind=prompt", "prompt()", "the same with prompt()"},
+	{"/hostile/beforeunload", "beforeunload", "asks the user to stay when the page is left"},
+	{"/hostile/popups?n=20", "20 popups", "opens 20 popups that write cookies and keep writing from timers"},
+	{"/hostile/replace?n=30", "location.replace chain", "30 script redirects, each hop sets a cookie"},
+	{"/hostile/worker-fetch", "worker fetch", "a dedicated worker whose fetch never answers"},
+	{"/hostile/redirect-hang", "redirect to a hang", "a redirect that sets a cookie, to a response that never sends headers"},
+	{"/hostile/late", "late writes", "keeps writing cookies from timers after it has loaded"},
+	{"/hostile/unload", "unload writes", "writes cookies when it is left, and sends a keepalive request answered late"},
+	{"/hostile/reloading-frames", "reloading frames", "cross-site iframes that reload themselves without end"},
+}
+
+// hostileRoutes adds the hostile pages to the app's and the widget's muxes.
+func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
+	app.HandleFunc("/hostile/", l.hostileIndex)
+	app.HandleFunc("/hostile/dialog", dialogPage)
+	app.HandleFunc("/hostile/beforeunload", beforeUnloadPage)
+	app.HandleFunc("/hostile/popups", popupsPage)
+	app.HandleFunc("/hostile/popup", popupChild)
+	app.HandleFunc("/hostile/replace", replacePage)
+	app.HandleFunc("/hostile/worker-fetch", workerFetchPage)
+	app.HandleFunc("/hostile/worker.js", l.workerScript)
+	app.HandleFunc("/hostile/never", l.neverAnswer)
+	app.HandleFunc("/hostile/redirect-hang", redirectHang)
+	app.HandleFunc("/hostile/late", latePage)
+	app.HandleFunc("/hostile/unload", unloadPage)
+	app.HandleFunc("/hostile/slow-cookie", l.slowCookie)
+	app.HandleFunc("/hostile/reloading-frames", l.reloadingFrames)
+	app.HandleFunc("/plain", plainPage)
+	widget.HandleFunc("/hostile/reloader", reloaderFrame)
+}
+
+func (l *Lab) hostileIndex(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/hostile/" {
+		http.NotFound(w, r)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("<p>Pages that misbehave. Each cookie they write starts with the case's name.</p>\n<ul>\n")
+	for _, p := range HostilePages {
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a>: %s</li>\n", html.EscapeString(p.Path), html.EscapeString(p.Title), html.EscapeString(p.Shows))
+	}
+	b.WriteString("</ul>\n")
+	writePage(w, "Hostile pages", b.String())
+}
+
+// plainPage is a well-behaved page for isolation tests: it sets plain_ID by
+// header and plain_js_ID by script, and nothing else.
+func plainPage(w http.ResponseWriter, r *http.Request) {
+	id := safeID(r.URL.Query().Get("id"))
+	w.Header().Add("Set-Cookie", "plain_"+id+"="+token()+"; Path=/")
+	writePage(w, "Plain "+id, fmt.Sprintf(`<script>document.cookie = "plain_js_%s=%s; Path=/";</script>`, id, token()))
+}
+
+// safeID keeps the letters and digits of an id from a query string, so that
+// it can name a cookie.
+func safeID(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "0"
+	}
+	return b.String()
+}
+
+// dialogPage writes dialog_KIND_before, opens the dialog, and writes
+// dialog_KIND_after (with the answer) once the dialog returns.
+func dialogPage(w http.ResponseWriter, r *http.Request) {
+	kind := r.URL.Query().Get("kind")
+	switch kind {
+	case "alert", "confirm", "prompt":
+	default:
+		http.Error(w, "kind: alert, confirm or prompt", http.StatusBadRequest)
+		return
+	}
+	w.Header().Add("Set-Cookie", "dialog_"+kind+"_hdr="+token()+"; Path=/")
+	writePage(w, "Dialog "+kind, fmt.Sprintf(`<script>
+document.cookie = "dialog_%[1]s_before=%[2]s; Path=/";
+const answer = %[1]s("cookiescope lab: a %[1]s dialog");
+document.cookie = "dialog_%[1]s_after=" + encodeURIComponent(String(answer)) + "; Path=/";
+</script>`, kind, token()))
+}
+
+// beforeUnloadPage asks to stay when it is left.
+func beforeUnloadPage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "beforeunload", fmt.Sprintf(`<script>
+document.cookie = "beforeunload_page=%s; Path=/";
+window.addEventListener("beforeunload", (e) => { e.preventDefault(); e.returnValue = "stay?"; document.cookie = "beforeunload_fired=1; Path=/"; return "stay?"; });
+</script>`, token()))
+}
+
+// popupsPage opens n popups; each writes popup_hdr_I, popup_js_I and keeps
+// writing popup_late_I from a timer.
+func popupsPage(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n < 1 || n > 50 {
+		n = 3
+	}
+	writePage(w, "Popups", fmt.Sprintf(`<script>
+document.cookie = "popups_opener=%s; Path=/";
+for (let i = 0; i < %d; i++) { window.open("/hostile/popup?i=" + i, "cs_popup_" + i); }
+</script>`, token(), n))
+}
+
+func popupChild(w http.ResponseWriter, r *http.Request) {
+	i := safeID(r.URL.Query().Get("i"))
+	w.Header().Add("Set-Cookie", "popup_hdr_"+i+"="+token()+"; Path=/")
+	writePage(w, "Popup "+i, fmt.Sprintf(`<script>
+document.cookie = "popup_js_%[1]s=%[2]s; Path=/";
+let n = 0;
+setInterval(() => { document.cookie = "popup_late_%[1]s=" + (++n) + "; Path=/"; }, 200);
+</script>`, i, token()))
+}
+
+// replacePage is a chain of n script redirects: each hop sets
+// replace_hop_N by header and moves on with location.replace.
+func replacePage(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n < 0 || n > 100 {
+		n = 0
+	}
+	w.Header().Add("Set-Cookie", "replace_hop_"+strconv.Itoa(n)+"="+token()+"; Path=/")
+	if n == 0 {
+		writePage(w, "Replace chain: done", `<script>document.cookie = "replace_done=1; Path=/";</script>`)
+		return
+	}
+	writePage(w, "Replace chain "+strconv.Itoa(n), fmt.Sprintf(`<script>location.replace("/hostile/replace?n=%d");</script>`, n-1))
+}
+
+// workerFetchPage starts a dedicated worker whose fetch is never answered.
+func workerFetchPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "worker_page="+token()+"; Path=/")
+	writePage(w, "Worker fetch", `<script>new Worker("/hostile/worker.js");</script>`)
+}
+
+func (l *Lab) workerScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript")
+	fmt.Fprint(w, `fetch("/hostile/never").catch(() => {});`)
+}
+
+// neverAnswer holds a request open without a byte until the client gives up
+// or the lab closes.
+func (l *Lab) neverAnswer(w http.ResponseWriter, r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-l.hang:
+	}
+}
+
+// redirectHang sets redirect_hang_hop and redirects to a response that never
+// sends its headers.
+func redirectHang(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "redirect_hang_hop="+token()+"; Path=/")
+	http.Redirect(w, r, "/hostile/never", http.StatusFound)
+}
+
+// latePage writes late_page at once and late_tick from a timer, without end.
+func latePage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Late writes", fmt.Sprintf(`<script>
+document.cookie = "late_page=%s; Path=/";
+let n = 0;
+setTimeout(() => setInterval(() => { document.cookie = "late_tick_" + (n++ %% 5) + "=1; Path=/"; }, 50), 300);
+</script>`, token()))
+}
+
+// unloadPage writes unload_* cookies when it is left, and starts a keepalive
+// request whose response (with unload_keepalive) comes late.
+func unloadPage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Unload writes", fmt.Sprintf(`<script>
+document.cookie = "unload_page=%s; Path=/";
+const leave = (what) => () => { document.cookie = "unload_" + what + "=1; Path=/"; };
+addEventListener("pagehide", leave("pagehide"));
+addEventListener("unload", leave("unload"));
+addEventListener("freeze", leave("freeze"));
+document.addEventListener("visibilitychange", leave("visibility"));
+fetch("/hostile/slow-cookie?ms=1500", {keepalive: true}).catch(() => {});
+</script>`, token()))
+}
+
+// slowCookie answers after ms milliseconds (at most 10 s) with the cookie
+// unload_keepalive.
+func (l *Lab) slowCookie(w http.ResponseWriter, r *http.Request) {
+	ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+	timer := time.NewTimer(time.Duration(min(max(ms, 0), 10000)) * time.Millisecond)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-r.Context().Done():
+		return
+	case <-l.hang:
+		return
+	}
+	w.Header().Add("Set-Cookie", "unload_keepalive="+token()+"; Path=/")
+	fmt.Fprint(w, "late")
+}
+
+// reloadingFrames embeds cross-site iframes that reload themselves without
+// end, each load writing a partitioned cookie.
+func (l *Lab) reloadingFrames(w http.ResponseWriter, r *http.Request) {
+	var b strings.Builder
+	b.WriteString(`<script>document.cookie = "reloading_page=1; Path=/";</script>`)
+	for i := range 3 {
+		fmt.Fprintf(&b, "<iframe src=\"https://%s:%d/hostile/reloader?i=%d\"></iframe>\n", WidgetHost, l.HTTPSPort, i)
+	}
+	writePage(w, "Reloading frames", b.String())
+}
+
+func reloaderFrame(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "reloading_frame="+token()+"; Path=/; Secure; SameSite=None; Partitioned")
+	writePage(w, "Reloader", `<script>setTimeout(() => location.reload(), 20);</script>`)
+}
