@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -47,7 +48,20 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 		fmt.Fprintf(w, "  ended at %s\n", t.FinalURL)
 	}
 	if t.Error != "" {
-		fmt.Fprintf(w, "  ERROR: %s\n", t.Error)
+		fmt.Fprintf(w, "  ERROR: %s\n", inert(t.Error))
+	}
+	for _, d := range t.Dialogs {
+		if d.Kind == "more" {
+			fmt.Fprintf(w, "  Dialog: %s\n", inert(d.Message))
+			continue
+		}
+		fmt.Fprintf(w, "  Dialog: %s %q from %s, %s\n", d.Kind, inert(d.Message), inert(d.URL), d.Answer)
+	}
+	for _, p := range t.Popups {
+		fmt.Fprintf(w, "  Popup: %s, opened by %s (closed when the target ended)\n", inert(p.URL), inert(p.OpenedBy))
+	}
+	if t.Isolation != "" {
+		fmt.Fprintf(w, "  Isolation: the browser context was replaced after this target: %s\n", inert(t.Isolation))
 	}
 	readable := 0
 	for _, c := range t.Cookies {
@@ -105,6 +119,21 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 		}
 	}
 	return nil
+}
+
+// inert makes page-supplied text safe for a terminal: control characters
+// (escape sequences included) and bidirectional overrides are shown as
+// \uXXXX escapes instead of acting on the terminal.
+func inert(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // newTable returns a table with headers written as given.

@@ -44,6 +44,7 @@ type commonFlags struct {
 	failOn         string
 	baseline       string
 	updateBaseline bool
+	dialogs        string
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -64,6 +65,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
 	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
 	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
+	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -107,6 +109,9 @@ func (c *commonFlags) check() ([]output, error) {
 	if _, err := browser.HostResolverRules(c.resolve); err != nil {
 		return nil, usageError{err}
 	}
+	if c.dialogs != "dismiss" && c.dialogs != "accept" {
+		return nil, usageError{fmt.Errorf("--dialogs %q: want dismiss or accept", c.dialogs)}
+	}
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
 	}
@@ -145,6 +150,8 @@ func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 		Insecure:    c.insecure,
 		TrustedSPKI: c.trustSPKI,
 		Resolve:     c.resolve,
+		// Every dialog is answered at once either way: none stalls a target.
+		AcceptDialogs: c.dialogs == "accept",
 	}
 }
 

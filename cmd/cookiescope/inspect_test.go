@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/schematest"
 	"github.com/cookiescope/cookiescope/lab"
 )
@@ -31,6 +33,7 @@ func TestBadUsageExitsTwo(t *testing.T) {
 		{"a --resolve to a name", []string{"inspect", "--resolve", "app.test:localhost", "https://app.test/"}, "not an IP"},
 		{"zero workers", []string{"inspect", "--workers", "0", "https://app.test/"}, "--workers"},
 		{"an unknown flag", []string{"inspect", "--frobnicate", "https://app.test/"}, "frobnicate"},
+		{"an unknown dialog answer", []string{"inspect", "--dialogs", "maybe", "https://app.test/"}, "--dialogs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
@@ -226,4 +229,29 @@ func (w *watchWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+func TestDialogsAreAnsweredAsTheFlagSays(t *testing.T) {
+	for _, tt := range []struct{ flag, answer, returned string }{{"dismiss", "dismissed", "false"}, {"accept", "accepted", "true"}} {
+		t.Run(tt.flag, func(t *testing.T) {
+			code, stdout, stderr := labInspect(t, []string{"--format", "json", "--show-values", "--dialogs", tt.flag}, "/hostile/dialog?kind=confirm")
+			if code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+			}
+			schematest.Check(t, []byte(stdout))
+			var rep inspect.Report
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil || len(rep.Targets) != 1 {
+				t.Fatalf("report: %v", err)
+			}
+			target := rep.Targets[0]
+			if len(target.Dialogs) != 1 || target.Dialogs[0].Kind != "confirm" || target.Dialogs[0].Answer != tt.answer {
+				t.Errorf("dialogs %+v, want one confirm %s", target.Dialogs, tt.answer)
+			}
+			for _, c := range target.Cookies {
+				if c.Name == "dialog_confirm_after" && c.Value != tt.returned {
+					t.Errorf("confirm() returned %q to the page, want %q", c.Value, tt.returned)
+				}
+			}
+		})
+	}
 }
