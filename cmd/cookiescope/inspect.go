@@ -133,7 +133,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 		return err
 	}
 	if c.updateBaseline {
-		if err := report.WriteAtomic(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
+		if err := report.WriteFile(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stderr, "baseline written to %s\n", c.baseline)
@@ -203,7 +203,7 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 		}
 		var err error
 		if o.path != "" {
-			err = report.WriteAtomic(o.path, render)
+			err = report.WriteFile(o.path, render)
 		} else {
 			err = render(stdout)
 		}
