@@ -134,7 +134,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	}
 	if c.updateBaseline {
 		if err := report.WriteFile(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
-			return err
+			return fmt.Errorf("--baseline %w", err)
 		}
 		fmt.Fprintf(stderr, "baseline written to %s\n", c.baseline)
 	}
@@ -184,13 +184,15 @@ func outcome(rep inspect.Report, c commonFlags, demo bool) error {
 	return nil
 }
 
-// writeReport renders the report, redacted unless --show-values, to
-// --output or stdout.
+// writeReport renders the report, redacted unless --show-values, to every
+// output: --output files, or stdout. One output that fails does not keep
+// the others from being written.
 func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool, stdout io.Writer) error {
 	if !c.showValues {
 		rep = rep.Redact()
 	}
 	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: version}
+	var errs []error
 	for _, o := range outs {
 		render := func(w io.Writer) error {
 			if err := report.Write(w, o.format, rep, opts); err != nil {
@@ -201,17 +203,15 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 			}
 			return nil
 		}
-		var err error
-		if o.path != "" {
-			err = report.WriteFile(o.path, render)
-		} else {
-			err = render(stdout)
-		}
-		if err != nil {
-			return err
+		if o.path == "" {
+			if err := render(stdout); err != nil {
+				errs = append(errs, fmt.Errorf("stdout: %w", err))
+			}
+		} else if err := report.WriteFile(o.path, render); err != nil {
+			errs = append(errs, fmt.Errorf("--output %w", err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

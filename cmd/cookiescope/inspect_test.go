@@ -132,10 +132,7 @@ func TestOutputFileAndFailedTargetExitThree(t *testing.T) {
 func TestInterruptLeavesNothingBehind(t *testing.T) {
 	needBrowser(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "cookiescope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildCookiescope(t)
 	tmp := filepath.Join(dir, "tmp")
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		t.Fatal(err)
