@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +48,8 @@ type commonFlags struct {
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
+	// base is the --baseline report, read by check unless --update-baseline.
+	base inspect.Report
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -134,6 +137,15 @@ func (c *commonFlags) check() ([]output, error) {
 		if err := report.CheckWritable(c.baseline); err != nil {
 			return nil, usageError{fmt.Errorf("--baseline %w (with --update-baseline)", err)}
 		}
+	} else if c.baseline != "" {
+		base, err := inspect.LoadBaseline(c.baseline)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageError{fmt.Errorf("--baseline %s does not exist; create it with --update-baseline", c.baseline)}
+		}
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--baseline: %w", err)}
+		}
+		c.base = base
 	}
 	path := c.configFile
 	if path == "" {

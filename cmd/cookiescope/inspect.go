@@ -123,11 +123,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 	}
 	compared := false
 	if c.baseline != "" && !c.updateBaseline {
-		base, err := inspect.LoadBaseline(c.baseline)
-		if err != nil {
-			return err
-		}
-		rep.Baseline, rep.Regressions, compared = c.baseline, inspect.Regressions(base, rep, c.config), true
+		rep.Baseline, rep.Regressions, compared = c.baseline, inspect.Regressions(c.base, rep, c.config), true
 	}
 	if err := writeReport(rep, c, outs, j.summary, stdout); err != nil {
 		return err
