@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -65,5 +67,19 @@ func TestABadBaselineExitsTwoBeforeTheBrowserStarts(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, exitUsage, tt.mentions)
 			}
 		})
+	}
+}
+
+func TestAnInterruptedRunDoesNotUpdateTheBaseline(t *testing.T) {
+	baseline := filepath.Join(t.TempDir(), "baseline.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"inspect", "--browser", "/nonexistent/chrome", "--baseline", baseline, "--update-baseline", "https://app.test/"}, &stdout, &stderr)
+	if code != exitInterrupted || !strings.Contains(stderr.String(), "not updated: the run was interrupted") {
+		t.Errorf("exit %d, stderr %q; want %d saying the baseline was not updated", code, stderr.String(), exitInterrupted)
+	}
+	if _, err := os.Stat(baseline); err == nil {
+		t.Errorf("an interrupted run wrote the baseline")
 	}
 }
