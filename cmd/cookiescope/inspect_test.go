@@ -265,9 +265,7 @@ func TestInterruptAtAnyMomentStillReports(t *testing.T) {
 		{"while the report is written: the run is complete, yet it exits 130", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
 			needBrowser(t)
 			fifo := filepath.Join(dir, "report.json")
-			if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			makeFIFO(t, fifo)
 			read := make(chan string, 1)
 			go func() {
 				f, err := os.Open(fifo) // returns once the report is being written
@@ -280,12 +278,7 @@ func TestInterruptAtAnyMomentStillReports(t *testing.T) {
 				data, _ := io.ReadAll(f)
 				read <- string(data)
 			}()
-			t.Cleanup(func() {
-				// Releases the reader if nobody wrote (ENXIO if it is gone).
-				if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-					f.Close()
-				}
-			})
+			t.Cleanup(func() { releaseFIFO(fifo) })
 			return []string{"--remote", testRemote, testLab.URL(true, lab.AppHost, "/headers")}, fifo, func() string {
 				select {
 				case s := <-read:

@@ -1,3 +1,5 @@
+//go:build unix
+
 package main
 
 import (
@@ -167,9 +169,7 @@ func TestOutputDevStdout(t *testing.T) {
 func fifoReader(t *testing.T, dir string) (path string, got func() string) {
 	t.Helper()
 	path = filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	makeFIFO(t, path)
 	read := make(chan string, 1)
 	go func() {
 		data, err := os.ReadFile(path)
@@ -178,12 +178,7 @@ func fifoReader(t *testing.T, dir string) (path string, got func() string) {
 		}
 		read <- string(data)
 	}()
-	t.Cleanup(func() {
-		// With the reader gone this fails (ENXIO), and there is nothing to release.
-		if f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			f.Close()
-		}
-	})
+	t.Cleanup(func() { releaseFIFO(path) })
 	return path, func() string {
 		select {
 		case s := <-read:
@@ -210,4 +205,21 @@ func keepSystemFile(t *testing.T, path string, kind fs.FileMode, restore func() 
 			t.Errorf("restore %s: %v", path, err)
 		}
 	})
+}
+
+// makeFIFO makes a FIFO at path.
+func makeFIFO(t *testing.T, path string) {
+	t.Helper()
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// releaseFIFO opens the FIFO at path for writing and closes it, which ends
+// a reader still waiting for a writer. With no reader left the open fails
+// (ENXIO), and there is nothing to release.
+func releaseFIFO(path string) {
+	if f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+		f.Close()
+	}
 }
