@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"os"
 	"testing"
 	"time"
 
@@ -82,27 +80,5 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 	}
 	if bytes.Contains(buf.Bytes(), []byte("null")) {
 		t.Errorf("empty lists written as null:\n%s", buf.String())
-	}
-}
-
-func TestWriteAtomicLeavesNoPartialFile(t *testing.T) {
-	dir := t.TempDir()
-	path := dir + "/report.json"
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	failing := func(w io.Writer) error {
-		w.Write([]byte("half"))
-		return os.ErrClosed
-	}
-	if err := WriteAtomic(path, failing); err == nil {
-		t.Fatal("WriteAtomic did not report the writer's error")
-	}
-	if got, _ := os.ReadFile(path); string(got) != "old" {
-		t.Errorf("a failed write left %q, want the old file", got)
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("temporary files left behind: %v", entries)
 	}
 }

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func lookupFrom(vars map[string]string) func(string) (string, bool) {
@@ -27,6 +28,10 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"a malformed url", "name: a\nurl: ftp://x\nsteps:\n  - goto: /\n", "f.yaml:2: url: malformed URL"},
 		{"invalid YAML", "name: a\nsteps: [\n", "f.yaml:"},
 		{"no steps", "name: a\nlab: secure\n", "want a list of steps"},
+		{"a wait longer than the default step timeout", "name: a\nlab: secure\nsteps:\n  - goto: /\n  - wait: 2562047h\n",
+			"f.yaml:5: wait 2562047h is longer than the step timeout 15s; raise timeout: or shorten the wait"},
+		{"a wait duration longer than a timeout given after the steps", "name: a\nlab: secure\nsteps:\n  - wait:\n      duration: 90s\ntimeout: 1m\n",
+			"f.yaml:5: wait 1m30s is longer than the step timeout 1m; raise timeout: or shorten the wait"},
 	}
 	for _, tt := range tests {
 		_, err := Parse("f.yaml", []byte(tt.yaml), lookupFrom(nil))
@@ -74,5 +79,15 @@ steps:
 	}
 	if d := s.Steps[1].Describe(); strings.Contains(d, "alice") {
 		t.Errorf("a step description shows the value: %s", d)
+	}
+}
+
+func TestAWaitAsLongAsTheStepTimeoutIsAccepted(t *testing.T) {
+	scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 1h\nsteps:\n  - wait: 1h\n  - wait: {duration: 1h}\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := scs[0].Steps[1].WaitFor; w != time.Hour {
+		t.Errorf("wait %s, want 1h", w)
 	}
 }

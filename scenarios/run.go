@@ -146,12 +146,7 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		case st.WaitCookie != "":
 			return w.WaitCookie(ctx, st.WaitCookie, timeout)
 		case st.WaitFor > 0:
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(st.WaitFor):
-				return nil
-			}
+			return pause(ctx, st.WaitFor)
 		}
 		return w.WaitSelector(ctx, st.Target, timeout, load)
 	case "eval":
@@ -183,6 +178,19 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", st.Kind)
+}
+
+// pause waits for d, or until ctx ends (an interrupt must not wait out a
+// scenario's fixed waits), and then returns ctx's error.
+func pause(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // note remembers the cookie names of a snapshot.

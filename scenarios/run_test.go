@@ -2,11 +2,13 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
@@ -123,5 +125,24 @@ steps:
 	}
 	if targets[1].Error != "" || len(failedChecks(targets[1])) != 0 {
 		t.Errorf("the scenario after the stuck one: %q %v", targets[1].Error, failedChecks(targets[1]))
+	}
+}
+
+func TestAWaitEndsWithTheRunsContext(t *testing.T) {
+	f := &flow{s: Scenario{StepTimeout: time.Hour}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		// A fixed wait touches no browser.
+		done <- f.step(ctx, nil, nil, Step{Kind: "wait", WaitFor: time.Hour}, RunOptions{})
+	}()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the wait ended with %v, want the context's error", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("an hour's wait did not end with its context")
 	}
 }

@@ -50,7 +50,9 @@ type Step struct {
 	Target string
 	// Value is what fill types, or the key press sends.
 	Value string
-	// Wait kinds: exactly one of these for a wait step.
+	// Wait kinds: exactly one of these for a wait step. Parse refuses a
+	// WaitFor longer than the scenario's StepTimeout, which bounds every
+	// step; the wait also ends when the run's context does.
 	WaitURL, WaitCookie string
 	WaitFor             time.Duration
 	Expect              *Expectation
@@ -201,6 +203,8 @@ type parser struct {
 	file    string
 	lookup  func(string) (string, bool)
 	secrets []string
+	// stepTimeout is the scenario's timeout, read before its steps.
+	stepTimeout time.Duration
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) error {
@@ -309,6 +313,7 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 	case stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0:
 		return s, p.errorf(n, "scenario %q: want a list of steps", s.Name)
 	}
+	p.stepTimeout = s.StepTimeout
 	checkpoints := map[string]bool{}
 	for _, sn := range stepsNode.Content {
 		step, err := p.step(sn)
@@ -387,7 +392,7 @@ func (p *parser) selectorAnd(v *yaml.Node, st *Step, key string) error {
 
 func (p *parser) wait(v *yaml.Node, st *Step) error {
 	if v.Kind == yaml.ScalarNode {
-		d, err := p.duration(v, "wait")
+		d, err := p.waitDuration(v, "wait")
 		st.WaitFor = d
 		return err
 	}
@@ -403,7 +408,7 @@ func (p *parser) wait(v *yaml.Node, st *Step) error {
 		case "cookie":
 			st.WaitCookie, e = p.str(val, "wait cookie")
 		case "duration":
-			st.WaitFor, e = p.duration(val, "wait duration")
+			st.WaitFor, e = p.waitDuration(val, "wait duration")
 		}
 		return e
 	})
@@ -411,6 +416,28 @@ func (p *parser) wait(v *yaml.Node, st *Step) error {
 		return p.errorf(v, "wait: want exactly one of selector, url, cookie, duration")
 	}
 	return err
+}
+
+// waitDuration reads a fixed wait, which the step timeout bounds like
+// every step: `wait: 2562047h` would otherwise block for centuries.
+func (p *parser) waitDuration(n *yaml.Node, what string) (time.Duration, error) {
+	d, err := p.duration(n, what)
+	if err == nil && d > p.stepTimeout {
+		err = p.errorf(n, "wait %s is longer than the step timeout %s; raise timeout: or shorten the wait", shortDuration(d), shortDuration(p.stepTimeout))
+	}
+	return d, err
+}
+
+// shortDuration writes d as people do: 30s, 1m, 2562047h, not 1m0s.
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 var expectKeys = []string{"cookie", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated"}

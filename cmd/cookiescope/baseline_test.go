@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -44,5 +46,40 @@ func TestBaselineFailsOnlyOnRegressions(t *testing.T) {
 	code, out := inspectIt("--baseline", baseline)
 	if code != exitFindings || !strings.Contains(out, "REGRESSION") || !strings.Contains(out, "sid lost HttpOnly") {
 		t.Errorf("the session lost HttpOnly: exit %d, want %d with the regression\n%s", code, exitFindings, out)
+	}
+}
+
+func TestABadBaselineExitsTwoBeforeTheBrowserStarts(t *testing.T) {
+	dir := t.TempDir()
+	notJSON := filepath.Join(dir, "notes.txt")
+	os.WriteFile(notJSON, []byte("not a report"), 0o644)
+	tests := []struct {
+		description, file, mentions string
+	}{
+		{"a baseline that does not exist", filepath.Join(dir, "missing.json"), "missing.json does not exist; create it with --update-baseline"},
+		{"a baseline that is not a report", notJSON, "notes.txt: not a cookiescope JSON report"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			// --browser names no binary: reaching the launch would exit 3.
+			code, _, stderr := cookiescope(t, "inspect", "--browser", "/nonexistent/chrome", "--baseline", tt.file, "https://app.test/")
+			if code != exitUsage || !strings.Contains(stderr, tt.mentions) {
+				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, exitUsage, tt.mentions)
+			}
+		})
+	}
+}
+
+func TestAnInterruptedRunDoesNotUpdateTheBaseline(t *testing.T) {
+	baseline := filepath.Join(t.TempDir(), "baseline.json")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"inspect", "--browser", "/nonexistent/chrome", "--baseline", baseline, "--update-baseline", "https://app.test/"}, &stdout, &stderr)
+	if code != exitInterrupted || !strings.Contains(stderr.String(), "not updated: the run was interrupted") {
+		t.Errorf("exit %d, stderr %q; want %d saying the baseline was not updated", code, stderr.String(), exitInterrupted)
+	}
+	if _, err := os.Stat(baseline); err == nil {
+		t.Errorf("an interrupted run wrote the baseline")
 	}
 }

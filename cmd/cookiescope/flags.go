@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -48,11 +49,13 @@ type commonFlags struct {
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
+	// base is the --baseline report, read by check unless --update-baseline.
+	base inspect.Report
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.formats, "format", "output `FORMAT`: table (default), json, sarif, junit or markdown; repeatable, each with its own --output")
-	fs.Var(&c.outputs, "output", "write the report to `FILE` (atomically) instead of stdout; the Nth --output takes the Nth --format")
+	fs.Var(&c.outputs, "output", "write the report to `FILE` instead of stdout (- is stdout): a regular file is replaced atomically, a device, FIFO or /dev/stdout is written to; checked before the browser starts; the Nth --output takes the Nth --format")
 	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
 	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
 	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
@@ -68,6 +71,9 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
+
+// stdoutPath is the --output value that means stdout.
+const stdoutPath = "-"
 
 // output is one rendering of the report: a format to a file, or to stdout
 // when path is empty.
@@ -85,19 +91,26 @@ func (c *commonFlags) check() ([]output, error) {
 		return nil, usageError{fmt.Errorf("%d --format and %d --output: give one --output per --format, or none", len(formats), len(c.outputs))}
 	}
 	if len(formats) > 1 && len(c.outputs) == 0 {
-		return nil, usageError{errors.New("several --format need one --output each")}
+		return nil, usageError{errors.New("several --format need one --output each (- for stdout)")}
 	}
 	var outs []output
+	toStdout := 0
 	for i, name := range formats {
 		f, err := report.ParseFormat(name)
 		if err != nil {
 			return nil, usageError{err}
 		}
 		o := output{format: f}
-		if len(c.outputs) > 0 {
+		if len(c.outputs) > 0 && c.outputs[i] != stdoutPath {
 			o.path = c.outputs[i]
 		}
+		if o.path == "" {
+			toStdout++
+		}
 		outs = append(outs, o)
+	}
+	if toStdout > 1 {
+		return nil, usageError{fmt.Errorf("--output - given %d times: only one format can go to stdout", toStdout)}
 	}
 	f := outs
 	if c.workers < 1 {
@@ -114,6 +127,30 @@ func (c *commonFlags) check() ([]output, error) {
 	}
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
+	}
+	// Every file the run will write is checked now: a path that cannot be
+	// written must not cost minutes of browser work before it fails.
+	for _, o := range outs {
+		if o.path == "" {
+			continue
+		}
+		if err := report.CheckWritable(o.path); err != nil {
+			return nil, usageError{fmt.Errorf("--output %w", err)}
+		}
+	}
+	if c.updateBaseline {
+		if err := report.CheckWritable(c.baseline); err != nil {
+			return nil, usageError{fmt.Errorf("--baseline %w (with --update-baseline)", err)}
+		}
+	} else if c.baseline != "" {
+		base, err := inspect.LoadBaseline(c.baseline)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, usageError{fmt.Errorf("--baseline %s does not exist; create it with --update-baseline", c.baseline)}
+		}
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--baseline: %w", err)}
+		}
+		c.base = base
 	}
 	path := c.configFile
 	if path == "" {

@@ -39,20 +39,94 @@ type job struct {
 	summary bool
 }
 
-// inspectAndReport launches the browser, runs the job, and writes the
-// report, also when the run fails or is interrupted part-way. A vulnerable
-// probe row makes the run fail with errFindings unless it is the demo.
+// inspectAndReport launches the browser, runs the job, closes the browser,
+// and writes the report to every output, also when the run fails part-way
+// or is interrupted at any moment: an interrupt before the browser is up
+// gives an empty report that says interrupted. Only a browser that fails to
+// start without an interrupt leaves no report (nothing ran). Once ctx has
+// ended the outcome is errInterrupted (exit 130) whatever else went wrong;
+// what else went wrong is said on stderr. A vulnerable probe row makes the
+// run fail with errFindings unless it is the demo.
 func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, stdout, stderr io.Writer) error {
 	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC()}
+	complete, runErr, launchErr := runJob(ctx, c, j, &rep, stderr)
+	if launchErr != nil && ctx.Err() == nil {
+		return launchErr
+	}
+	rep.Interrupted = !complete || ctx.Err() != nil
+	rep.JudgeAll(c.config, time.Now())
+	rep, err := rep.Scrub(j.secrets)
+	if err != nil {
+		// Writing the report unscrubbed would show the secrets.
+		return interrupted(ctx, err, stderr)
+	}
+	compared := false
+	if c.baseline != "" && !c.updateBaseline {
+		rep.Baseline, rep.Regressions, compared = c.baseline, inspect.Regressions(c.base, rep, c.config), true
+	}
+	writeErr := writeReport(rep, c, outs, j.summary, stdout)
+	if c.updateBaseline {
+		if rep.Interrupted {
+			// A baseline without the targets that never ran would hide their
+			// regressions in every later run.
+			fmt.Fprintf(stderr, "baseline %s not updated: the run was interrupted\n", c.baseline)
+		} else if err := report.WriteFile(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
+			writeErr = errors.Join(writeErr, fmt.Errorf("--baseline %w", err))
+		} else {
+			fmt.Fprintf(stderr, "baseline written to %s\n", c.baseline)
+		}
+	}
+	switch {
+	case ctx.Err() != nil:
+		return interrupted(ctx, writeErr, stderr)
+	case writeErr != nil || runErr != nil:
+		return errors.Join(runErr, writeErr)
+	case rep.Interrupted:
+		return errInterrupted
+	}
+	if compared {
+		// With a baseline, only what got worse fails the run.
+		for _, t := range rep.Targets {
+			if t.Error != "" {
+				return errTargetFailed
+			}
+		}
+		if len(rep.Regressions) > 0 {
+			return errFindings
+		}
+		return nil
+	}
+	return outcome(rep, c, j.summary)
+}
+
+// interrupted returns err, or errInterrupted once ctx has ended; then err,
+// which exit code 130 cannot tell, is written to stderr.
+func interrupted(ctx context.Context, err error, stderr io.Writer) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "cookiescope:", err)
+	}
+	return errInterrupted
+}
+
+// runJob launches the browser, runs the job's targets into rep and closes
+// the browser before it returns, so that no Chrome outlives the run while
+// the report is written (which can wait, for a FIFO's reader). It launches
+// nothing once ctx has ended. launchErr says the browser did not start and
+// nothing ran; runErr that the run stopped part-way; complete that every
+// target ran.
+func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stderr io.Writer) (complete bool, runErr, launchErr error) {
+	if ctx.Err() != nil {
+		return false, nil, ctx.Err()
+	}
 	b, err := browser.Launch(ctx, c.browserOptions(stderr))
 	if err != nil {
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
 		if errors.Is(err, browser.ErrNoBrowser) {
-			return err
+			return false, nil, err
 		}
-		return fmt.Errorf("browser: %w", err)
+		return false, nil, fmt.Errorf("browser: %w", err)
 	}
 	defer b.Close()
 	rep.Browser.Product = b.Product
@@ -100,7 +174,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 		done++
 		progress(done, total, t)
 	}
-	complete, runErr := true, error(nil)
+	complete = true
 	if len(j.inspect) > 0 {
 		var targets []inspect.Target
 		targets, complete, runErr = b.InspectURLs(ctx, j.inspect, c.workers, c.loadOptions(), counted)
@@ -116,47 +190,7 @@ func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, 
 		targets, complete, runErr = scenarios.Run(ctx, b, j.scenarios, scenarios.RunOptions{Parallel: c.workers, Load: c.loadOptions(), LabURL: j.labURL, Progress: counted})
 		rep.Targets = append(rep.Targets, targets...)
 	}
-	rep.Interrupted = !complete || ctx.Err() != nil
-	rep.JudgeAll(c.config, time.Now())
-	if rep, err = rep.Scrub(j.secrets); err != nil {
-		return err
-	}
-	compared := false
-	if c.baseline != "" && !c.updateBaseline {
-		base, err := inspect.LoadBaseline(c.baseline)
-		if err != nil {
-			return err
-		}
-		rep.Baseline, rep.Regressions, compared = c.baseline, inspect.Regressions(base, rep, c.config), true
-	}
-	if err := writeReport(rep, c, outs, j.summary, stdout); err != nil {
-		return err
-	}
-	if c.updateBaseline {
-		if err := report.WriteAtomic(c.baseline, func(w io.Writer) error { return report.WriteJSON(w, rep.Redact()) }); err != nil {
-			return err
-		}
-		fmt.Fprintf(stderr, "baseline written to %s\n", c.baseline)
-	}
-	switch {
-	case runErr != nil:
-		return runErr
-	case rep.Interrupted:
-		return errInterrupted
-	}
-	if compared {
-		// With a baseline, only what got worse fails the run.
-		for _, t := range rep.Targets {
-			if t.Error != "" {
-				return errTargetFailed
-			}
-		}
-		if len(rep.Regressions) > 0 {
-			return errFindings
-		}
-		return nil
-	}
-	return outcome(rep, c, j.summary)
+	return complete, runErr, nil
 }
 
 // outcome maps a finished report to the run's error: a target or step that
@@ -184,13 +218,15 @@ func outcome(rep inspect.Report, c commonFlags, demo bool) error {
 	return nil
 }
 
-// writeReport renders the report, redacted unless --show-values, to
-// --output or stdout.
+// writeReport renders the report, redacted unless --show-values, to every
+// output: --output files, or stdout. One output that fails does not keep
+// the others from being written.
 func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool, stdout io.Writer) error {
 	if !c.showValues {
 		rep = rep.Redact()
 	}
 	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: version}
+	var errs []error
 	for _, o := range outs {
 		render := func(w io.Writer) error {
 			if err := report.Write(w, o.format, rep, opts); err != nil {
@@ -201,17 +237,15 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 			}
 			return nil
 		}
-		var err error
-		if o.path != "" {
-			err = report.WriteAtomic(o.path, render)
-		} else {
-			err = render(stdout)
-		}
-		if err != nil {
-			return err
+		if o.path == "" {
+			if err := render(stdout); err != nil {
+				errs = append(errs, fmt.Errorf("stdout: %w", err))
+			}
+		} else if err := report.WriteFile(o.path, render); err != nil {
+			errs = append(errs, fmt.Errorf("--output %w", err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -130,66 +133,236 @@ func TestOutputFileAndFailedTargetExitThree(t *testing.T) {
 }
 
 // TestInterruptLeavesNothingBehind runs the real binary, which launches its
-// own Chrome, and stops it with SIGINT while a page hangs: the report must
-// hold what was captured, and no Chrome process or profile may remain.
+// own Chrome, and stops it with SIGINT at a moment of the run: the report
+// must hold what was captured, and no Chrome process or profile may remain.
 func TestInterruptLeavesNothingBehind(t *testing.T) {
 	needBrowser(t)
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "cookiescope")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin := buildCookiescope(t)
+	tests := []struct {
+		description string
+		// signalOn is the stderr text after which SIGINT is sent.
+		signalOn string
+		// check looks at the report beyond interrupted: true.
+		check func(t *testing.T, data []byte, targets []any)
+	}{
+		{"while a page hangs, after one target finished", "[1/3]", func(t *testing.T, data []byte, targets []any) {
+			if len(targets) != 2 {
+				t.Fatalf("%d targets in the report, want the finished one and the interrupted one", len(targets))
+			}
+			hang := targets[1].(map[string]any)
+			if !strings.Contains(hang["error"].(string), "interrupted") || !strings.Contains(string(data), "before_hang") {
+				t.Errorf("the interrupted target lost what it captured: %v", hang)
+			}
+		}},
+		{"as soon as the browser is up, while its contexts open", "using ", func(t *testing.T, data []byte, targets []any) {
+			if len(targets) > 2 {
+				t.Errorf("%d targets, but the third page hangs", len(targets))
+			}
+		}},
 	}
-	tmp := filepath.Join(dir, "tmp")
-	if err := os.Mkdir(tmp, 0o755); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			dir := t.TempDir()
+			// Chrome's socket path must be short; the test's folder, named
+			// after the test, is not.
+			tmp, err := os.MkdirTemp("", "cs")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(tmp)
+			report := filepath.Join(dir, "report.json")
+			cmd := exec.Command(bin, "inspect", "--format", "json", "--output", report, "--timeout", "2m",
+				"--resolve", "*.test:127.0.0.1", "--trust-spki", testLab.SPKI,
+				testLab.URL(true, lab.AppHost, "/headers"), testLab.URL(true, lab.AppHost, "/hang"), testLab.URL(true, lab.AppHost, "/scripts"))
+			// Chrome's temporary profile goes under TMPDIR: a clean exit leaves it empty.
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			stderr := &watchWriter{want: tt.signalOn, seen: make(chan struct{})}
+			cmd.Stderr = stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-stderr.seen:
+			case err := <-exited:
+				t.Fatalf("exited (%v) before %q; stderr:\n%s", err, tt.signalOn, stderr.String())
+			case <-time.After(time.Minute):
+				cmd.Process.Kill()
+				<-exited
+				t.Fatalf("%q never came; stderr:\n%s", tt.signalOn, stderr.String())
+			}
+			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			err = <-exited
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+				t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, exitInterrupted, stderr.String())
+			}
+			data, err := os.ReadFile(report)
+			if err != nil {
+				t.Fatalf("no report after the interrupt: %v", err)
+			}
+			schematest.Check(t, data)
+			doc := decodeReport(t, string(data))
+			if doc["interrupted"] != true {
+				t.Errorf("the report does not say it was interrupted")
+			}
+			tt.check(t, data, doc["targets"].([]any))
+			if left, _ := os.ReadDir(tmp); len(left) != 0 {
+				t.Errorf("temporary files left behind: %v", left)
+			}
+			if pids := processesMentioning(tmp); len(pids) != 0 {
+				t.Errorf("Chrome processes still running: %v", pids)
+			}
+		})
 	}
-	report := filepath.Join(dir, "report.json")
-	cmd := exec.Command(bin, "inspect", "--format", "json", "--output", report, "--timeout", "2m",
-		"--resolve", "*.test:127.0.0.1", "--trust-spki", testLab.SPKI,
-		testLab.URL(true, lab.AppHost, "/headers"), testLab.URL(true, lab.AppHost, "/hang"), testLab.URL(true, lab.AppHost, "/scripts"))
-	// Chrome's temporary profile goes under TMPDIR: a clean exit leaves it empty.
-	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-	stderr := &watchWriter{want: "[1/3]", seen: make(chan struct{})}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+}
+
+// TestInterruptAtAnyMomentStillReports cancels the run's context at each
+// moment of a run, in process: the outcome is always exit code 130 with a
+// complete report in every requested format.
+func TestInterruptAtAnyMomentStillReports(t *testing.T) {
+	tests := []struct {
+		description string
+		// setup returns the arguments (URLs included) and where the JSON
+		// report goes ("-" for stdout), and arranges for cancel to be called
+		// at the moment the row is about; stderr calls cancel once it shows
+		// cancelOn, when that is not empty.
+		setup    func(t *testing.T, dir string, cancel context.CancelFunc) (args []string, jsonOut string, read func() string)
+		cancelOn string
+		// wantTargets is how many targets the report holds; interrupted is
+		// what it says.
+		wantTargets int
+		interrupted bool
+	}{
+		{"before the browser starts: an empty report", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
+			cancel()
+			// Were it launched, this browser would fail with exit code 3.
+			return []string{"--browser", "/nonexistent/chrome", "https://app.test/"}, "-", nil
+		}, "", 0, true},
+		{"while the browser contexts open", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
+			needBrowser(t)
+			return []string{"--remote", testRemote, testLab.URL(true, lab.AppHost, "/headers")}, "-", nil
+		}, "using ", 0, true},
+		{"in the middle of a target", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
+			needBrowser(t)
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != "/" {
+					http.NotFound(w, r)
+					return
+				}
+				w.Header().Add("Set-Cookie", "before_hang=1; Path=/")
+				w.Write([]byte("<p>this page never ends"))
+				w.(http.Flusher).Flush()
+				cancel()
+				select {
+				case <-r.Context().Done():
+				case <-release:
+				}
+			}))
+			t.Cleanup(func() { close(release); srv.Close() })
+			return []string{"--remote", testRemote, "--timeout", "2m", srv.URL + "/"}, "-", nil
+		}, "", 1, true},
+		{"while the report is written: the run is complete, yet it exits 130", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
+			needBrowser(t)
+			fifo := filepath.Join(dir, "report.json")
+			makeFIFO(t, fifo)
+			read := make(chan string, 1)
+			go func() {
+				f, err := os.Open(fifo) // returns once the report is being written
+				if err != nil {
+					read <- err.Error()
+					return
+				}
+				defer f.Close()
+				cancel()
+				data, _ := io.ReadAll(f)
+				read <- string(data)
+			}()
+			t.Cleanup(func() { releaseFIFO(fifo) })
+			return []string{"--remote", testRemote, testLab.URL(true, lab.AppHost, "/headers")}, fifo, func() string {
+				select {
+				case s := <-read:
+					return s
+				case <-time.After(time.Minute):
+					return "nothing read within a minute"
+				}
+			}
+		}, "", 1, false},
 	}
-	// Wait until the first target is done and the hanging one has begun.
-	select {
-	case <-stderr.seen:
-	case <-time.After(time.Minute):
-		cmd.Process.Kill()
-		t.Fatalf("the first target never finished; stderr:\n%s", stderr.String())
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			dir := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			args, jsonOut, read := tt.setup(t, dir, cancel)
+			out := func(name string) string { return filepath.Join(dir, name) }
+			args = append([]string{"inspect", "--format", "json", "--output", jsonOut, "--format", "junit", "--output", out("r.xml"),
+				"--format", "sarif", "--output", out("r.sarif"), "--format", "markdown", "--output", out("r.md"),
+				"--format", "table", "--output", out("r.txt")}, args...)
+			var stdout bytes.Buffer
+			stderr := &watchWriter{want: tt.cancelOn, seen: make(chan struct{}), onSeen: cancel}
+			if tt.cancelOn == "" {
+				stderr.onSeen = nil
+			}
+			code := run(ctx, args, &stdout, stderr)
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
+			}
+			data := stdout.String()
+			if read != nil {
+				data = read()
+			}
+			schematest.Check(t, []byte(data))
+			doc := decodeReport(t, data)
+			if doc["interrupted"] != tt.interrupted {
+				t.Errorf("the report says interrupted: %v, want %v", doc["interrupted"], tt.interrupted)
+			}
+			targets := doc["targets"].([]any)
+			if len(targets) != tt.wantTargets {
+				t.Errorf("%d targets, want %d", len(targets), tt.wantTargets)
+			}
+			if tt.interrupted && tt.wantTargets > 0 && !strings.Contains(targets[0].(map[string]any)["error"].(string), "interrupted") {
+				t.Errorf("the target cut short does not say so: %v", targets[0])
+			}
+			for _, name := range []string{"r.xml", "r.sarif", "r.md", "r.txt"} {
+				if fi, err := os.Stat(out(name)); err != nil || fi.Size() == 0 {
+					t.Errorf("no %s report: %v", name, err)
+				}
+			}
+		})
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
+}
+
+// TestEveryCommandReportsAnInterrupt interrupts each command that drives a
+// browser before its browser starts: each exits 130 with a report.
+func TestEveryCommandReportsAnInterrupt(t *testing.T) {
+	tests := []struct {
+		description string
+		args        []string
+	}{
+		{"inspect", []string{"inspect", "https://app.test/"}},
+		{"probe", []string{"probe", "https://app.test/"}},
+		{"run, which starts the lab for its scenarios", []string{"run", "builtin:"}},
+		{"demo, which starts the lab", []string{"demo"}},
 	}
-	err := cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
-		t.Errorf("exit %d (%v), want %d; stderr:\n%s", code, err, exitInterrupted, stderr.String())
-	}
-	data, err := os.ReadFile(report)
-	if err != nil {
-		t.Fatalf("no report after the interrupt: %v", err)
-	}
-	schematest.Check(t, data)
-	doc := decodeReport(t, string(data))
-	if doc["interrupted"] != true {
-		t.Errorf("the report does not say it was interrupted")
-	}
-	targets := doc["targets"].([]any)
-	if len(targets) != 2 {
-		t.Fatalf("%d targets in the report, want the finished one and the interrupted one", len(targets))
-	}
-	hang := targets[1].(map[string]any)
-	if !strings.Contains(hang["error"].(string), "interrupted") || !strings.Contains(string(data), "before_hang") {
-		t.Errorf("the interrupted target lost what it captured: %v", hang)
-	}
-	if left, _ := os.ReadDir(tmp); len(left) != 0 {
-		t.Errorf("temporary files left behind: %v", left)
-	}
-	if pids := processesMentioning(tmp); len(pids) != 0 {
-		t.Errorf("Chrome processes still running: %v", pids)
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			var stdout, stderr bytes.Buffer
+			// Were it launched, this browser would fail with exit code 3.
+			code := run(ctx, append(tt.args, "--browser", "/nonexistent/chrome", "--format", "json"), &stdout, &stderr)
+			if code != exitInterrupted {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
+			}
+			schematest.Check(t, stdout.Bytes())
+			if doc := decodeReport(t, stdout.String()); doc["interrupted"] != true {
+				t.Errorf("the report does not say it was interrupted")
+			}
+		})
 	}
 }
 
@@ -206,21 +379,30 @@ func processesMentioning(s string) []string {
 	return pids
 }
 
-// watchWriter collects what is written and closes seen once want appears.
+// watchWriter collects what is written and closes seen once want appears,
+// after calling onSeen (when set) in the writer's goroutine.
 type watchWriter struct {
-	mu   sync.Mutex
-	buf  strings.Builder
-	want string
-	seen chan struct{}
-	once sync.Once
+	// mu guards buf.
+	mu     sync.Mutex
+	buf    strings.Builder
+	want   string
+	seen   chan struct{}
+	onSeen func()
+	once   sync.Once
 }
 
 func (w *watchWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	w.buf.Write(p)
-	if strings.Contains(w.buf.String(), w.want) {
-		w.once.Do(func() { close(w.seen) })
+	found := w.want != "" && strings.Contains(w.buf.String(), w.want)
+	w.mu.Unlock()
+	if found {
+		w.once.Do(func() {
+			if w.onSeen != nil {
+				w.onSeen()
+			}
+			close(w.seen)
+		})
 	}
 	return len(p), nil
 }

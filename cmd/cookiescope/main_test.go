@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/cookiescope/cookiescope/internal/browsertest"
@@ -33,7 +37,39 @@ func (s *setup) Run() int {
 	if env.Browser != nil {
 		testRemote = env.Browser.DevToolsURL
 	}
+	defer func() {
+		if built.dir != "" {
+			os.RemoveAll(built.dir)
+		}
+	}()
 	return s.m.Run()
+}
+
+// built is the cookiescope binary that tests of signals and of the process's
+// own descriptors run, built once per test binary.
+var built struct {
+	once sync.Once
+	dir  string
+	path string
+	err  error
+}
+
+// buildCookiescope returns the path of the built binary.
+func buildCookiescope(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "cookiescope-test-bin"); built.err != nil {
+			return
+		}
+		built.path = filepath.Join(built.dir, "cookiescope")
+		if out, err := exec.Command("go", "build", "-o", built.path, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.path
 }
 
 // needBrowser skips when Chrome is missing on a developer machine; in CI
