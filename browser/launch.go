@@ -177,6 +177,9 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 		}
 	case <-ctx.Done():
 		inst.close()
+		// chromedp is still stopping the browser: wait, so that no process
+		// or temporary profile outlives the return.
+		<-started
 		return nil, "", ctx.Err()
 	}
 	fail := func(what string, err error) (*instance, string, error) {

@@ -57,7 +57,7 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 			if opened == 0 {
 				close(next)
 				if ctx.Err() != nil {
-					return nil, false, ctx.Err()
+					return nil, false, nil // interrupted before any item
 				}
 				return nil, false, fmt.Errorf("open a browser context: %w", werr)
 			}

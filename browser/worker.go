@@ -136,6 +136,8 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 	case err = <-done:
 	case <-ctx.Done():
 		err = ctx.Err()
+		cancel()
+		<-done // the tab and its context are gone when open returns
 	}
 	if err != nil {
 		cancel()
