@@ -227,14 +227,27 @@ func (inst *instance) monitor() {
 	lost := c.Browser.LostConnection
 	tick := time.NewTicker(healthInterval)
 	defer tick.Stop()
+	// ended reports whether the instance was closed or its connection lost
+	// (the instance is then dead, with the cause).
+	ended := func() bool {
+		select {
+		case <-inst.closing:
+			return true
+		case <-lost:
+			inst.die(inst.lostCause())
+			return true
+		default:
+			return false
+		}
+	}
 	for {
 		select {
 		case <-inst.closing:
-			return
 		case <-lost:
-			inst.die(inst.lostCause())
-			return
 		case <-tick.C:
+		}
+		if ended() {
+			return
 		}
 		hctx, cancel := context.WithTimeout(inst.ctx, healthTimeout)
 		_, err := chromedp.CallBrowser(hctx, browser.GetVersion, cdp.Empty{})
@@ -243,13 +256,8 @@ func (inst *instance) monitor() {
 		if err == nil {
 			continue
 		}
-		select {
-		case <-inst.closing:
+		if ended() {
 			return
-		case <-lost:
-			inst.die(inst.lostCause())
-			return
-		default:
 		}
 		if timedOut {
 			inst.die(fmt.Errorf("browser stopped answering (no reply to a health check within %s)", healthTimeout))
@@ -286,13 +294,33 @@ func (inst *instance) die(cause error) {
 	})
 }
 
-// deathCause returns why the instance died, or nil while it lives.
+// deathCause returns why the instance died, or nil while it lives. A lost
+// connection counts at once: the health check may still be reading the
+// process's exit status, and is waited for (briefly) to name the cause.
 func (inst *instance) deathCause() error {
 	select {
 	case <-inst.dead:
 		return inst.cause
 	default:
+	}
+	c := chromedp.FromContext(inst.ctx)
+	if c == nil || c.Browser == nil {
 		return nil
+	}
+	select {
+	case <-c.Browser.LostConnection:
+	default:
+		return nil
+	}
+	timer := time.NewTimer(healthTimeout)
+	defer timer.Stop()
+	select {
+	case <-inst.dead:
+		return inst.cause
+	case <-inst.closing:
+		return nil
+	case <-timer.C:
+		return errors.New("browser connection lost")
 	}
 }
 

@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -53,13 +52,7 @@ func (l *Lab) hostileIndex(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	var b strings.Builder
-	b.WriteString("<p>Pages that misbehave. Each cookie they write starts with the case's name.</p>\n<ul>\n")
-	for _, p := range HostilePages {
-		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a>: %s</li>\n", html.EscapeString(p.Path), html.EscapeString(p.Title), html.EscapeString(p.Shows))
-	}
-	b.WriteString("</ul>\n")
-	writePage(w, "Hostile pages", b.String())
+	writePage(w, "Hostile pages", "<p>Pages that misbehave. Each cookie they write starts with the case's name.</p>\n"+pageList(HostilePages))
 }
 
 // plainPage is a well-behaved page for isolation tests: it sets plain_ID by

@@ -89,13 +89,18 @@ func (l *Lab) index(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`)
+}
+
+// pageList renders pages as a list of links, each with what it shows.
+func pageList(pages []Page) string {
 	var b strings.Builder
 	b.WriteString("<ul>\n")
-	for _, p := range Pages {
-		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a>: %s</li>\n", p.Path, html.EscapeString(p.Title), html.EscapeString(p.Shows))
+	for _, p := range pages {
+		fmt.Fprintf(&b, "<li><a href=\"%s\">%s</a>: %s</li>\n", html.EscapeString(p.Path), html.EscapeString(p.Title), html.EscapeString(p.Shows))
 	}
 	b.WriteString("</ul>\n")
-	writePage(w, "cookiescope lab", b.String())
+	return b.String()
 }
 
 // HeaderCookies are the cookies /headers sets and Chrome stores, by name,
