@@ -124,9 +124,15 @@ func startRemoteChrome(t *testing.T) (*os.Process, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Not t.TempDir: Chrome's children outlive its main process for a
+	// moment and write in the profile, so it is removed with retries.
+	profile, err := os.MkdirTemp("", "cookiescope-remote-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--disable-quic", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-		"--user-data-dir=" + t.TempDir(), "--host-resolver-rules=MAP *.test 127.0.0.1",
+		"--user-data-dir=" + profile, "--host-resolver-rules=MAP *.test 127.0.0.1",
 		"--ignore-certificate-errors-spki-list=" + testLab.SPKI, "about:blank"}
 	if os.Geteuid() == 0 {
 		args = append(args, "--no-sandbox")
@@ -143,6 +149,14 @@ func startRemoteChrome(t *testing.T) (*os.Process, string) {
 		cmd.Process.Signal(syscall.SIGCONT)
 		cmd.Process.Kill()
 		cmd.Wait()
+		killProfileUsers(profile)
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		t.Errorf("the remote Chrome's profile %s could not be removed", profile)
 	})
 	found := make(chan string, 1)
 	go func() {
@@ -184,5 +198,21 @@ func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {
 	}
 	if n := b.Relaunches(); n != 0 {
 		t.Errorf("a remote browser was relaunched %d times", n)
+	}
+}
+
+// killProfileUsers kills the processes whose command line names the
+// profile: the children of a Chrome whose main process is gone.
+func killProfileUsers(profile string) {
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		cmdline, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil || !strings.Contains(string(cmdline), "--user-data-dir="+profile) {
+			continue
+		}
+		var pid int
+		if _, err := fmt.Sscan(e.Name(), &pid); err == nil && pid != os.Getpid() {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }
