@@ -70,6 +70,9 @@ type Browser struct {
 	DevToolsURL string
 
 	opts Options
+	// hookSecret marks the hook's console calls; hookScript is the hook with
+	// it. Both are fixed for the Browser's life.
+	hookSecret, hookScript string
 
 	// mu guards inst and relaunches; it is held while a dead browser is
 	// replaced, so that workers that find it dead relaunch it once. It is
@@ -116,7 +119,8 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.Remote != "" && (len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "") {
 		return nil, errors.New("--resolve, --browser and the lab's certificate pin need a browser cookiescope launches; they cannot be used with --remote")
 	}
-	b := &Browser{opts: opts}
+	secret := newHookSecret()
+	b := &Browser{opts: opts, hookSecret: secret, hookScript: hookScriptFor(secret)}
 	inst, product, err := b.start(ctx)
 	if err != nil {
 		return nil, err

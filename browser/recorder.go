@@ -18,14 +18,18 @@ import (
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
-// bindingName is the CDP binding the hook reports through. The hook removes
-// it from the page's global scope at once.
+// bindingName is the CDP binding whose presence lets the hook run, once per
+// document (it reports through the console, not through the binding). The
+// hook removes it from the page's global scope at once.
 const bindingName = "__cookiescope_report"
 
 // recording collects the events of one target, from the page's session and
 // from every adopted iframe session. Its handle method runs on the reading
 // goroutine: it only appends under the lock.
 type recording struct {
+	// secret tells the hook's console calls from the page's.
+	secret string
+
 	mu sync.Mutex
 	// changed gets a token after every event, for waiters.
 	changed chan struct{}
@@ -102,8 +106,9 @@ type pendingHeaderWrite struct {
 	at         time.Time
 }
 
-func newRecording() *recording {
+func newRecording(secret string) *recording {
 	return &recording{
+		secret:      secret,
 		changed:     make(chan struct{}, 1),
 		lastEvent:   time.Now(),
 		inflight:    make(map[string]inflightRequest),
@@ -204,15 +209,19 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			}
 		}
 
-	case *runtime.EventBindingCalled:
-		if ev.Name != bindingName {
+	case *runtime.EventConsoleAPICalled:
+		// Only the hook's calls carry the secret; the page's own console
+		// calls are no event of ours.
+		w, ok := hookWrite(ev, r.secret, time.Now())
+		if !ok {
 			return
 		}
-		// The payload comes from our own hook; one a page forged to look
-		// like it and got wrong is dropped.
-		if w, err := parseHookReport(ev.Payload, time.Now()); err == nil {
-			r.writes = append(r.writes, w)
+		// An about:blank or srcdoc document writes cookies for the page
+		// that made it: its cookie URL is its creator's.
+		if !strings.HasPrefix(w.URL, "http:") && !strings.HasPrefix(w.URL, "https:") && r.mainURL != "" {
+			w.URL = r.mainURL
 		}
+		r.writes = append(r.writes, w)
 	default:
 		return
 	}

@@ -121,7 +121,7 @@ func (b *Browser) reviveWorker(ctx context.Context, w *Worker) *Worker {
 	if err != nil {
 		return w
 	}
-	nw := &Worker{b: b, rec: newRecording()}
+	nw := &Worker{b: b, rec: newRecording(b.hookSecret)}
 	if err := nw.open(ctx, live); err != nil {
 		return w
 	}

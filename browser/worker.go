@@ -28,9 +28,6 @@ import (
 //go:embed hook.js
 var hookSource string
 
-// hookScript is the hook with the binding's name filled in.
-var hookScript = strings.ReplaceAll(hookSource, "__BINDING__", bindingName)
-
 // LoadOptions says how long to wait for a target.
 type LoadOptions struct {
 	// Timeout bounds loading one target, quiet period included (default 30s).
@@ -107,7 +104,7 @@ type Worker struct {
 // NewWorker creates a browser context with one tab, installs the recording
 // hook in it, and returns the Worker that owns them.
 func (b *Browser) NewWorker(ctx context.Context) (*Worker, error) {
-	w := &Worker{b: b, rec: newRecording()}
+	w := &Worker{b: b, rec: newRecording(b.hookSecret)}
 	if err := w.open(ctx, b.current()); err != nil {
 		return nil, err
 	}
@@ -127,7 +124,7 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		w.worlds = make(map[cdp.Session]map[string]runtime.ExecutionContextID)
 		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
-		return installRecorder(ctx, t)
+		return installRecorder(ctx, t, w.b.hookScript)
 	}
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(tabCtx, chromedp.Func(setup)) }()
@@ -157,11 +154,17 @@ func (w *Worker) tab() (context.Context, *instance) {
 // every cookie event of its documents reaches us: the binding and the hook
 // before any page script, network events with raw headers, and auto-attach
 // that pauses each new cross-site iframe until it is prepared the same way.
-func installRecorder(ctx context.Context, s cdp.Session) error {
+func installRecorder(ctx context.Context, s cdp.Session, hookScript string) error {
 	steps := []func() error{
 		func() error { _, err := cdp.Call(ctx, s, runtime.Enable, cdp.Empty{}); return err },
 		func() error {
 			_, err := cdp.Call(ctx, s, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName})
+			return err
+		},
+		// A write's stack goes on past timers and promises to the code
+		// that scheduled it.
+		func() error {
+			_, err := cdp.Call(ctx, s, setAsyncCallStackDepth, asyncCallStackDepthParams{MaxDepth: asyncStackDepth})
 			return err
 		},
 		func() error { _, err := cdp.Call(ctx, s, page.Enable, page.EnableParams{}); return err },
@@ -198,6 +201,19 @@ func installRecorder(ctx context.Context, s cdp.Session) error {
 
 func ptr[T any](v T) *T { return &v }
 
+// setAsyncCallStackDepth is the Runtime domain's command (cdproto has only
+// the Debugger domain's, which needs the debugger on).
+var setAsyncCallStackDepth = cdp.Command[asyncCallStackDepthParams, cdp.Empty]{Method: "Runtime.setAsyncCallStackDepth"}
+
+// asyncCallStackDepthParams are setAsyncCallStackDepth's parameters.
+type asyncCallStackDepthParams struct {
+	MaxDepth int `json:"maxDepth"`
+}
+
+// asyncStackDepth is how many asynchronous parents (timers, promises) a
+// write's stack keeps.
+const asyncStackDepth = 8
+
 // isolatedWorldName names the isolated world readability is measured in.
 const isolatedWorldName = "cookiescope"
 
@@ -227,7 +243,7 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 
 // startRecording sends the events from now on to a new recording.
 func (w *Worker) startRecording() {
-	rec := newRecording()
+	rec := newRecording(w.b.hookSecret)
 	w.mu.Lock()
 	if w.page != nil {
 		// A page's main frame has the page's target ID.
@@ -352,7 +368,7 @@ func (w *Worker) prepare(child *childSession, label string) {
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		// A target that detaches during setup has nothing left to record.
-		_ = installRecorder(ctx, child)
+		_ = installRecorder(ctx, child, w.b.hookScript)
 		child.resume()
 	}()
 }

@@ -11,7 +11,7 @@ import (
 
 // SchemaVersion is the version of the JSON report format (docs/report.md).
 // It changes only when a field changes meaning or disappears.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Redacted replaces cookie values in every output unless values are shown.
 const Redacted = "[redacted]"
@@ -188,8 +188,10 @@ type Write struct {
 	// document.cookie (for cookieStore, an equivalent line). Its value is
 	// redacted unless values are shown.
 	CookieLine string `json:"cookieLine"`
-	// Stack is the script stack of a script write, innermost first.
-	Stack []string `json:"stack,omitempty"`
+	// Stack is the script stack of a script write, innermost first, as V8
+	// captured it (page script cannot format or shorten it); frames past an
+	// asynchronous boundary (a timer, a promise) follow with Async set.
+	Stack []StackFrame `json:"stack,omitempty"`
 	// Status is the HTTP status of the response (headers only).
 	Status int `json:"status,omitempty"`
 	// Parsed is CookieLine parsed; not part of the JSON.
@@ -198,6 +200,38 @@ type Write struct {
 	At time.Time `json:"-"`
 	// Blocked holds Chrome's reasons when it refused the write.
 	Blocked []string `json:"-"`
+}
+
+// StackFrame is one call frame of a script write's stack.
+type StackFrame struct {
+	// Function is the function's name, empty for top-level code.
+	Function string `json:"function,omitempty"`
+	// URL is the script's URL: the document's for an inline script, empty
+	// for code from eval or new Function.
+	URL string `json:"url"`
+	// Line and Column are 1-based.
+	Line   int `json:"line"`
+	Column int `json:"column"`
+	// Async names the asynchronous boundary ("setTimeout", "Promise.then",
+	// "await") crossed between the frame before this one and this one.
+	Async string `json:"async,omitempty"`
+}
+
+// Caller returns where the writing script was called from: the first frame
+// of the stack, past the writer's own, in another script. A library's write
+// (js.cookie.min.js) is thus traced to the page that called it. ok is false
+// when the whole stack is in the writer's script.
+func (w Write) Caller() (f StackFrame, ok bool) {
+	if len(w.Stack) == 0 {
+		return StackFrame{}, false
+	}
+	writer := w.Stack[0].URL
+	for _, f := range w.Stack[1:] {
+		if f.URL != writer && f.URL != "" {
+			return f, true
+		}
+	}
+	return StackFrame{}, false
 }
 
 // BlockedWrite is a write Chrome refused, with its reasons.

@@ -15,7 +15,7 @@ import (
 func fullReport() inspect.Report {
 	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	header := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/login", CookieLine: "sid=s3cret; Secure; HttpOnly; Path=/", Status: 200}
-	script := inspect.Write{Via: inspect.ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.test/a.js", Line: 3, Column: 14, CookieLine: "s_cc=true; Path=/", Stack: []string{"https://cdn.test/a.js:3:14"}}
+	script := inspect.Write{Via: inspect.ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.test/a.js", Line: 3, Column: 14, CookieLine: "s_cc=true; Path=/", Stack: []inspect.StackFrame{{URL: "https://cdn.test/a.js", Line: 3, Column: 14}, {Function: "login", URL: "https://app.test/", Line: 9, Column: 2, Async: "setTimeout"}}}
 	store := inspect.Write{Via: inspect.ViaCookieStore, URL: "https://app.test/", Script: "https://app.test/", Line: 9, Column: 1, Inline: true, CookieLine: "cs=1; Path=/; Secure; SameSite=Strict"}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},

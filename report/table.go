@@ -172,11 +172,21 @@ func writeOrigin(t inspect.Target, w inspect.Write) string {
 	case w.Via == inspect.ViaHeader:
 		return "from " + shortURL(t.URL, w.URL)
 	case w.Inline:
-		return fmt.Sprintf("inline in %s:%d", shortURL(t.URL, w.Script), w.Line)
+		return fmt.Sprintf("inline in %s:%d", shortURL(t.URL, w.Script), w.Line) + calledFrom(t, w)
 	case w.Script != "":
-		return fmt.Sprintf("by %s:%d", shortURL(t.URL, w.Script), w.Line)
+		return fmt.Sprintf("by %s:%d", shortURL(t.URL, w.Script), w.Line) + calledFrom(t, w)
 	}
-	return "in " + shortURL(t.URL, w.URL)
+	return "in " + shortURL(t.URL, w.URL) + calledFrom(t, w)
+}
+
+// calledFrom names where a library's write was called from, when the stack
+// leaves the writing script.
+func calledFrom(t inspect.Target, w inspect.Write) string {
+	f, ok := w.Caller()
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf(", called from %s:%d", shortURL(t.URL, f.URL), f.Line)
 }
 
 // shortURL drops scheme, host and port when u is on the target's own origin.
