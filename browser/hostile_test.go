@@ -3,11 +3,17 @@ package browser
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
@@ -244,4 +250,47 @@ func TestManyTargetsAlternatingHostileAndPlainStayIsolated(t *testing.T) {
 			checkPlain(t, target, fmt.Sprintf("n%d", i/2), urls[i-1])
 		}
 	}
+}
+
+func TestARendererCrashEndsTheTargetWithWhatItWrote(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/never" {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		fmt.Fprint(w, `<script>document.cookie = "before_crash=1"</script><img src="/never">`)
+	}))
+	defer srv.Close()
+	defer close(release)
+	w := newTestWorker(t)
+	crashed := make(chan error, 1)
+	go func() {
+		// The page never loads (its image never answers); crash its
+		// renderer once its write is in.
+		for range 100 {
+			if jar, err := w.Jar(); err == nil && len(jar) > 0 {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		ctx, cancel := w.commandContext(5 * time.Second)
+		defer cancel()
+		_, err := chromedp.Call(ctx, page.Crash, cdp.Empty{})
+		crashed <- err
+	}()
+	target := w.Inspect(context.Background(), srv.URL, LoadOptions{Timeout: time.Minute})
+	if err := <-crashed; err != nil && !strings.Contains(err.Error(), "crash") {
+		t.Logf("Page.crash answered %v", err)
+	}
+	if !strings.Contains(target.Error, "renderer crashed") {
+		t.Errorf("target error %q, want the renderer crash named", target.Error)
+	}
+	if c := findCookie(t, target, "before_crash"); len(c.SetBy) == 0 {
+		t.Errorf("the write before the crash was lost")
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("aftercrash"), LoadOptions{}), "aftercrash", "a renderer crash")
 }

@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/inspector"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
@@ -66,7 +68,13 @@ type recording struct {
 	popups         []popupRecord
 	// replaced says why the context was replaced after the target.
 	replaced []string
+	// crashed is set when the page's renderer crashed: nothing more will
+	// come from it, so waits end at once.
+	crashed bool
 }
+
+// errRendererCrashed ends the wait for a page whose renderer crashed.
+var errRendererCrashed = errors.New("the page's renderer crashed (Chrome reported Inspector.targetCrashed); what it did before is kept")
 
 // inflightRequest is a request that has not finished yet.
 type inflightRequest struct {
@@ -209,6 +217,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			}
 		}
 
+	case *inspector.EventTargetCrashed:
+		if topLevel {
+			r.crashed = true
+			r.inflight = make(map[string]inflightRequest)
+		}
 	case *runtime.EventConsoleAPICalled:
 		// Only the hook's calls carry the secret; the page's own console
 		// calls are no event of ours.
@@ -432,9 +445,13 @@ func (r *recording) expectLoad(loaderID string) {
 	r.mu.Unlock()
 }
 
-// waitQuiet waits until quiet(d) holds, or returns ctx's error.
+// waitQuiet waits until quiet(d) holds, or returns ctx's error, or
+// errRendererCrashed.
 func (r *recording) waitQuiet(ctx context.Context, d time.Duration) error {
 	for {
+		if r.hasCrashed() {
+			return errRendererCrashed
+		}
 		ok, wait := r.quiet(d)
 		if ok {
 			return nil
@@ -449,6 +466,13 @@ func (r *recording) waitQuiet(ctx context.Context, d time.Duration) error {
 		}
 		timer.Stop()
 	}
+}
+
+// hasCrashed reports whether the page's renderer crashed.
+func (r *recording) hasCrashed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.crashed
 }
 
 func (r *recording) isLoaded() bool {

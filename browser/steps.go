@@ -86,6 +86,9 @@ func (w *Worker) settle(ctx context.Context, rec *recording, opts LoadOptions) e
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if err := rec.waitQuiet(lctx, max(opts.Quiet, settleQuiet)); err != nil {
+		if errors.Is(err, errRendererCrashed) {
+			return err
+		}
 		return fmt.Errorf("the page did not settle: %w", explainContext(err, opts.Timeout))
 	}
 	return nil

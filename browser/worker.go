@@ -478,6 +478,9 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	}
 	rec.expectLoad(string(res.LoaderID))
 	if err := rec.waitQuiet(ctx, opts.Quiet); err != nil {
+		if errors.Is(err, errRendererCrashed) {
+			return fmt.Errorf("load %s: %w", rawURL, err)
+		}
 		if !rec.isLoaded() {
 			return fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
 		}
