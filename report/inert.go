@@ -100,6 +100,35 @@ func textArgs(args []any, safe func(string) string) []any {
 	return out
 }
 
+// inertFields makes every string field reachable from v, a pointer to a
+// struct of a report format's own types, inert as a cell is (inertCell):
+// for formats such as JUnit whose text people read in CI, set just before
+// encoding so no field is missed.
+func inertFields(v any) {
+	var walk func(reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.String:
+			if v.CanSet() {
+				v.SetString(inertCell(v.String()))
+			}
+		case reflect.Pointer:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		}
+	}
+	walk(reflect.ValueOf(v))
+}
+
 // table is a terminal table whose cells are made inert as they are
 // appended, so no row can carry page text to the terminal raw.
 type table struct {

@@ -2,10 +2,13 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
+	"encoding/xml"
 	"regexp"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -155,5 +158,34 @@ func TestMarkdownEscaping(t *testing.T) {
 		if tt.got != tt.want {
 			t.Errorf("%s: got %q, want %q", tt.description, tt.got, tt.want)
 		}
+	}
+}
+
+// JUnit and SARIF are encoded, so page text cannot break them, but their
+// messages are read by people in CI: they are inert too. SARIF's
+// properties and locations stay as recorded, for machines.
+func TestPageTextIsInertInJUnitAndSARIFMessages(t *testing.T) {
+	rep := hostileReport()
+	var junit, sarif bytes.Buffer
+	if err := WriteJUnit(&junit, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(junit.Bytes(), &suites); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	checkInert(t, "the JUnit XML", junit.String(), `\u001b[2J\u000d\u202e\u0007\u0000|`)
+	if strings.ContainsRune(junit.String(), utf8.RuneError) {
+		t.Errorf("the JUnit XML lost characters to U+FFFD:\n%s", junit.String())
+	}
+	if err := WriteSARIF(&sarif, rep, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(sarif.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range log.Runs[0].Results {
+		checkInert(t, "a SARIF message", res.Message.Text, `\u001b[2J\u000d\u202e\u0007\u0000|`)
 	}
 }
