@@ -30,5 +30,7 @@ test:
 bench: chromium
 	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect' -benchtime 100x -count 1 -timeout 30m
 
+# go test -fuzz takes one target per run.
 fuzz:
 	$(GO) test ./inspect -run '^$$' -fuzz FuzzParseSetCookie -fuzztime 30s
+	$(GO) test ./inspect -run '^$$' -fuzz FuzzScrub -fuzztime 30s

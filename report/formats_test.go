@@ -195,26 +195,3 @@ func TestFailedExpectationsInEveryFormat(t *testing.T) {
 		t.Errorf("Markdown:\n%s", md)
 	}
 }
-
-func TestPageTextIsInertInTheTable(t *testing.T) {
-	rep := inspect.Report{Targets: []inspect.Target{{
-		URL:     "https://app.test/",
-		Dialogs: []inspect.Dialog{{Kind: "alert", Message: "hi\x1b[2J\u202egone", URL: "https://app.test/\x07", Answer: "dismissed"}},
-		Popups:  []inspect.Popup{{URL: "https://app.test/p\x1b]0;x\x07", OpenedBy: "https://app.test/"}},
-	}}}
-	var out strings.Builder
-	if err := Write(&out, FormatTable, rep, Options{}); err != nil {
-		t.Fatal(err)
-	}
-	got := out.String()
-	for _, raw := range []string{"\x1b", "\x07", "\u202e"} {
-		if strings.Contains(got, raw) {
-			t.Errorf("the table holds the raw byte %q:\n%s", raw, got)
-		}
-	}
-	for _, want := range []string{`\u001b[2J`, "Dialog: alert", "dismissed", "Popup: https://app.test/p"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("the table lacks %q:\n%s", want, got)
-		}
-	}
-}

@@ -45,7 +45,7 @@ type junitFailure struct {
 // testcase per expectation, failed with expected vs actual, then one per
 // rule: a rule fails when it found something at or above opts.FailOn
 // (accepted findings never fail). A target that did not load, or a scenario
-// step that failed, is an error.
+// step that failed, is an error. Page text is made inert, as in the table.
 func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 	all := junitSuites{Name: "cookiescope"}
 	for _, t := range r.Targets {
@@ -94,6 +94,9 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		all.Errors += suite.Errors
 		all.Suites = append(all.Suites, suite)
 	}
+	// XML cannot hold most control characters (the encoder would write
+	// U+FFFD) and CI shows these texts to people: spell them out instead.
+	inertFields(&all)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

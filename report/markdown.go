@@ -9,29 +9,31 @@ import (
 )
 
 // WriteMarkdown writes the report for a pull-request comment: per target,
-// its expectations, findings at low or above, and probe verdicts.
+// its expectations, findings at low or above, and probe verdicts. Every
+// line is written by mdf, so page text can neither break a table nor add
+// Markdown or HTML of its own.
 func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	fmt.Fprintln(w, "## cookiescope report")
 	fmt.Fprintln(w)
 	if r.Baseline != "" {
-		fmt.Fprintf(w, "Compared with the baseline `%s`: **%d regressions**\n\n", md(r.Baseline), len(r.Regressions))
+		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {
-			fmt.Fprintf(w, "- ❌ %s: `%s` %s\n", md(g.Target), md(g.Cookie), md(g.What))
+			mdf(w, "- ❌ %s: %s %s\n", g.Target, code(g.Cookie), g.What)
 		}
 		fmt.Fprintln(w)
 	}
 	for _, t := range r.Targets {
-		title := t.URL
-		if t.Scenario != "" {
-			title = t.Scenario + " (`" + t.File + "`)"
-		}
 		status := "✅"
 		if !targetPassed(t) {
 			status = "❌"
 		}
-		fmt.Fprintf(w, "### %s %s\n\n", status, md(title))
+		if t.Scenario != "" {
+			mdf(w, "### %s %s (%s)\n\n", status, t.Scenario, code(t.File))
+		} else {
+			mdf(w, "### %s %s\n\n", status, t.URL)
+		}
 		if t.Error != "" {
-			fmt.Fprintf(w, "**Error:** %s\n\n", md(t.Error))
+			mdf(w, "**Error:** %s\n\n", t.Error)
 		}
 		if len(t.Expectations) > 0 {
 			fmt.Fprintln(w, "| | expectation | line | failures |\n|---|---|---|---|")
@@ -40,7 +42,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 				if !e.Passed {
 					mark = "❌"
 				}
-				fmt.Fprintf(w, "| %s | %s | %d | %s |\n", mark, md(e.Expectation), e.Line, md(strings.Join(e.Failures, "; ")))
+				mdf(w, "| %s | %s | %d | %s |\n", mark, e.Expectation, e.Line, strings.Join(e.Failures, "; "))
 			}
 			fmt.Fprintln(w)
 		}
@@ -53,7 +55,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		if len(shown) > 0 {
 			fmt.Fprintln(w, "| rule | severity | cookie | finding |\n|---|---|---|---|")
 			for _, f := range shown {
-				fmt.Fprintf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, md(f.Cookie), md(f.Title), md(f.Evidence))
+				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Title, f.Evidence)
 			}
 			fmt.Fprintln(w)
 		}
@@ -61,7 +63,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		for _, p := range t.Probes {
 			if p.Verdict == inspect.Vulnerable {
 				vulnerable++
-				fmt.Fprintf(w, "- ⚠️ probe %s on `%s` (%s): %s\n", p.Name, md(p.Cookie), p.Channel, md(p.Explanation))
+				mdf(w, "- ⚠️ probe %s on %s (%s): %s\n", p.Name, code(p.Cookie), p.Channel, p.Explanation)
 			}
 		}
 		if len(t.Probes) > 0 && vulnerable == 0 {
@@ -85,7 +87,68 @@ func targetPassed(t inspect.Target) bool {
 	return true
 }
 
-// md escapes text for a Markdown table cell.
+// code marks an argument of mdf to be shown as inline code.
+type code string
+
+// mdf writes a line of Markdown: format is ours, and each text argument is
+// page text, written as md (plain text) or, when it is a code, as mdCode.
+func mdf(w io.Writer, format string, args ...any) {
+	out := textArgs(args, md)
+	for i, a := range args {
+		if c, ok := a.(code); ok {
+			out[i] = mdCode(string(c))
+		}
+	}
+	fmt.Fprintf(w, format, out...)
+}
+
+// mdSpecial holds the ASCII punctuation that can start or end Markdown or
+// HTML inline (emphasis, code, links and images, autolinks and tags,
+// entities, strikethrough, math, table cells) or that escapes it.
+const mdSpecial = "\\`*_[]<>&|~$!#"
+
+// md makes text inert (newlines included, so it stays on its line and in
+// its table cell) and backslash-escapes mdSpecial, so it shows as the text
+// it is.
 func md(s string) string {
-	return strings.NewReplacer("|", "\\|", "\n", " ", "<", "&lt;").Replace(s)
+	s = inert(s)
+	if !strings.ContainsAny(s, mdSpecial) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(mdSpecial, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode makes text inert and writes it as a code span, fenced with more
+// backticks than it holds in a row, so nothing in it is Markdown. Code spans
+// are for text outside table cells: inside one, a "|" would end the cell.
+func mdCode(s string) string {
+	s = inert(s)
+	if s == "" {
+		// "``" is no code span; "` `" shows an empty one.
+		return "` `"
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	// A space on each side is stripped from the content: it lets the text
+	// start or end with a backtick, and keeps a text that does start and
+	// end with a space as it is.
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || (strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.Trim(s, " ") != "") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
 }

@@ -99,6 +99,8 @@ func sarifLevel(s inspect.Severity) string {
 // WriteSARIF writes the findings as SARIF 2.1.0: one run, every rule with
 // its metadata, and one result per finding located at the target's URL.
 // Accepted findings carry an external suppression with the reason.
+// Messages are shown to people (code scanning alerts), so their page text is
+// made inert as in the table; locations and properties stay as recorded.
 func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	driver := sarifDriver{Name: "cookiescope", Version: opts.ToolVersion}
 	index := map[string]int{}
@@ -130,7 +132,7 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 				continue
 			}
 			run.Results = append(run.Results, sarifResult{RuleID: expectationRuleID, RuleIndex: expectationIndex, Level: "error",
-				Message:    sarifText{fmt.Sprintf("%s: expect %s: %s", t.Scenario, e.Expectation, strings.Join(e.Failures, "; "))},
+				Message:    sarifText{inert(fmt.Sprintf("%s: expect %s: %s", t.Scenario, e.Expectation, strings.Join(e.Failures, "; ")))},
 				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: e.File}, Region: &sarifRegion{StartLine: max(e.Line, 1)}}}},
 				Properties: map[string]string{"cookie": e.Cookie, "scenario": t.Scenario}})
 		}
@@ -141,7 +143,7 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 			if f.Cookie != "" {
 				msg = f.Title + " (" + f.Cookie + "): " + f.Evidence
 			}
-			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{msg},
+			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{inert(msg)},
 				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: t.URL}}}},
 				Properties: map[string]string{"severity": f.Severity.String(), "cookie": f.Cookie, "domain": f.Domain, "fix": f.Fix}}
 			if f.Accepted {

@@ -6,10 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -30,9 +26,9 @@ func WriteTable(w io.Writer, r inspect.Report) error {
 		fmt.Fprintln(w, "\nInterrupted: targets not listed above were not inspected.")
 	}
 	if r.Baseline != "" {
-		fmt.Fprintf(w, "\nCompared with the baseline %s: %d regressions\n", r.Baseline, len(r.Regressions))
+		printf(w, "\nCompared with the baseline %s: %d regressions\n", r.Baseline, len(r.Regressions))
 		for _, g := range r.Regressions {
-			fmt.Fprintf(w, "  REGRESSION %s: %s %s\n", g.Target, g.Cookie, g.What)
+			printf(w, "  REGRESSION %s: %s %s\n", g.Target, g.Cookie, g.What)
 		}
 	}
 	return nil
@@ -40,28 +36,28 @@ func WriteTable(w io.Writer, r inspect.Report) error {
 
 func writeTargetTable(w io.Writer, t inspect.Target) error {
 	if t.Scenario != "" {
-		fmt.Fprintf(w, "Scenario %q (%s:%d) on %s\n", t.Scenario, t.File, t.Line, t.URL)
+		printf(w, "Scenario %q (%s:%d) on %s\n", t.Scenario, t.File, t.Line, t.URL)
 	} else {
-		fmt.Fprintf(w, "%s\n", t.URL)
+		printf(w, "%s\n", t.URL)
 	}
 	if t.FinalURL != "" && t.FinalURL != t.URL {
-		fmt.Fprintf(w, "  ended at %s\n", t.FinalURL)
+		printf(w, "  ended at %s\n", t.FinalURL)
 	}
 	if t.Error != "" {
-		fmt.Fprintf(w, "  ERROR: %s\n", inert(t.Error))
+		printf(w, "  ERROR: %s\n", t.Error)
 	}
 	for _, d := range t.Dialogs {
 		if d.Kind == "more" {
-			fmt.Fprintf(w, "  Dialog: %s\n", inert(d.Message))
+			printf(w, "  Dialog: %s\n", d.Message)
 			continue
 		}
-		fmt.Fprintf(w, "  Dialog: %s %q from %s, %s\n", d.Kind, inert(d.Message), inert(d.URL), d.Answer)
+		printf(w, "  Dialog: %s \"%s\" from %s, %s\n", d.Kind, d.Message, d.URL, d.Answer)
 	}
 	for _, p := range t.Popups {
-		fmt.Fprintf(w, "  Popup: %s, opened by %s (closed when the target ended)\n", inert(p.URL), inert(p.OpenedBy))
+		printf(w, "  Popup: %s, opened by %s (closed when the target ended)\n", p.URL, p.OpenedBy)
 	}
 	if t.Isolation != "" {
-		fmt.Fprintf(w, "  Isolation: the browser context was replaced after this target: %s\n", inert(t.Isolation))
+		printf(w, "  Isolation: the browser context was replaced after this target: %s\n", t.Isolation)
 	}
 	readable := 0
 	for _, c := range t.Cookies {
@@ -119,26 +115,6 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 		}
 	}
 	return nil
-}
-
-// inert makes page-supplied text safe for a terminal: control characters
-// (escape sequences included) and bidirectional overrides are shown as
-// \uXXXX escapes instead of acting on the terminal.
-func inert(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsControl(r) || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			fmt.Fprintf(&b, "\\u%04x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// newTable returns a table with headers written as given.
-func newTable(w io.Writer) *tablewriter.Table {
-	return tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowMaxWidth(70))
 }
 
 func cookieRow(t inspect.Target, c inspect.Cookie) []string {
@@ -248,7 +224,7 @@ func writeProbeTables(w io.Writer, t inspect.Target) error {
 		byName[p.Name] = append(byName[p.Name], p)
 	}
 	for _, name := range order {
-		fmt.Fprintf(w, "  Probe %s:\n", name)
+		printf(w, "  Probe %s:\n", name)
 		table := newTable(w)
 		table.Header("Cookie", "Attack", "Channel", "Chrome", "Jar before → after", "Verdict", "Why")
 		for _, p := range byName[name] {
@@ -330,9 +306,9 @@ func WriteProbeSummary(w io.Writer, r inspect.Report) error {
 			}
 		}
 		if len(vulnerable) == 0 {
-			fmt.Fprintf(w, "%s: every attack failed; its cookies are protected.\n", t.URL)
+			printf(w, "%s: every attack failed; its cookies are protected.\n", t.URL)
 		} else {
-			fmt.Fprintf(w, "%s: attacks worked on %s.\n", t.URL, strings.Join(vulnerable, ", "))
+			printf(w, "%s: attacks worked on %s.\n", t.URL, strings.Join(vulnerable, ", "))
 		}
 	}
 	return nil

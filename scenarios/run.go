@@ -88,19 +88,11 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Expectations = f.results
 	t.Probes = f.probes
 	if stepErr != nil {
-		t.Error = scrub(stepErr.Error(), s.Secrets)
+		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	_ = w.Reset()
 	return t
-}
-
-// scrub removes secret values from text that leaves the process.
-func scrub(text string, secrets []string) string {
-	for _, v := range secrets {
-		text = strings.ReplaceAll(text, v, inspect.Redacted)
-	}
-	return text
 }
 
 // resolve turns a goto target into a URL against the scenario's base.
