@@ -49,6 +49,7 @@ func (l *Lab) routes() http.Handler {
 	widget := http.NewServeMux()
 	widget.HandleFunc("/frame", crossSiteFrame)
 	l.hostileRoutes(app, widget)
+	l.readableRoutes(app)
 
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the
@@ -89,7 +90,8 @@ func (l *Lab) index(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`)
+	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
+		`<p><a href="/tamper/">Readability tampering</a>: pages that hide which cookies their script can read.</p>`)
 }
 
 // pageList renders pages as a list of links, each with what it shows.
