@@ -22,8 +22,9 @@ type Evidence struct {
 }
 
 // Assemble joins the evidence into t: each jar cookie gets the writes that
-// produced it and where script could read it, and refused writes become
-// t.Blocked. Writes must be in the order Chrome saw them.
+// produced it and its readability (where script read it, or why that is
+// unknown), and refused writes become t.Blocked. Writes must be in the order
+// Chrome saw them.
 func Assemble(t *Target, ev Evidence) {
 	for i := range ev.Writes {
 		if p, err := ParseSetCookie(ev.Writes[i].CookieLine); err == nil {
@@ -31,7 +32,8 @@ func Assemble(t *Target, ev Evidence) {
 		}
 	}
 	t.Writes = ev.Writes
-	t.Frames = ev.Frames
+	// Judging readability sets the frames' errors: on a copy.
+	t.Frames = append([]Frame(nil), ev.Frames...)
 	var refused map[int]bool
 	t.Blocked, refused = blockedWrites(ev)
 	t.Cookies = nil
@@ -43,15 +45,9 @@ func Assemble(t *Target, ev Evidence) {
 				c.SetBy = append(c.SetBy, w)
 			}
 		}
-		c.ReadableOn = nil
-		for _, f := range ev.Frames {
-			if frameReads(f, c) {
-				c.ReadableOn = append(c.ReadableOn, f.URL)
-			}
-		}
-		c.ScriptReadable = len(c.ReadableOn) > 0
 		t.Cookies = append(t.Cookies, c)
 	}
+	judgeReadability(t.Cookies, t.Frames)
 	sort.SliceStable(t.Cookies, func(i, j int) bool {
 		a, b := t.Cookies[i], t.Cookies[j]
 		if a.Domain != b.Domain {
@@ -155,26 +151,6 @@ func DefaultPath(p string) string {
 		return "/"
 	}
 	return p[:i]
-}
-
-// frameReads reports whether document.cookie in f returned c: same name and
-// value, and c's scope covers f's URL (two cookies can share a name).
-func frameReads(f Frame, c Cookie) bool {
-	found := false
-	for _, p := range f.Pairs {
-		if p.Name == c.Name && p.Value == c.Value {
-			found = true
-			break
-		}
-	}
-	if !found {
-		return false
-	}
-	u, err := url.Parse(f.URL)
-	if err != nil {
-		return false
-	}
-	return DomainMatches(u.Hostname(), c) && PathMatches(u.Path, c.Path)
 }
 
 // DomainMatches reports whether a cookie is sent to host (RFC 6265bis 5.1.3).

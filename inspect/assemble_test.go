@@ -98,8 +98,8 @@ func TestAssemble(t *testing.T) {
 			ev: Evidence{
 				Jar: []Cookie{jarCookie("a", "1", "app.test", "/"), jarCookie("a", "2", "app.test", "/private")},
 				Frames: []Frame{
-					{URL: "https://app.test/", Pairs: []NameValue{{"a", "1"}}},
-					{URL: "https://app.test/private/x", Pairs: []NameValue{{"a", "2"}, {"a", "1"}}},
+					{URL: "https://app.test/", DocumentCookie: dcRead("a", "1")},
+					{URL: "https://app.test/private/x", DocumentCookie: dcRead("a", "2", "a", "1")},
 				},
 			},
 			readable: map[string][]string{"a": {"https://app.test/", "https://app.test/private/x", "https://app.test/private/x"}},
@@ -186,7 +186,7 @@ func TestRedactLeavesNoValue(t *testing.T) {
 	c := jarCookie("sid", "s3cret-value", "app.test", "/")
 	c.SetBy = []Write{w}
 	r := Report{Targets: []Target{{Cookies: []Cookie{c}, Writes: []Write{w}, Blocked: []BlockedWrite{{Name: "sid", Write: w}},
-		Frames: []Frame{{URL: "https://app.test/", Pairs: []NameValue{{"sid", "s3cret-value"}}}}}}}
+		Frames: []Frame{{URL: "https://app.test/", DocumentCookie: dcRead("sid", "s3cret-value"), CookieStore: csRead("sid", "s3cret-value")}}}}}
 	red := r.Redact()
 	rt := red.Targets[0]
 	for _, s := range []string{rt.Cookies[0].Value, rt.Cookies[0].SetBy[0].CookieLine, rt.Writes[0].CookieLine, rt.Blocked[0].CookieLine, rt.Writes[0].Parsed.Value} {
@@ -194,7 +194,7 @@ func TestRedactLeavesNoValue(t *testing.T) {
 			t.Errorf("redacted report still holds %q", s)
 		}
 	}
-	if rt.Frames[0].Pairs != nil {
+	if rt.Frames[0].DocumentCookie.Pairs != nil || rt.Frames[0].CookieStore.Pairs != nil {
 		t.Errorf("redacted frame keeps its pairs")
 	}
 	if r.Targets[0].Cookies[0].Value != "s3cret-value" {

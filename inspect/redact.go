@@ -44,7 +44,7 @@ func (t Target) redact() Target {
 	}
 	out.Frames = make([]Frame, len(t.Frames))
 	for i, f := range t.Frames {
-		f.Pairs = nil
+		f.DocumentCookie.Pairs, f.CookieStore.Pairs = nil, nil
 		out.Frames[i] = f
 	}
 	return out

@@ -150,10 +150,42 @@ type Cookie struct {
 	// SetBy lists the accepted writes that match this cookie, oldest first:
 	// the last one produced the value in the jar.
 	SetBy []Write `json:"setBy"`
-	// ScriptReadable is measured: document.cookie contained this cookie in
-	// at least one visited page or frame.
+	// ScriptReadable is measured: document.cookie or cookieStore.getAll()
+	// returned this cookie in at least one visited page or frame.
+	// ReadableOn lists those documents' URLs and ReadableVia the APIs
+	// (APIDocumentCookie, APICookieStore) that returned it.
 	ScriptReadable bool     `json:"scriptReadable"`
 	ReadableOn     []string `json:"readableOn"`
+	ReadableVia    []string `json:"readableVia,omitempty"`
+	// Readability is the verdict: Readable when measured readable,
+	// ReadabilityUnknown when no document returned it but the page broke
+	// the measurement in a document where script should see it (then
+	// UnknownReason says where and how), NotReadable otherwise. Unknown
+	// is never "not readable": treat it as possibly readable.
+	Readability   Readability `json:"readability"`
+	UnknownReason string      `json:"unknownReason,omitempty"`
+}
+
+// Readability says whether page script can read a cookie, as measured.
+type Readability string
+
+// The readability verdicts.
+const (
+	Readable           Readability = "readable"
+	NotReadable        Readability = "not-readable"
+	ReadabilityUnknown Readability = "unknown"
+)
+
+// Verdict returns c.Readability, or for a cookie that was never assembled
+// (Readability empty) the verdict ScriptReadable implies.
+func (c Cookie) Verdict() Readability {
+	switch {
+	case c.Readability != "":
+		return c.Readability
+	case c.ScriptReadable:
+		return Readable
+	}
+	return NotReadable
 }
 
 // Key identifies a cookie in a jar: two cookies with the same key cannot
@@ -252,12 +284,61 @@ type Frame struct {
 	TopLevel bool `json:"topLevel"`
 	// Popup is true for a page the target opened, and for its frames.
 	Popup bool `json:"popup,omitempty"`
-	// Readable lists the cookie names document.cookie returned there; Error
-	// is set when it could not be measured.
+	// Opaque is true for a document with an opaque origin (an iframe
+	// sandboxed without allow-same-origin): its script can read no cookie,
+	// and both APIs throw there by design.
+	Opaque bool `json:"opaque,omitempty"`
+	// Readable lists the cookie names document.cookie or
+	// cookieStore.getAll() returned there.
 	Readable []string `json:"readable"`
-	Error    string   `json:"error,omitempty"`
-	// Pairs is what document.cookie returned, values included; it is used to
-	// tell apart cookies of one name and never leaves the process.
+	// DocumentCookie and CookieStore say how each API fared there; zero
+	// when it was not measured.
+	DocumentCookie APIRead `json:"documentCookie,omitzero"`
+	CookieStore    APIRead `json:"cookieStore,omitzero"`
+	// Error says how the measurement failed or was broken by the page there
+	// (an API threw, or returned less than the cookies in scope that are
+	// not HttpOnly); Assemble sets it. Cookies no API returned that script
+	// should see there are then reported with ReadabilityUnknown.
+	Error string `json:"error,omitempty"`
+	// Ancestors are the origins of the frames that contain the document,
+	// innermost first (location.ancestorOrigins); empty for a top-level
+	// document. They decide which SameSite and partitioned cookies its
+	// script should see.
+	Ancestors []string `json:"-"`
+	// MeasuredAt is when the measurement started: a cookie written later
+	// was not measured there.
+	MeasuredAt time.Time `json:"-"`
+}
+
+// The cookie-reading APIs of page script, as named in reports.
+const (
+	APIDocumentCookie = "document.cookie"
+	APICookieStore    = "cookieStore"
+)
+
+// APIStatus says whether a cookie-reading API gave a result in a document.
+type APIStatus string
+
+// The outcomes of one API in one document.
+const (
+	// APIOK: the API returned a list (possibly empty).
+	APIOK APIStatus = "ok"
+	// APIUnavailable: the API does not exist there (cookieStore outside
+	// secure contexts, such as plain-http pages).
+	APIUnavailable APIStatus = "unavailable"
+	// APIFailed: it threw, or did not answer in time.
+	APIFailed APIStatus = "failed"
+)
+
+// APIRead is what one cookie-reading API returned in one document.
+type APIRead struct {
+	Status APIStatus `json:"status"`
+	// Count is how many cookies it returned.
+	Count int `json:"count"`
+	// Error is the exception or why the API was unavailable.
+	Error string `json:"error,omitempty"`
+	// Pairs is what it returned, values included; it is used to tell apart
+	// cookies of one name and never leaves the process.
 	Pairs []NameValue `json:"-"`
 }
 

@@ -281,11 +281,18 @@ var Rules = []Rule{
 	},
 	{
 		ID: "CS004", Title: "Session cookie read by page script (measured)", Severity: High,
-		Why:        "cookiescope evaluated document.cookie in the page and the session was in it: every script the page runs can take it.",
+		Why:        "cookiescope evaluated document.cookie and cookieStore.getAll() in the page and the session was in what they returned: every script the page runs can take it.",
 		Fix:        "Add HttpOnly so that document.cookie never returns it.",
 		References: []Reference{refOWASPSession, refOWASPTestCook},
+		// Measured only: a cookie whose readability is unknown (the page
+		// broke the measurement) does not fire this rule, which claims it was
+		// seen; it is not HttpOnly, so CS003 still reports it.
 		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return "document.cookie returned it on " + strings.Join(c.ReadableOn, ", "), j.session(c) != "" && c.ScriptReadable
+			via := strings.Join(c.ReadableVia, " and ")
+			if via == "" {
+				via = APIDocumentCookie
+			}
+			return via + " returned it on " + strings.Join(c.ReadableOn, ", "), j.session(c) != "" && c.ScriptReadable
 		}),
 	},
 	{
@@ -477,8 +484,16 @@ var Rules = []Rule{
 						break
 					}
 				}
-				if c.ScriptReadable && len(thirdParty) > 0 {
+				// Unknown readability fires too: the cookie is not HttpOnly
+				// and the page broke the measurement, so a third-party
+				// script may well read it (through cookieStore when
+				// document.cookie is emptied); staying silent would let a
+				// page hide the risk.
+				switch {
+				case c.ScriptReadable && len(thirdParty) > 0:
 					out = append(out, cookieFinding(c, by, fmt.Sprintf("readable by script on %s, where third-party scripts run: %s", strings.Join(c.ReadableOn, ", "), strings.Join(thirdParty, ", "))))
+				case c.Readability == ReadabilityUnknown && len(thirdParty) > 0:
+					out = append(out, cookieFinding(c, by, fmt.Sprintf("possibly readable by script (the measurement was broken: %s), where third-party scripts run: %s", c.UnknownReason, strings.Join(thirdParty, ", "))))
 				}
 			}
 			return out

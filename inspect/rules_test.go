@@ -42,6 +42,12 @@ func TestRules(t *testing.T) {
 		{"CS004", "a session cookie document.cookie returned", page(with(good(), func(c *Cookie) {
 			c.HttpOnly, c.ScriptReadable, c.ReadableOn = false, true, []string{"https://app.test/"}
 		})), true},
+		{"CS004", "a session cookie whose readability is unknown (the page broke the measurement)", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.Readability, c.UnknownReason = false, ReadabilityUnknown, "on https://app.test/: document.cookie returned nothing"
+		})), false},
+		{"CS003", "a session cookie whose readability is unknown still lacks HttpOnly", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.Readability, c.UnknownReason = false, ReadabilityUnknown, "on https://app.test/: document.cookie returned nothing"
+		})), true},
 		{"CS004", "a session cookie without HttpOnly that no page could read (path)", page(with(good(), func(c *Cookie) { c.HttpOnly, c.Path = false, "/admin" })), false},
 		{"CS005", "a cookie without SameSite", page(with(good(), func(c *Cookie) { c.SameSite = "" })), true},
 		{"CS005", "a cookie with SameSite=Lax", page(good()), false},
@@ -86,6 +92,16 @@ func TestRules(t *testing.T) {
 			t.Scripts = []string{"https://app.test/app.js", "https://cdn.example/tag.js"}
 			return t
 		}(), true},
+		{"CS018", "a session cookie of unknown readability on a page with a third-party script", func() Target {
+			t := page(with(good(), func(c *Cookie) {
+				c.HttpOnly, c.Readability, c.UnknownReason = false, ReadabilityUnknown, "on http://app.test/: document.cookie returned nothing"
+			}))
+			t.Scripts = []string{"https://cdn.example/tag.js"}
+			return t
+		}(), true},
+		{"CS018", "a session cookie of unknown readability with first-party scripts only", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.Readability, c.UnknownReason = false, ReadabilityUnknown, "on http://app.test/: document.cookie returned nothing"
+		})), false},
 		{"CS018", "a readable session cookie with first-party scripts only (a subdomain is the same site)", func() Target {
 			t := page(with(good(), func(c *Cookie) {
 				c.HttpOnly, c.ScriptReadable, c.ReadableOn = false, true, []string{"https://app.test/"}

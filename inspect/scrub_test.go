@@ -25,9 +25,10 @@ func scrubFixture() Report {
 	pref := Write{
 		Via: ViaDocumentCookie, URL: "https://app.test/account", Script: "https://cdn.test/app.js", Line: 12, Column: 7,
 		CookieLine: `pref={"theme":"dark","n":1234}; path=/`,
-		Stack:      []string{"setPref (https://cdn.test/app.js:12:7)", "init (https://cdn.test/app.js:40:3)", "https://app.test/account:5:1"},
-		Parsed:     SetCookie{Name: "pref", Value: `{"theme":"dark","n":1234}`, Path: "/"},
-		At:         t0.Add(time.Second),
+		Stack: []StackFrame{{Function: "setPref", URL: "https://cdn.test/app.js", Line: 12, Column: 7},
+			{Function: "init", URL: "https://cdn.test/app.js", Line: 40, Column: 3}, {URL: "https://app.test/account", Line: 5, Column: 1, Async: "setTimeout"}},
+		Parsed: SetCookie{Name: "pref", Value: `{"theme":"dark","n":1234}`, Path: "/"},
+		At:     t0.Add(time.Second),
 	}
 	refused := Write{
 		Via: ViaHeader, URL: "http://app.test/", CookieLine: "__Host-csrf=c5rf-77; Secure; Path=/", Status: 200,
@@ -49,8 +50,8 @@ func scrubFixture() Report {
 				},
 				Blocked: []BlockedWrite{{Name: "__Host-csrf", Write: refused, Reasons: []string{"SecureOnly"}, Explanation: "a Secure cookie from an http: page"}},
 				Frames: []Frame{
-					{URL: "https://app.test/account", TopLevel: true, Readable: []string{"pref"}, Pairs: []NameValue{{"pref", `{"theme":"dark","n":1234}`}}},
-					{URL: "https://widgets.test/frame", Error: "document.cookie: SecurityError", Pairs: []NameValue{{"w", "widget-55"}}},
+					{URL: "https://app.test/account", TopLevel: true, Readable: []string{"pref"}, DocumentCookie: APIRead{Status: "ok", Count: 1, Pairs: []NameValue{{"pref", `{"theme":"dark","n":1234}`}}}},
+					{URL: "https://widgets.test/frame", Error: "document.cookie: SecurityError", CookieStore: APIRead{Status: "ok", Count: 1, Pairs: []NameValue{{"w", "widget-55"}}}},
 				},
 				Writes:  []Write{login, pref, refused},
 				Scripts: []string{"https://cdn.test/app.js", "https://widgets.test/w.js"},
@@ -254,7 +255,7 @@ func TestScrub(t *testing.T) {
 		{
 			description: "a secret inside a frame's pairs, which the JSON leaves out",
 			secrets:     []string{"widget-55"},
-			field:       func(r Report) string { return r.Targets[0].Frames[1].Pairs[0].Value },
+			field:       func(r Report) string { return r.Targets[0].Frames[1].CookieStore.Pairs[0].Value },
 			want:        Redacted,
 		},
 		{
@@ -278,8 +279,8 @@ func TestScrub(t *testing.T) {
 		{
 			description: "a secret in a stack frame",
 			secrets:     []string{"cdn.test"},
-			field:       func(r Report) string { return r.Targets[0].Writes[1].Stack[1] },
-			want:        "init (https://[redacted]/app.js:40:3)",
+			field:       func(r Report) string { return r.Targets[0].Writes[1].Stack[1].URL },
+			want:        "https://[redacted]/app.js",
 		},
 		{
 			description: "overlapping secrets go as one stretch, whatever their order",

@@ -50,6 +50,7 @@ func (l *Lab) routes() http.Handler {
 	widget.HandleFunc("/frame", crossSiteFrame)
 	l.hostileRoutes(app, widget)
 	tamperRoutes(app, cdn)
+	l.readableRoutes(app)
 
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the
@@ -91,7 +92,7 @@ func (l *Lab) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
-		`<p><a href="/tamper/">Tamper pages</a>: pages that forge stacks, write around the hook or look for it.</p>`)
+		`<p><a href="/tamper/">Tamper pages</a>: pages that forge stacks, write around the hook, look for it, or hide which cookies their script can read.</p>`)
 }
 
 // pageList renders pages as a list of links, each with what it shows.

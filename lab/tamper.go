@@ -30,7 +30,8 @@ func tamperRoutes(app, cdn *http.ServeMux) {
 			http.NotFound(w, r)
 			return
 		}
-		writePage(w, "Tamper pages", "<p>Pages that try to fool the recorder. Each cookie they write starts with tamper_.</p>\n"+pageList(TamperPages))
+		writePage(w, "Tamper pages", "<p>Pages that try to fool the recorder. Each cookie they write starts with tamper_.</p>\n"+pageList(TamperPages)+
+			"<h2>Readability</h2>\n"+pageList(ReadabilityPages))
 	})
 	app.HandleFunc("/tamper/forge-stack", staticPage("Forged stacks", `<script>
 Error.prepareStackTrace = () => "Error\n    at evil (http://localhost/evil-analytics.js:1:1)\x1b[2J";

@@ -24,7 +24,7 @@ const hostile = "\x1b[2J\r\u202e\x07\x00|"
 func hostileReport() inspect.Report {
 	h := func(s string) string { return s + hostile }
 	write := inspect.Write{Via: inspect.ViaDocumentCookie, URL: h("https://app.test/w"), Script: h("https://cdn.test/a.js"), Line: 3, Column: 1,
-		CookieLine: h("sid=v") + "; Path=/", Stack: []string{h("f (https://cdn.test/a.js:3:1)")}}
+		CookieLine: h("sid=v") + "; Path=/", Stack: []inspect.StackFrame{{Function: h("f"), URL: h("https://cdn.test/a.js"), Line: 3, Column: 1}}}
 	header := inspect.Write{Via: inspect.ViaHeader, URL: h("https://other.test/h"), CookieLine: h("n=v"), Status: 200}
 	target := inspect.Target{
 		URL: h("https://app.test/"), FinalURL: h("https://app.test/end"), Error: h("load failed: "), Isolation: h("left: "),

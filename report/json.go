@@ -34,6 +34,7 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 			if c.ReadableOn == nil {
 				c.ReadableOn = []string{}
 			}
+			c.Readability = c.Verdict()
 			cookies[j] = c
 		}
 		t.Cookies = cookies

@@ -24,11 +24,20 @@ func fullReport() inspect.Report {
 			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
 			Cookies: []inspect.Cookie{
 				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
-				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}},
+				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, ReadableVia: []string{inspect.APICookieStore}, Readability: inspect.Readable},
+				{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", HostOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium",
+					Readability: inspect.ReadabilityUnknown, UnknownReason: "on http://app.test/: document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)"},
 			},
 			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: header, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
-			Frames:  []inspect.Frame{{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}}, {URL: "https://gone.test/", Error: "frame target detached"}},
-			Writes:  []inspect.Write{header, script, store},
+			Frames: []inspect.Frame{
+				{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}, Error: "document.cookie returned nothing while 1 cookie in scope is not HttpOnly",
+					DocumentCookie: inspect.APIRead{Status: inspect.APIOK}, CookieStore: inspect.APIRead{Status: inspect.APIOK, Count: 1}},
+				{URL: "http://app.test/", Popup: true, Readable: []string{}, Error: "document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)",
+					DocumentCookie: inspect.APIRead{Status: inspect.APIOK}, CookieStore: inspect.APIRead{Status: inspect.APIUnavailable, Error: "not a secure context"}},
+				{URL: "https://app.test/sandboxed", Opaque: true, DocumentCookie: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: sandboxed"}, CookieStore: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: denied"}},
+				{URL: "https://gone.test/", Error: "frame target detached"},
+			},
+			Writes: []inspect.Write{header, script, store},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},

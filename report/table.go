@@ -59,13 +59,25 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 	if t.Isolation != "" {
 		printf(w, "  Isolation: the browser context was replaced after this target: %s\n", t.Isolation)
 	}
-	readable := 0
+	readable, unknown := 0, 0
 	for _, c := range t.Cookies {
-		if c.ScriptReadable {
+		switch c.Verdict() {
+		case inspect.Readable:
 			readable++
+		case inspect.ReadabilityUnknown:
+			unknown++
 		}
 	}
-	fmt.Fprintf(w, "  %d cookies (%d readable by page script), %d writes blocked\n", len(t.Cookies), readable, len(t.Blocked))
+	if unknown > 0 {
+		fmt.Fprintf(w, "  %d cookies (%d readable by page script, %d unknown: the page broke the measurement), %d writes blocked\n", len(t.Cookies), readable, unknown, len(t.Blocked))
+	} else {
+		fmt.Fprintf(w, "  %d cookies (%d readable by page script), %d writes blocked\n", len(t.Cookies), readable, len(t.Blocked))
+	}
+	for _, f := range t.Frames {
+		if f.Error != "" {
+			fmt.Fprintf(w, "  Readability on %s: %s\n", inert(shortURL(t.FinalURL, f.URL)), inert(f.Error))
+		}
+	}
 	if len(t.Cookies) > 0 {
 		// Redacted values carry no information: the column appears only
 		// when values are shown.
@@ -179,7 +191,12 @@ func shortURL(base, u string) string {
 }
 
 func readability(t inspect.Target, c inspect.Cookie) string {
-	if !c.ScriptReadable {
+	switch c.Verdict() {
+	case inspect.ReadabilityUnknown:
+		// Not "no": the page broke the measurement (the reason is
+		// printed above the table, per frame).
+		return "UNKNOWN"
+	case inspect.NotReadable:
 		return "no"
 	}
 	if len(c.ReadableOn) == 1 && c.ReadableOn[0] == t.FinalURL {

@@ -223,7 +223,13 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 		checkBool("secure", e.Secure, c.Secure)
 		checkBool("httpOnly", e.HttpOnly, c.HttpOnly)
 		checkBool("hostOnly", e.HostOnly, c.HostOnly)
-		checkBool("scriptReadable (measured)", e.ScriptReadable, c.ScriptReadable)
+		// An unknown readability (the page broke the measurement) passes
+		// neither true nor false: it was not measured.
+		if e.ScriptReadable != nil && c.Verdict() == inspect.ReadabilityUnknown {
+			fail("scriptReadable (measured): expected %v, got unknown (%s)", *e.ScriptReadable, c.UnknownReason)
+		} else {
+			checkBool("scriptReadable (measured)", e.ScriptReadable, c.ScriptReadable)
+		}
 		if len(e.SameSite) > 0 {
 			got := c.SameSite
 			if got == "" {

@@ -1,0 +1,200 @@
+package browser
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/runtime"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// Readability is measured in our isolated world ("cookiescope", created in
+// every document by installRecorder), where the page's own scripts cannot
+// replace the document.cookie getter or CookieStore.prototype.getAll: the
+// world has its own prototypes (measured: overrides in the main world change
+// nothing there). cookieStore exists in the isolated world wherever it
+// exists in the page (secure contexts) and returns the same cookies.
+
+// measureReadability reads cookies as page script can, through
+// document.cookie and cookieStore.getAll(), in every live document of the
+// page and of its popups, cross-site iframes included, in our isolated world
+// so that the page's own scripts cannot interfere. It also returns the top
+// document's URL. What the results mean (readable, broken by the page) is
+// decided by inspect.Assemble.
+func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
+	type world struct {
+		session cdp.Session
+		id      runtime.ExecutionContextID
+		popup   bool
+	}
+	var worlds []world
+	w.mu.Lock()
+	popups := make(map[cdp.Session]bool, len(w.popups))
+	for _, p := range w.popups {
+		popups[p] = true
+	}
+	for s, ids := range w.worlds {
+		for _, id := range ids {
+			worlds = append(worlds, world{s, id, popups[s]})
+		}
+	}
+	w.mu.Unlock()
+	// Sessions whose target went away are dropped; isClosed takes the
+	// session's own lock, so this happens outside w.mu.
+	live := worlds[:0]
+	var gone []cdp.Session
+	for _, wd := range worlds {
+		if child, ok := wd.session.(*childSession); ok && child.isClosed() {
+			gone = append(gone, wd.session)
+			continue
+		}
+		live = append(live, wd)
+	}
+	if len(gone) > 0 {
+		w.mu.Lock()
+		for _, s := range gone {
+			delete(w.worlds, s)
+		}
+		w.mu.Unlock()
+	}
+	frames := make([]*inspect.Frame, len(live))
+	var wg sync.WaitGroup
+	for i, wd := range live {
+		wg.Go(func() {
+			frames[i] = readWorld(ctx, wd.session, wd.id)
+			if frames[i] != nil && wd.popup {
+				frames[i].Popup = true
+				frames[i].TopLevel = false
+			}
+		})
+	}
+	wg.Wait()
+	var out []inspect.Frame
+	finalURL := ""
+	for _, f := range frames {
+		if f == nil {
+			continue
+		}
+		if f.TopLevel {
+			finalURL = f.URL
+		}
+		out = append(out, *f)
+	}
+	// Top first, then popups, then by URL, so reports are stable.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].TopLevel != out[j].TopLevel {
+			return out[i].TopLevel
+		}
+		if out[i].Popup != out[j].Popup {
+			return out[i].Popup
+		}
+		return out[i].URL < out[j].URL
+	})
+	if finalURL == "" {
+		finalURL = w.currentURL(ctx)
+	}
+	return out, finalURL
+}
+
+// readWorldExpression reads one document as its script could: its URL,
+// whether it is the top of its page, whether its origin is opaque (a
+// sandboxed frame), its ancestors' origins, document.cookie, and
+// cookieStore.getAll() where cookieStore exists, awaited for
+// cookieStoreWait at most. Each API's exception is returned as text.
+// Strings are made well-formed: a lone surrogate would make the result
+// undecodable, and a page can put one in a cookie.
+const readWorldExpression = `(async () => {
+  const wf = (s) => String(s).toWellFormed();
+  const r = {href: location.href, top: window === window.top, opaque: self.origin === "null",
+    ancestors: Array.from(location.ancestorOrigins || [], wf), secure: isSecureContext};
+  try { r.dc = wf(document.cookie); } catch (e) { r.dcError = wf(e); }
+  if (typeof cookieStore !== "object" || cookieStore === null) {
+    r.csUnavailable = true;
+  } else {
+    let timer;
+    try {
+      const wait = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error("no answer within " + __WAIT__ + " ms")), __WAIT__); });
+      const all = await Promise.race([cookieStore.getAll(), wait]);
+      r.cs = all.map((c) => [wf(c.name), wf(c.value)]);
+    } catch (e) {
+      r.csError = wf(e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return r;
+})()`
+
+// cookieStoreWait bounds the wait for cookieStore.getAll(), which answers in
+// well under a millisecond on a healthy page; it is far below the time
+// measureReadability gets, so a stuck call is reported as such.
+const cookieStoreWait = 250 * time.Millisecond
+
+var readWorldScript = strings.ReplaceAll(readWorldExpression, "__WAIT__", strconv.Itoa(int(cookieStoreWait.Milliseconds())))
+
+// worldRead is what readWorldExpression returns.
+type worldRead struct {
+	Href         string      `json:"href"`
+	Top          bool        `json:"top"`
+	Opaque       bool        `json:"opaque"`
+	Ancestors    []string    `json:"ancestors"`
+	Secure       bool        `json:"secure"`
+	DocCookie    string      `json:"dc"`
+	DocCookieErr string      `json:"dcError"`
+	StoreMissing bool        `json:"csUnavailable"`
+	Store        [][2]string `json:"cs"`
+	StoreErr     string      `json:"csError"`
+}
+
+// readWorld measures one document; nil means it is not an http(s) document
+// (about:blank, an error page) or went away.
+func readWorld(ctx context.Context, s cdp.Session, id runtime.ExecutionContextID) *inspect.Frame {
+	start := time.Now()
+	res, err := cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: readWorldScript, ContextID: id, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
+	if err != nil || res.ExceptionDetails != nil || res.Result == nil {
+		return nil
+	}
+	var got worldRead
+	if err := jsonv2.Unmarshal(res.Result.Value, &got); err != nil {
+		return nil
+	}
+	if u, err := url.Parse(got.Href); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil
+	}
+	f := &inspect.Frame{URL: got.Href, TopLevel: got.Top, Opaque: got.Opaque, Ancestors: got.Ancestors, MeasuredAt: start, Readable: []string{}}
+	if got.DocCookieErr != "" {
+		f.DocumentCookie = inspect.APIRead{Status: inspect.APIFailed, Error: got.DocCookieErr}
+	} else {
+		pairs := inspect.ParseDocumentCookie(got.DocCookie)
+		f.DocumentCookie = inspect.APIRead{Status: inspect.APIOK, Count: len(pairs), Pairs: pairs}
+	}
+	switch {
+	case got.StoreMissing && !got.Secure:
+		f.CookieStore = inspect.APIRead{Status: inspect.APIUnavailable, Error: "not a secure context"}
+	case got.StoreMissing:
+		f.CookieStore = inspect.APIRead{Status: inspect.APIUnavailable, Error: "not in this browser"}
+	case got.StoreErr != "":
+		f.CookieStore = inspect.APIRead{Status: inspect.APIFailed, Error: got.StoreErr}
+	default:
+		pairs := make([]inspect.NameValue, len(got.Store))
+		for i, p := range got.Store {
+			pairs[i] = inspect.NameValue{Name: p[0], Value: p[1]}
+		}
+		f.CookieStore = inspect.APIRead{Status: inspect.APIOK, Count: len(pairs), Pairs: pairs}
+	}
+	for _, p := range append(append([]inspect.NameValue(nil), f.DocumentCookie.Pairs...), f.CookieStore.Pairs...) {
+		if !slices.Contains(f.Readable, p.Name) {
+			f.Readable = append(f.Readable, p.Name)
+		}
+	}
+	return f
+}
