@@ -154,6 +154,10 @@ type Cookie struct {
 	// at least one visited page or frame.
 	ScriptReadable bool     `json:"scriptReadable"`
 	ReadableOn     []string `json:"readableOn"`
+	// Unrecorded is set when no recorded write explains the cookie: none
+	// stored it with the value the jar holds. Page script or a worker wrote
+	// it past the recorder (or it was there before the recording began).
+	Unrecorded bool `json:"unrecorded"`
 }
 
 // Key identifies a cookie in a jar: two cookies with the same key cannot
@@ -198,6 +202,23 @@ type Write struct {
 	At time.Time `json:"-"`
 	// Blocked holds Chrome's reasons when it refused the write.
 	Blocked []string `json:"-"`
+	// Fate says what became of the write (stored, replaced, deleted,
+	// evicted, blocked, not-stored, cleared); FateReason says why, in plain
+	// words, where it is known. Assemble sets both.
+	Fate       Fate   `json:"fate"`
+	FateReason string `json:"fateReason,omitempty"`
+	// ReplacedBy is the index in Target.Writes of the later write that
+	// replaced or deleted this one's cookie; set with FateReplaced only
+	// (zero when the replacing write was not recorded).
+	ReplacedBy int `json:"replacedBy,omitempty"`
+	// Encoding is "latin1" when the header line's bytes are not valid UTF-8:
+	// CookieLine then shows each byte as the Latin-1 character of that code,
+	// as Chrome reported it. Empty for UTF-8 lines and script writes.
+	Encoding string `json:"encoding,omitempty"`
+	// Emulated is set for a header of a response that cookiescope forged
+	// as the emulated network attacker (probes): the tool itself planted
+	// the cookie, and Chrome reports no blocked reasons for such responses.
+	Emulated bool `json:"emulated,omitempty"`
 }
 
 // BlockedWrite is a write Chrome refused, with its reasons.
@@ -205,7 +226,9 @@ type BlockedWrite struct {
 	Name string `json:"name"`
 	Write
 	// Reasons are Chrome's blocked reasons (such as "SameSiteNoneInsecure"),
-	// or, for a script write Chrome silently ignored, "NotStored".
+	// or, for a write Chrome silently ignored (Fate not-stored), "NotStored";
+	// Explanation then gives the inferred reason. Writes that were stored
+	// and later replaced, deleted or evicted are not blocked.
 	Reasons []string `json:"reasons"`
 	// Explanation says the reasons in plain words.
 	Explanation string `json:"explanation"`
