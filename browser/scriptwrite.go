@@ -3,6 +3,7 @@ package browser
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -96,7 +97,7 @@ func cookieStoreLine(a cookieStoreArgs, del bool) string {
 		b.WriteString("; Max-Age=0")
 	case a.Expires != nil:
 		t := time.UnixMilli(int64(*a.Expires)).UTC()
-		b.WriteString("; Expires=" + t.Format(time.RFC1123))
+		b.WriteString("; Expires=" + t.Format(http.TimeFormat))
 	}
 	return b.String()
 }
