@@ -17,6 +17,11 @@ func fullReport() inspect.Report {
 	header := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/login", CookieLine: "sid=s3cret; Secure; HttpOnly; Path=/", Status: 200}
 	script := inspect.Write{Via: inspect.ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.test/a.js", Line: 3, Column: 14, CookieLine: "s_cc=true; Path=/", Stack: []string{"https://cdn.test/a.js:3:14"}}
 	store := inspect.Write{Via: inspect.ViaCookieStore, URL: "https://app.test/", Script: "https://app.test/", Line: 9, Column: 1, Inline: true, CookieLine: "cs=1; Path=/; Secure; SameSite=Strict"}
+	header.Fate = inspect.FateStored
+	script.Fate, script.FateReason, script.ReplacedBy = inspect.FateReplaced, "replaced by write #2", 2
+	store.Fate = inspect.FateStored
+	bad := inspect.Write{Via: inspect.ViaHeader, URL: "http://app.test/__cookiescope/x", CookieLine: "bad=caf\u00e9; SameSite=None", Status: 200,
+		Blocked: []string{"SameSiteNoneInsecure"}, Fate: inspect.FateBlocked, FateReason: "SameSite=None requires the Secure attribute", Encoding: "latin1", Emulated: true}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
 		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true,
@@ -24,11 +29,11 @@ func fullReport() inspect.Report {
 			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
 			Cookies: []inspect.Cookie{
 				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
-				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}},
+				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, Unrecorded: true},
 			},
-			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: header, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
+			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: bad, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
 			Frames:  []inspect.Frame{{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}}, {URL: "https://gone.test/", Error: "frame target detached"}},
-			Writes:  []inspect.Write{header, script, store},
+			Writes:  []inspect.Write{header, script, store, bad},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},
