@@ -49,6 +49,7 @@ func (l *Lab) routes() http.Handler {
 	widget := http.NewServeMux()
 	widget.HandleFunc("/frame", crossSiteFrame)
 	l.hostileRoutes(app, widget)
+	l.fatesRoutes(app)
 
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the
