@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
+
+	"github.com/cookiescope/cookiescope/inspect"
 )
 
 // ForgedResponse is what the emulated network attacker answers for one URL:
@@ -123,11 +126,30 @@ func (w *Worker) Forge(ctx context.Context, attackURL string, forged ForgedRespo
 	if _, err := chromedp.Call(lctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
 		return false, fmt.Errorf("intercept %s: %w", attackURL, err)
 	}
+	w.notePlanted(attackURL, forged.SetCookie)
 	err = w.load(lctx, attackURL, w.current(), opts)
 	a.mu.Lock()
 	upgraded = a.sawHSTS
 	a.mu.Unlock()
 	return upgraded, err
+}
+
+// notePlanted keeps the forged header lines as writes of the tool's own,
+// for the jar to be explained by them (see Worker.planted).
+func (w *Worker) notePlanted(attackURL string, lines []string) {
+	at := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, line := range lines {
+		w.planted = append(w.planted, inspect.Write{Via: inspect.ViaHeader, URL: attackURL, CookieLine: line, Status: 200, At: at, Emulated: true})
+	}
+}
+
+// plantedWrites returns the forged writes since the last reset.
+func (w *Worker) plantedWrites() []inspect.Write {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]inspect.Write(nil), w.planted...)
 }
 
 // escapePattern escapes Fetch's wildcards so the pattern matches url only.

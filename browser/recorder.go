@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/inspector"
@@ -71,6 +73,11 @@ type recording struct {
 	// crashed is set when the page's renderer crashed: nothing more will
 	// come from it, so waits end at once.
 	crashed bool
+	// topLevel lists the URLs of the top-level documents of the page and
+	// its popups, in order, without repeats.
+	topLevel []string
+	// cleared holds when cookiescope emptied the jar during the recording.
+	cleared []time.Time
 }
 
 // errRendererCrashed ends the wait for a page whose renderer crashed.
@@ -214,6 +221,9 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			}
 			if ev.Frame.ParentID == "" {
 				r.notePopupURL(session, ev.Frame.URL)
+				if (topLevel || strings.HasPrefix(session, "popup:")) && !slices.Contains(r.topLevel, ev.Frame.URL) {
+					r.topLevel = append(r.topLevel, ev.Frame.URL)
+				}
 			}
 		}
 
@@ -249,8 +259,68 @@ func (r *recording) noteOrigin(raw string) {
 	r.origins[u.Scheme+"://"+u.Host] = true
 }
 
+// decodeHeaderLine turns a raw header line as CDP reports it back into the
+// text the server sent. Chrome hands the header's bytes over one character
+// per byte, decoded as Windows-1252 (measured: the UTF-8 name 春节回, bytes
+// e6 98 a5 e8 8a 82 e5 9b 9e, arrives as "æ˜¥èŠ‚å›ž", where 0x98 became
+// U+02DC "˜"), while Storage.getCookies returns the cookie's name as UTF-8,
+// for header and document.cookie writes alike. So each character is mapped
+// back to its byte; when every character has one and the bytes are valid
+// UTF-8, that is the text. Otherwise the line is kept as Chrome gave it and
+// latin1 is true: its bytes are not UTF-8, and each is shown as its
+// Windows-1252 (Latin-1) character.
+func decodeHeaderLine(line string) (text string, latin1 bool) {
+	b := make([]byte, 0, len(line))
+	ascii := true
+	for _, r := range line {
+		c, ok := windows1252Byte(r)
+		if !ok {
+			return line, false // already text: not one character per byte
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+		b = append(b, c)
+	}
+	if ascii {
+		return line, false
+	}
+	if utf8.Valid(b) {
+		return string(b), false
+	}
+	return line, true
+}
+
+// windows1252High holds the characters Windows-1252 gives bytes 0x80 to
+// 0x9f; the five bytes it leaves undefined decode to the C1 control of the
+// same code.
+var windows1252High = [32]rune{
+	'\u20ac', '\u0081', '\u201a', '\u0192', '\u201e', '\u2026', '\u2020', '\u2021',
+	'\u02c6', '\u2030', '\u0160', '\u2039', '\u0152', '\u008d', '\u017d', '\u008f',
+	'\u0090', '\u2018', '\u2019', '\u201c', '\u201d', '\u2022', '\u2013', '\u2014',
+	'\u02dc', '\u2122', '\u0161', '\u203a', '\u0153', '\u009d', '\u017e', '\u0178',
+}
+
+// windows1252Byte returns the byte that Windows-1252 decodes to r.
+func windows1252Byte(r rune) (byte, bool) {
+	if r < 0x80 || (r >= 0xa0 && r < 0x100) {
+		return byte(r), true
+	}
+	for i, h := range windows1252High {
+		if h == r {
+			return byte(0x80 + i), true
+		}
+	}
+	// Chrome may also pass the C1 range through as itself.
+	if r >= 0x80 && r < 0xa0 {
+		return byte(r), true
+	}
+	return 0, false
+}
+
 // setCookieLines returns the Set-Cookie lines of raw response headers; Chrome
-// joins repeated headers with "\n".
+// joins repeated headers with "\n". The lines are still as CDP reports them:
+// see decodeHeaderLine.
 func setCookieLines(h network.Headers) []string {
 	var lines []string
 	for name, v := range h {
@@ -325,6 +395,21 @@ func (r *recording) evidence() (dialogs []inspect.Dialog, popups []inspect.Popup
 		popups = append(popups, p.Popup)
 	}
 	return dialogs, popups, strings.Join(r.replaced, "; ")
+}
+
+// noteCleared records that cookiescope emptied the jar now.
+func (r *recording) noteCleared() {
+	r.mu.Lock()
+	r.cleared = append(r.cleared, time.Now())
+	r.mu.Unlock()
+}
+
+// context returns the top-level document URLs and the times the jar was
+// cleared, for judging the writes.
+func (r *recording) context() (topLevel []string, cleared []time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.topLevel...), append([]time.Time(nil), r.cleared...)
 }
 
 // noteReplaced records why the context was replaced after the target.
@@ -514,10 +599,15 @@ func (r *recording) allWrites() []inspect.Write {
 			for i, reason := range b.BlockedReasons {
 				reasons[i] = string(reason)
 			}
-			blocked[b.CookieLine] = append(blocked[b.CookieLine], reasons)
+			line, _ := decodeHeaderLine(b.CookieLine)
+			blocked[line] = append(blocked[line], reasons)
 		}
-		for _, line := range p.lines {
+		for _, raw := range p.lines {
+			line, latin1 := decodeHeaderLine(raw)
 			w := inspect.Write{Via: inspect.ViaHeader, URL: responseURL, CookieLine: line, Status: p.status, At: p.at}
+			if latin1 {
+				w.Encoding = "latin1"
+			}
 			if rs := blocked[line]; len(rs) > 0 {
 				w.Blocked = rs[0]
 				blocked[line] = rs[1:]
@@ -528,7 +618,11 @@ func (r *recording) allWrites() []inspect.Write {
 		// it) is still reported.
 		for line, rs := range blocked {
 			for _, reasons := range rs {
-				out = append(out, inspect.Write{Via: inspect.ViaHeader, URL: responseURL, CookieLine: line, Status: p.status, At: p.at, Blocked: reasons})
+				w := inspect.Write{Via: inspect.ViaHeader, URL: responseURL, CookieLine: line, Status: p.status, At: p.at, Blocked: reasons}
+				if _, latin1 := decodeHeaderLine(line); latin1 {
+					w.Encoding = "latin1"
+				}
+				out = append(out, w)
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -156,7 +157,7 @@ func cookieStoreLine(a cookieStoreCall, del bool) string {
 		b.WriteString("; Max-Age=" + a.maxAge)
 	case a.expires != "":
 		if ms, err := strconv.ParseFloat(a.expires, 64); err == nil {
-			b.WriteString("; Expires=" + time.UnixMilli(int64(ms)).UTC().Format(time.RFC1123))
+			b.WriteString("; Expires=" + time.UnixMilli(int64(ms)).UTC().Format(http.TimeFormat))
 		}
 	}
 	return b.String()

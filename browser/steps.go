@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -54,7 +55,10 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	rcancel()
 	t.FinalURL = finalURL
 	jar, err := w.readJar(cctx)
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: rec.allWrites(), Frames: frames, Now: time.Now()})
+	writes := append(rec.allWrites(), w.plantedWrites()...)
+	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
+	topLevel, cleared := rec.context()
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared})
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()
 	if err != nil {
@@ -206,5 +210,6 @@ func (w *Worker) ClearCookies() error {
 	if err := w.clearJar(ctx); err != nil {
 		return errors.New("clear cookies: " + err.Error())
 	}
+	w.current().noteCleared()
 	return nil
 }

@@ -98,6 +98,12 @@ type Worker struct {
 	popups map[target.ID]*childSession
 	// attacker answers intercepted requests while Forge runs.
 	attacker *attacker
+	// planted holds the cookie lines cookiescope forged as the emulated
+	// attacker since the last reset: Chrome reports no network event for a
+	// fulfilled response, so without them the jar would hold cookies no
+	// recorded write explains. They outlive a recording (a plant, then a
+	// visit) but not a reset.
+	planted []inspect.Write
 }
 
 // NewWorker creates a browser context with one tab, installs the recording
@@ -423,6 +429,9 @@ func (w *Worker) Jar() ([]inspect.Cookie, error) {
 func (w *Worker) Reset() error {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
+	w.mu.Lock()
+	w.planted = nil
+	w.mu.Unlock()
 	return w.reset(ctx, w.current())
 }
 

@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"net"
 	"net/url"
 	"sort"
 	"strings"
@@ -19,30 +20,44 @@ type Evidence struct {
 	Frames []Frame
 	// Now is when the jar was read; it decides which writes were deletions.
 	Now time.Time
+	// TopLevel lists the URLs of the top-level documents (the page's and its
+	// popups') the target showed: a script write from another site was made
+	// in a third-party context. Empty: not known, not judged.
+	TopLevel []string
+	// Cleared lists when cookiescope itself emptied the jar during the
+	// recording (a scenario's clear-cookies step).
+	Cleared []time.Time
 }
 
-// Assemble joins the evidence into t: each jar cookie gets the writes that
-// produced it and its readability (where script read it, or why that is
-// unknown), and refused writes become t.Blocked. Writes must be in the order
-// Chrome saw them.
+// Assemble joins the evidence into t: every write gets its fate, each jar
+// cookie gets the writes that produced it (or is marked Unrecorded when none
+// did) and its readability (where script read it, or why that is unknown),
+// and refused writes become t.Blocked. Writes must be in the order Chrome
+// saw them.
 func Assemble(t *Target, ev Evidence) {
+	parseErrs := make([]error, len(ev.Writes))
 	for i := range ev.Writes {
-		if p, err := ParseSetCookie(ev.Writes[i].CookieLine); err == nil {
-			ev.Writes[i].Parsed = p
-		}
+		p, err := ParseSetCookie(ev.Writes[i].CookieLine)
+		ev.Writes[i].Parsed, parseErrs[i] = p, err
+		ev.Writes[i].Fate, ev.Writes[i].FateReason, ev.Writes[i].ReplacedBy = "", "", 0
 	}
+	assignFates(ev.Writes, parseErrs, ev)
 	t.Writes = ev.Writes
 	// Judging readability sets the frames' errors: on a copy.
 	t.Frames = append([]Frame(nil), ev.Frames...)
-	var refused map[int]bool
-	t.Blocked, refused = blockedWrites(ev)
+	t.Blocked = blockedWrites(ev.Writes)
 	t.Cookies = nil
 	for _, c := range ev.Jar {
 		key := c.Key()
 		c.SetBy = nil
+		c.Unrecorded = true
 		for i, w := range ev.Writes {
-			if !refused[i] && !w.Parsed.Deletes(w.atOr(ev.Now)) && writeMatches(w, key, c.Partitioned) {
-				c.SetBy = append(c.SetBy, w)
+			if parseErrs[i] != nil || (w.Fate != FateStored && w.Fate != FateReplaced) || !writeMatches(w, key, c.Partitioned) {
+				continue
+			}
+			c.SetBy = append(c.SetBy, w)
+			if w.Fate == FateStored && w.Parsed.Value == c.Value {
+				c.Unrecorded = false
 			}
 		}
 		t.Cookies = append(t.Cookies, c)
@@ -67,54 +82,35 @@ func (w Write) atOr(now time.Time) time.Time {
 	return w.At
 }
 
-// blockedWrites lists the writes Chrome refused: headers it reported with
-// reasons, and script writes that left no trace in the jar. refused holds
-// their indexes in ev.Writes.
-func blockedWrites(ev Evidence) (out []BlockedWrite, refused map[int]bool) {
-	refused = make(map[int]bool)
-	for i, w := range ev.Writes {
-		if len(w.Blocked) > 0 {
-			out = append(out, BlockedWrite{Name: w.Parsed.Name, Write: w, Reasons: w.Blocked, Explanation: ExplainReasons(w.Blocked)})
-			refused[i] = true
-			continue
-		}
-		if w.Via == ViaHeader || w.Parsed.Deletes(w.atOr(ev.Now)) || w.Parsed.Name == "" && w.Parsed.Value == "" {
-			continue
-		}
-		if laterWriteToSameCookie(ev.Writes[i+1:], w) {
-			continue
-		}
-		if !jarHolds(ev.Jar, w) {
-			out = append(out, BlockedWrite{Name: w.Parsed.Name, Write: w, Reasons: []string{ReasonNotStored}, Explanation: ExplainReasons([]string{ReasonNotStored})})
-			refused[i] = true
+// blockedWrites lists the writes that never reached the jar: those Chrome
+// refused with its reasons, and those it ignored silently (ReasonNotStored,
+// with the inferred reason as the explanation).
+func blockedWrites(writes []Write) []BlockedWrite {
+	var out []BlockedWrite
+	for _, w := range writes {
+		switch w.Fate {
+		case FateBlocked:
+			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: w.Blocked, Explanation: ExplainReasons(w.Blocked)})
+		case FateNotStored:
+			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: []string{ReasonNotStored}, Explanation: w.FateReason})
 		}
 	}
-	return out, refused
+	return out
 }
 
-// laterWriteToSameCookie reports whether a later write addressed the same
-// cookie, so that the jar no longer shows what w did.
-func laterWriteToSameCookie(later []Write, w Write) bool {
-	key, ok := writeKey(w)
+// CookieName is the name the write addresses: the parsed name, or, for a
+// line the parser refused, the text before its first "=" (trimmed), so that
+// a refused write is never credited to the nameless cookie.
+func (w Write) CookieName() string {
+	if w.Parsed.Name != "" || w.Parsed.Value != "" {
+		return w.Parsed.Name
+	}
+	pair, _, _ := strings.Cut(w.CookieLine, ";")
+	name, _, ok := strings.Cut(pair, "=")
 	if !ok {
-		return false
+		return ""
 	}
-	for _, l := range later {
-		if k, ok := writeKey(l); ok && k == key && l.Parsed.Partitioned == w.Parsed.Partitioned {
-			return true
-		}
-	}
-	return false
-}
-
-// jarHolds reports whether the jar holds the cookie w wrote, with its value.
-func jarHolds(jar []Cookie, w Write) bool {
-	for _, c := range jar {
-		if writeMatches(w, c.Key(), c.Partitioned) && c.Value == w.Parsed.Value {
-			return true
-		}
-	}
-	return false
+	return trimWSP(name)
 }
 
 // writeMatches reports whether w addressed the cookie with key.
@@ -131,7 +127,10 @@ func writeKey(w Write) (CookieKey, bool) {
 		return CookieKey{}, false
 	}
 	k := CookieKey{Name: w.Parsed.Name, Domain: strings.ToLower(u.Hostname()), HostOnly: true, Path: w.Parsed.Path}
-	if w.Parsed.Domain != "" {
+	// Chrome stores a Domain equal to an IP address host as host-only
+	// (measured: Domain=127.0.0.1 from http://127.0.0.1 gives domain
+	// "127.0.0.1", no dot), by header and by script alike.
+	if w.Parsed.Domain != "" && (net.ParseIP(k.Domain) == nil || w.Parsed.Domain != k.Domain) {
 		k.Domain, k.HostOnly = w.Parsed.Domain, false
 	}
 	if k.Path == "" {

@@ -164,6 +164,10 @@ type Cookie struct {
 	// is never "not readable": treat it as possibly readable.
 	Readability   Readability `json:"readability"`
 	UnknownReason string      `json:"unknownReason,omitempty"`
+	// Unrecorded is set when no recorded write explains the cookie: none
+	// stored it with the value the jar holds. Page script or a worker wrote
+	// it past the recorder (or it was there before the recording began).
+	Unrecorded bool `json:"unrecorded"`
 }
 
 // Readability says whether page script can read a cookie, as measured.
@@ -232,6 +236,23 @@ type Write struct {
 	At time.Time `json:"-"`
 	// Blocked holds Chrome's reasons when it refused the write.
 	Blocked []string `json:"-"`
+	// Fate says what became of the write (stored, replaced, deleted,
+	// evicted, blocked, not-stored, cleared); FateReason says why, in plain
+	// words, where it is known. Assemble sets both.
+	Fate       Fate   `json:"fate"`
+	FateReason string `json:"fateReason,omitempty"`
+	// ReplacedBy is the index in Target.Writes of the later write that
+	// replaced or deleted this one's cookie; set with FateReplaced only
+	// (zero when the replacing write was not recorded).
+	ReplacedBy int `json:"replacedBy,omitempty"`
+	// Encoding is "latin1" when the header line's bytes are not valid UTF-8:
+	// CookieLine then shows each byte as the Latin-1 character of that code,
+	// as Chrome reported it. Empty for UTF-8 lines and script writes.
+	Encoding string `json:"encoding,omitempty"`
+	// Emulated is set for a header of a response that cookiescope forged
+	// as the emulated network attacker (probes): the tool itself planted
+	// the cookie, and Chrome reports no blocked reasons for such responses.
+	Emulated bool `json:"emulated,omitempty"`
 }
 
 // StackFrame is one call frame of a script write's stack.
@@ -271,7 +292,9 @@ type BlockedWrite struct {
 	Name string `json:"name"`
 	Write
 	// Reasons are Chrome's blocked reasons (such as "SameSiteNoneInsecure"),
-	// or, for a script write Chrome silently ignored, "NotStored".
+	// or, for a write Chrome silently ignored (Fate not-stored), "NotStored";
+	// Explanation then gives the inferred reason. Writes that were stored
+	// and later replaced, deleted or evicted are not blocked.
 	Reasons []string `json:"reasons"`
 	// Explanation says the reasons in plain words.
 	Explanation string `json:"explanation"`

@@ -200,10 +200,12 @@ func cookieFinding(c Cookie, sessionBy, evidence string) Finding {
 // origin describes where a cookie's value came from, for evidence.
 func origin(c Cookie) string {
 	if len(c.SetBy) == 0 {
-		return "found in the jar"
+		return "in the jar with no recorded write"
 	}
 	w := c.SetBy[len(c.SetBy)-1]
 	switch {
+	case w.Emulated:
+		return "planted by cookiescope's emulated network attacker at " + w.URL
 	case w.Via == ViaHeader:
 		return "set by the Set-Cookie header of " + w.URL
 	case w.Script != "":
@@ -499,6 +501,34 @@ var Rules = []Rule{
 			return out
 		},
 	},
+	{
+		ID: "CS019", Title: "Cookie written by an unrecorded script or worker write", Severity: Medium,
+		Why:        "cookiescope records every Set-Cookie header and every document.cookie and cookieStore write of the page, its frames and its popups. A cookie in the jar that none of them explains was written past the recorder: by a worker's cookieStore or requests, by script that reached the original setter, or before the recording began. Whatever did it can write other cookies unseen, so the report cannot vouch for this one's story.",
+		Fix:        "Find what writes this cookie (a service or shared worker, a framework that captured the native cookie setter) and set it with a Set-Cookie header or plain page script instead; if it is expected, accept the finding with a reason.",
+		References: []Reference{refOWASPTestCook},
+		check:      unrecordedCookies,
+	},
+}
+
+// unrecordedCookies fires on every jar cookie that no recorded write
+// explains; a session cookie makes it High.
+func unrecordedCookies(j *judge, t Target) []Finding {
+	var out []Finding
+	for _, c := range t.Cookies {
+		if !c.Unrecorded {
+			continue
+		}
+		evidence := fmt.Sprintf("the jar holds %s (domain %s, path %s), but no recorded header, document.cookie or cookieStore write stored this value", c.Name, c.Domain, c.Path)
+		if n := len(c.SetBy); n > 0 {
+			evidence += fmt.Sprintf("; %d recorded writes addressed it, the last %s", n, origin(c))
+		}
+		f := cookieFinding(c, j.session(c), evidence)
+		if f.SessionLike != "" {
+			f.Severity = High
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func containsString(list []string, s string) bool {

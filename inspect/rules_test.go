@@ -109,8 +109,20 @@ func TestRules(t *testing.T) {
 			t.Scripts = []string{"https://app.test/app.js", "https://static.app.test/x.js"}
 			return t
 		}(), false},
+		{"CS019", "a cookie no recorded write explains", page(with(good(), func(c *Cookie) { c.Name, c.SetBy, c.Unrecorded = "theme", nil, true })), true},
+		{"CS019", "a cookie its recorded header stored", page(good()), false},
+		{"CS019", "a cookie cookiescope's emulated attacker planted", page(with(good(), func(c *Cookie) {
+			c.SetBy = []Write{{Via: ViaHeader, URL: "http://app.test/__cookiescope/plant-1", Emulated: true, Fate: FateStored}}
+		})), false},
 	}
 	fired := map[string]bool{}
+	t.Run("CS019 is High for a session cookie", func(t *testing.T) {
+		for _, f := range Judge(page(with(good(), func(c *Cookie) { c.Unrecorded = true })), Config{}, now) {
+			if f.RuleID == "CS019" && f.Severity != High {
+				t.Errorf("CS019 on a session cookie has severity %s, want high", f.Severity)
+			}
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.rule+" "+tt.description, func(t *testing.T) {
 			var got []string

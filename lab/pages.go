@@ -51,6 +51,7 @@ func (l *Lab) routes() http.Handler {
 	l.hostileRoutes(app, widget)
 	tamperRoutes(app, cdn)
 	l.readableRoutes(app)
+	l.fatesRoutes(app)
 
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the

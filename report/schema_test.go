@@ -17,6 +17,11 @@ func fullReport() inspect.Report {
 	header := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/login", CookieLine: "sid=s3cret; Secure; HttpOnly; Path=/", Status: 200}
 	script := inspect.Write{Via: inspect.ViaDocumentCookie, URL: "https://app.test/", Script: "https://cdn.test/a.js", Line: 3, Column: 14, CookieLine: "s_cc=true; Path=/", Stack: []inspect.StackFrame{{URL: "https://cdn.test/a.js", Line: 3, Column: 14}, {Function: "login", URL: "https://app.test/", Line: 9, Column: 2, Async: "setTimeout"}}}
 	store := inspect.Write{Via: inspect.ViaCookieStore, URL: "https://app.test/", Script: "https://app.test/", Line: 9, Column: 1, Inline: true, CookieLine: "cs=1; Path=/; Secure; SameSite=Strict"}
+	header.Fate = inspect.FateStored
+	script.Fate, script.FateReason, script.ReplacedBy = inspect.FateReplaced, "replaced by write #2", 2
+	store.Fate = inspect.FateStored
+	bad := inspect.Write{Via: inspect.ViaHeader, URL: "http://app.test/__cookiescope/x", CookieLine: "bad=caf\u00e9; SameSite=None", Status: 200,
+		Blocked: []string{"SameSiteNoneInsecure"}, Fate: inspect.FateBlocked, FateReason: "SameSite=None requires the Secure attribute", Encoding: "latin1", Emulated: true}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
 		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true,
@@ -28,7 +33,7 @@ func fullReport() inspect.Report {
 				{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", HostOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium",
 					Readability: inspect.ReadabilityUnknown, UnknownReason: "on http://app.test/: document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)"},
 			},
-			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: header, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
+			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: bad, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
 			Frames: []inspect.Frame{
 				{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}, Error: "document.cookie returned nothing while 1 cookie in scope is not HttpOnly",
 					DocumentCookie: inspect.APIRead{Status: inspect.APIOK}, CookieStore: inspect.APIRead{Status: inspect.APIOK, Count: 1}},
@@ -37,7 +42,7 @@ func fullReport() inspect.Report {
 				{URL: "https://app.test/sandboxed", Opaque: true, DocumentCookie: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: sandboxed"}, CookieStore: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: denied"}},
 				{URL: "https://gone.test/", Error: "frame target detached"},
 			},
-			Writes: []inspect.Write{header, script, store},
+			Writes: []inspect.Write{header, script, store, bad},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},

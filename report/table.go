@@ -113,20 +113,44 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 	if err := writeProbeTables(w, t); err != nil {
 		return err
 	}
-	if len(t.Blocked) > 0 {
-		fmt.Fprintln(w, "  Blocked by Chrome:")
-		table := newTable(w)
-		table.Header("Name", "Via", "From", "Reasons", "Why")
-		for _, b := range t.Blocked {
-			if err := table.Append([]string{b.Name, string(b.Via), writeOrigin(t, b.Write), strings.Join(b.Reasons, ", "), b.Explanation}); err != nil {
-				return err
-			}
+	return writeUnstoredTable(w, t)
+}
+
+// writeUnstoredTable lists the writes that did not end up in the jar, with
+// their fate and why: blocked with Chrome's reasons, ignored silently,
+// replaced, deleted, evicted, cleared.
+func writeUnstoredTable(w io.Writer, t inspect.Target) error {
+	var rows [][]string
+	for i, wr := range t.Writes {
+		if wr.Fate == inspect.FateStored || wr.Fate == "" {
+			continue
 		}
-		if err := table.Render(); err != nil {
+		why := wr.FateReason
+		switch {
+		case wr.Fate == inspect.FateBlocked:
+			why = strings.Join(wr.Blocked, ", ") + ": " + wr.FateReason
+		case wr.Fate == inspect.FateReplaced && wr.ReplacedBy > 0 && wr.ReplacedBy < len(t.Writes):
+			by := t.Writes[wr.ReplacedBy]
+			verb := "replaced"
+			if strings.HasPrefix(wr.FateReason, "deleted") {
+				verb = "deleted"
+			}
+			why = fmt.Sprintf("%s by write #%d, %s %s", verb, wr.ReplacedBy, by.Via, writeOrigin(t, by))
+		}
+		rows = append(rows, []string{fmt.Sprintf("#%d", i), inert(wr.CookieName()), string(wr.Via), writeOrigin(t, wr), string(wr.Fate), inert(why)})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "  Writes not stored (or no longer):")
+	table := newTable(w)
+	table.Header("Write", "Name", "Via", "From", "Fate", "Why")
+	for _, row := range rows {
+		if err := table.Append(row); err != nil {
 			return err
 		}
 	}
-	return nil
+	return table.Render()
 }
 
 func cookieRow(t inspect.Target, c inspect.Cookie) []string {
@@ -143,12 +167,21 @@ func cookieRow(t inspect.Target, c inspect.Cookie) []string {
 // setBy says which write produced the cookie, and from where.
 func setBy(t inspect.Target, c inspect.Cookie) string {
 	if len(c.SetBy) == 0 {
-		return "(already in jar)"
+		return "(no recorded write)"
 	}
 	last := c.SetBy[len(c.SetBy)-1]
 	s := string(last.Via) + " " + writeOrigin(t, last)
-	if n := len(c.SetBy); n > 1 {
-		s += fmt.Sprintf(" (+%d earlier)", n-1)
+	if last.Emulated {
+		s = "cookiescope's emulated attacker, " + writeOrigin(t, last)
+	}
+	switch n := len(c.SetBy) - 1; {
+	case n == 1:
+		s += " (replaced 1 earlier write)"
+	case n > 1:
+		s += fmt.Sprintf(" (replaced %d earlier writes)", n)
+	}
+	if c.Unrecorded {
+		s += " (value from no recorded write)"
 	}
 	return s
 }
