@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
@@ -154,5 +155,47 @@ func TestALibraryWriteNamesItsCaller(t *testing.T) {
 	}
 	if want := "by /tamper/lib.js:2, called from /tamper/library:"; !strings.Contains(table.String(), want) {
 		t.Errorf("the table does not say %q:\n%s", want, table.String())
+	}
+}
+
+func TestServiceWorkerWritesAreFlaggedUnrecorded(t *testing.T) {
+	// A service worker runs no page hook: its write must not pass for an
+	// explained cookie, but be reported as past the recorder.
+	target := inspectLab(t, "/tamper/service-worker", LoadOptions{Quiet: 2 * time.Second})
+	c := findCookie(t, target, "tamper_sw")
+	if !c.Unrecorded {
+		t.Fatalf("tamper_sw is explained by %+v", c.SetBy)
+	}
+	for _, f := range inspect.Judge(target, inspect.Config{}, time.Now()) {
+		if f.RuleID == "CS019" && f.Cookie == "tamper_sw" {
+			return
+		}
+	}
+	t.Errorf("no CS019 finding for tamper_sw")
+}
+
+func TestPageTextIsInertInTheTableAndMarkdown(t *testing.T) {
+	target := inspectLab(t, "/tamper/escapes", LoadOptions{})
+	if len(target.Dialogs) == 0 || !strings.Contains(target.Dialogs[0].Message, "\x1b[2J") {
+		t.Fatalf("the page's alert was not recorded faithfully: %+v", target.Dialogs)
+	}
+	rep := inspect.Report{Targets: []inspect.Target{target}}
+	for _, f := range []report.Format{report.FormatTable, report.FormatMarkdown} {
+		for _, r := range []inspect.Report{rep, rep.Redact()} {
+			var out bytes.Buffer
+			if err := report.Write(&out, f, r, report.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			for _, bad := range []string{"\x1b", "\u202e", "\r"} {
+				if strings.Contains(out.String(), bad) {
+					t.Errorf("%s output holds a raw %q", f, bad)
+				}
+			}
+			// The table lists the dialog and the refused write; the
+			// Markdown summary carries no page text of this page.
+			if f == report.FormatTable && !strings.Contains(out.String(), `\u001b`) {
+				t.Errorf("the table does not show the escape spelled out:\n%s", out.String())
+			}
+		}
 	}
 }
