@@ -28,7 +28,7 @@ test:
 # Pages per second against the lab with 1, 2 and 4 workers, the bare
 # chromedp floor, and the browser's memory.
 bench: chromium
-	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect' -benchtime 100x -count 1 -timeout 30m
+	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect|BenchmarkScriptWrite' -benchtime 100x -count 1 -timeout 30m
 
 # go test -fuzz takes one target per run.
 fuzz:

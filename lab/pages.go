@@ -7,6 +7,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,7 @@ func (l *Lab) routes() http.Handler {
 	app.HandleFunc("/app.js", appScript)
 	app.HandleFunc("/frames", l.frames)
 	app.HandleFunc("/bench", l.bench)
+	app.HandleFunc("/bench/writes", benchWrites)
 	app.HandleFunc("/storage/write", storageWrite)
 	app.HandleFunc("/storage/check", storageCheck)
 	app.HandleFunc("/storage/sw.js", serviceWorker)
@@ -209,6 +211,23 @@ document.cookie = "b_js2=%s; Path=/";
 document.cookie = "b_js3=%s; Path=/";
 </script>
 <script src="https://%s:%d/bench.js"></script>`, token(), token(), token(), CDNHost, l.HTTPSPort))
+}
+
+// benchWrites makes n document.cookie writes (n from the query, 500 by
+// default) over 20 names, times them with performance.now() and puts the
+// microseconds per write in the document's title: what the recorder's hook
+// costs a page that writes cookies.
+func benchWrites(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.URL.Query().Get("n"))
+	if err != nil || n <= 0 || n > 100000 {
+		n = 500
+	}
+	writePage(w, "Bench writes", fmt.Sprintf(`<script>
+const n = %d;
+const start = performance.now();
+for (let i = 0; i < n; i++) document.cookie = "bw" + (i %% 20) + "=" + i + "; Path=/";
+document.title = String((performance.now() - start) * 1000 / n);
+</script>`, n))
 }
 
 func benchScript(w http.ResponseWriter, r *http.Request) {
