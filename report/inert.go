@@ -27,6 +27,10 @@ func inert(s string) string {
 	return escapeUnsafe(s, false)
 }
 
+// Inert is inert for callers outside the package that print page text to
+// a person, such as the progress lines on stderr.
+func Inert(s string) string { return inert(s) }
+
 // inertCell is inert but keeps line breaks: a table draws them as lines
 // inside the cell's borders, which is how a cell holds a list.
 func inertCell(s string) string {

@@ -189,3 +189,9 @@ func TestPageTextIsInertInJUnitAndSARIFMessages(t *testing.T) {
 		checkInert(t, "a SARIF message", res.Message.Text, `\u001b[2J\u000d\u202e\u0007\u0000|`)
 	}
 }
+
+func TestInertIsExportedForProgressLines(t *testing.T) {
+	if got, want := Inert("https://a.test/\x1b[2J\n"), `https://a.test/\u001b[2J\u000a`; got != want {
+		t.Errorf("Inert = %q, want %q", got, want)
+	}
+}

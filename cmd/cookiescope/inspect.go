@@ -159,7 +159,7 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 		if live {
 			clear = "\r\033[K"
 		}
-		fmt.Fprintf(stderr, "%s[%d/%d] %s: %s (%.2fs)\n", clear, done, total, t.URL, status, float64(t.DurationMS)/1000)
+		fmt.Fprintf(stderr, "%s[%d/%d] %s: %s (%.2fs)\n", clear, done, total, report.Inert(t.URL), report.Inert(status), float64(t.DurationMS)/1000)
 		if live && done < total {
 			fmt.Fprintf(stderr, "%d of %d done, %s elapsed...", done, total, time.Since(rep.Started).Round(time.Second))
 		}
