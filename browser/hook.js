@@ -21,9 +21,11 @@
   const weakMapGet = WeakMap.prototype.get;
   const weakMapSet = WeakMap.prototype.set;
   const nativeToString = Function.prototype.toString;
-  const hrefGetter = getOwnPropertyDescriptor(location, "href").get;
   const loc = location;
-  const documentURL = getOwnPropertyDescriptor(Document.prototype, "URL").get;
+  // A window's Location has href on itself; a worker's on its prototype.
+  const hrefGetter = (getOwnPropertyDescriptor(loc, "href") || getOwnPropertyDescriptor(Object.getPrototypeOf(loc), "href")).get;
+  const hasDocument = typeof Document === "function";
+  const documentURL = hasDocument ? getOwnPropertyDescriptor(Document.prototype, "URL").get : undefined;
 
   // Function.prototype.toString prints each wrapper as its native did.
   const masks = new WeakMap();
@@ -53,7 +55,7 @@
     try { return apply(documentURL, doc, []); } catch (err) { return here(); }
   };
 
-  const desc = getOwnPropertyDescriptor(Document.prototype, "cookie");
+  const desc = hasDocument ? getOwnPropertyDescriptor(Document.prototype, "cookie") : undefined;
   if (desc && desc.set && desc.configurable) {
     const set = desc.set;
     const wrapper = {

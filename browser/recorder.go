@@ -239,6 +239,10 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if !ok {
 			return
 		}
+		// A service worker's write is no document's inline script.
+		if strings.HasPrefix(session, workerLabelPrefix) {
+			w.Inline = false
+		}
 		// An about:blank or srcdoc document writes cookies for the page
 		// that made it: its cookie URL is its creator's.
 		if !strings.HasPrefix(w.URL, "http:") && !strings.HasPrefix(w.URL, "https:") && r.mainURL != "" {

@@ -332,14 +332,30 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 		defer cancel()
 		if info.Type == "service_worker" {
 			// A paused service worker answers no command (measured):
-			// let it run first.
+			// let it run first, then hook its cookieStore. Writes of its
+			// first run of script can come before the hook: such a
+			// cookie is then reported unrecorded (CS019), never explained.
 			child.resume()
 			_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
+			w.hookServiceWorker(ctx, child)
 			return
 		}
 		_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
 		child.resume()
 	}()
+}
+
+// hookServiceWorker installs the recording hook in a running service
+// worker: cookieStore is the one cookie API it has.
+func (w *Worker) hookServiceWorker(ctx context.Context, s cdp.Session) {
+	if _, err := cdp.Call(ctx, s, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
+		return
+	}
+	if _, err := cdp.Call(ctx, s, runtime.Enable, cdp.Empty{}); err != nil {
+		return
+	}
+	_, _ = cdp.Call(ctx, s, setAsyncCallStackDepth, asyncCallStackDepthParams{MaxDepth: asyncStackDepth})
+	_, _ = cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: w.b.hookScript})
 }
 
 // workerLabelPrefix starts the label of a worker's session. A worker's
