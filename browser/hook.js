@@ -26,6 +26,10 @@
   const hrefGetter = (getOwnPropertyDescriptor(loc, "href") || getOwnPropertyDescriptor(Object.getPrototypeOf(loc), "href")).get;
   const hasDocument = typeof Document === "function";
   const documentURL = hasDocument ? getOwnPropertyDescriptor(Document.prototype, "URL").get : undefined;
+  const defaultView = hasDocument ? getOwnPropertyDescriptor(Document.prototype, "defaultView").get : undefined;
+  const PromiseCtor = Promise;
+  const promiseReject = Promise.reject;
+  const store = typeof cookieStore === "object" ? cookieStore : undefined;
 
   // Function.prototype.toString prints each wrapper as its native did.
   const masks = new WeakMap();
@@ -49,20 +53,23 @@
     try { apply(trace, undefined, [secret, kind, url, a, b, c, d, e, f, g, h]); } catch (err) {}
   };
   const here = () => apply(hrefGetter, loc, []);
-  // The document a setter was applied to: a page can take the setter of
-  // another window (an about:blank iframe's) and apply it to its own.
-  const urlOf = (doc) => {
-    try { return apply(documentURL, doc, []); } catch (err) { return here(); }
-  };
 
   const desc = hasDocument ? getOwnPropertyDescriptor(Document.prototype, "cookie") : undefined;
   if (desc && desc.set && desc.configurable) {
     const set = desc.set;
     const wrapper = {
       cookie(v) {
-        const s = `${v}`;
-        report("document.cookie", urlOf(this), s, "", "", "", "", "", "", "");
-        return apply(set, this, [s]);
+        // As the native: a receiver that is no document throws before the
+        // value is converted.
+        const url = apply(documentURL, this, []);
+        const line = `${v}`;
+        const result = apply(set, this, [line]);
+        // Only a write Chrome took is reported: a document without a
+        // window (DOMParser, XHR, createHTMLDocument) stores nothing.
+        if (apply(defaultView, this, []) !== null) {
+          report("document.cookie", url, line, "", "", "", "", "", "", "");
+        }
+        return result;
       },
     }.cookie;
     mask(wrapper, set, "set cookie");
@@ -76,11 +83,15 @@
     const number = (x) => (x === undefined || x === null ? x : +x);
     // options reads each member of a cookieStore argument once, in WebIDL's
     // order, into an object without a prototype: the same values go to the
-    // report and to Chrome.
-    const options = (a) => {
+    // report and to Chrome. A delete reads fewer members.
+    const options = (a, forDelete) => {
       const o = create(null);
-      const domain = a.domain, expires = a.expires, maxAge = a.maxAge, name = a.name;
-      const partitioned = a.partitioned, path = a.path, sameSite = a.sameSite, value = a.value;
+      const domain = a.domain;
+      const expires = forDelete ? undefined : a.expires;
+      const maxAge = forDelete ? undefined : a.maxAge;
+      const name = a.name, partitioned = a.partitioned, path = a.path;
+      const sameSite = forDelete ? undefined : a.sameSite;
+      const value = forDelete ? undefined : a.value;
       if (domain !== undefined) o.domain = text(domain);
       if (expires !== undefined) o.expires = number(expires);
       if (maxAge !== undefined) o.maxAge = number(maxAge);
@@ -91,37 +102,56 @@
       if (value !== undefined) o.value = text(value);
       return o;
     };
-    const describe = (o) => [
-      o.name === undefined ? "" : o.name,
-      o.value === undefined || o.value === null ? "" : o.value,
-      o.domain === undefined || o.domain === null ? "" : o.domain,
-      o.path === undefined || o.path === null ? "" : o.path,
-      o.expires === undefined || o.expires === null ? "" : `${o.expires}`,
-      o.maxAge === undefined || o.maxAge === null ? "" : `${o.maxAge}`,
-      o.sameSite === undefined || o.sameSite === null ? "" : o.sameSite,
-      o.partitioned ? "partitioned" : "",
-    ];
+    const isObject = (a) => a !== null && (typeof a === "object" || typeof a === "function");
+    const blank = (x) => (x === undefined || x === null ? "" : `${x}`);
+    // call runs a cookieStore method as the native would be run: an
+    // exception while its arguments are read becomes a rejected promise.
+    // Only calls on this realm's own store are reported; any other
+    // receiver is passed through, and Chrome decides.
+    const call = (kind, native, self, args, convert) => {
+      let converted;
+      try {
+        converted = convert(args);
+      } catch (err) {
+        return apply(promiseReject, PromiseCtor, [err]);
+      }
+      if (converted.report !== undefined && self === store) {
+        const d = converted.report;
+        report(kind, here(), d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
+      }
+      return apply(native, self, converted.args);
+    };
+    // The overloads, chosen as WebIDL does: two arguments are a name and a
+    // value; one object (a function included) is an options dictionary; a
+    // missing, null or undefined argument goes to Chrome as it is.
+    const setArgs = (args) => {
+      const a = args[0];
+      if (args.length >= 2) {
+        const name = `${a}`, value = `${args[1]}`;
+        return { args: [name, value], report: [name, value, "", "", "", "", "", ""] };
+      }
+      if (args.length === 1 && isObject(a)) {
+        const o = options(a, false);
+        return { args: [o], report: [blank(o.name), blank(o.value), blank(o.domain), blank(o.path), blank(o.expires), blank(o.maxAge), blank(o.sameSite), o.partitioned ? "partitioned" : ""] };
+      }
+      return { args: args, report: undefined };
+    };
+    const deleteArgs = (args) => {
+      const a = args[0];
+      if (args.length === 0 || a === undefined || a === null) {
+        return { args: args, report: undefined };
+      }
+      if (isObject(a)) {
+        const o = options(a, true);
+        return { args: [o], report: [blank(o.name), "", blank(o.domain), blank(o.path), "", "", "", o.partitioned ? "partitioned" : ""] };
+      }
+      const name = `${a}`;
+      return { args: [name], report: [name, "", "", "", "", "", "", ""] };
+    };
     const nativeSet = proto.set;
     if (typeof nativeSet === "function") {
       const wrapper = {
-        set(a) {
-          let args;
-          if (a !== null && typeof a === "object") {
-            const o = options(a);
-            args = [o];
-            const d = describe(o);
-            report("cookieStore.set", here(), d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]);
-          } else if (arguments.length >= 2) {
-            const name = `${a}`, value = `${arguments[1]}`;
-            args = [name, value];
-            report("cookieStore.set", here(), name, value, "", "", "", "", "", "");
-          } else {
-            // One argument that is no object: Chrome rejects it as it is.
-            args = [a];
-            report("cookieStore.set", here(), "", "", "", "", "", "", "", "");
-          }
-          return apply(nativeSet, this, args);
-        },
+        set(a) { return call("cookieStore.set", nativeSet, this, arguments, setArgs); },
       }.set;
       mask(wrapper, nativeSet, "set");
       defineProperty(proto, "set", { value: wrapper, writable: true, enumerable: true, configurable: true });
@@ -129,20 +159,7 @@
     const nativeDelete = proto.delete;
     if (typeof nativeDelete === "function") {
       const wrapper = {
-        delete(a) {
-          let args;
-          if (a !== null && typeof a === "object") {
-            const o = options(a);
-            args = [o];
-            const d = describe(o);
-            report("cookieStore.delete", here(), d[0], "", d[2], d[3], "", "", "", d[7]);
-          } else {
-            const name = `${a}`;
-            args = [name];
-            report("cookieStore.delete", here(), name, "", "", "", "", "", "", "");
-          }
-          return apply(nativeDelete, this, args);
-        },
+        delete(a) { return call("cookieStore.delete", nativeDelete, this, arguments, deleteArgs); },
       }.delete;
       mask(wrapper, nativeDelete, "delete");
       defineProperty(proto, "delete", { value: wrapper, writable: true, enumerable: true, configurable: true });

@@ -2,9 +2,12 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -204,5 +207,40 @@ func TestPageTextIsInertInTheTableAndMarkdown(t *testing.T) {
 				t.Errorf("the table does not show the escape spelled out:\n%s", out.String())
 			}
 		}
+	}
+}
+
+func TestTheHookRecordsOnlyWhatReachedChromeAndKeepsNativeSemantics(t *testing.T) {
+	// Found by a red-team pass: a function as cookieStore's options, writes
+	// to documents without a window, calls on a foreign receiver, and
+	// cookieStore.delete(undefined), which natively deletes nothing.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<script>
+document.cookie = "undefined=keep; Path=/";
+const set = Object.getOwnPropertyDescriptor(Document.prototype, "cookie").set;
+try { set.call({}, "ghost_this=1"); } catch (e) {}
+new DOMParser().parseFromString("<p>", "text/html").cookie = "ghost_parser=1";
+document.implementation.createHTMLDocument().cookie = "ghost_html=1";
+cookieStore.set.call({}, "ghost_store", "1").catch(() => {});
+const f = function fn_cookie() {}; f.value = "fv";
+cookieStore.set(f).then(() => cookieStore.delete(undefined).catch(() => {})).then(() => { document.title = "done"; });
+</script>`)
+	}))
+	defer srv.Close()
+	w := newTestWorker(t)
+	target := w.Inspect(context.Background(), strings.Replace(srv.URL, "127.0.0.1", "localhost", 1), LoadOptions{Quiet: 300 * time.Millisecond})
+	if target.Error != "" {
+		t.Fatal(target.Error)
+	}
+	for _, wr := range target.Writes {
+		if strings.HasPrefix(wr.CookieLine, "ghost_") {
+			t.Errorf("a write Chrome never received was recorded: %s", wr.CookieLine)
+		}
+	}
+	if c := findCookie(t, target, "fn_cookie"); c.Unrecorded || lastWrite(t, c).Via != inspect.ViaCookieStore {
+		t.Errorf("cookieStore.set(function) not recorded: %+v", c.SetBy)
+	}
+	if c := findCookie(t, target, "undefined"); c.Value != "keep" {
+		t.Errorf("cookieStore.delete(undefined) changed the cookie named undefined: %q", c.Value)
 	}
 }
