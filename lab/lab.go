@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -47,6 +48,8 @@ type Lab struct {
 	// hang is closed by Close to release requests to the never-loading page.
 	hang     chan struct{}
 	hangOnce sync.Once
+	// hangPagesSeen counts requests for the never-loading page's image.
+	hangPagesSeen atomic.Int64
 }
 
 // Start starts the lab's HTTP and HTTPS listeners on 127.0.0.1.

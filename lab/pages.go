@@ -40,6 +40,7 @@ func (l *Lab) routes() http.Handler {
 	app.HandleFunc("/storage/check", storageCheck)
 	app.HandleFunc("/storage/sw.js", serviceWorker)
 	app.HandleFunc("/hang", l.hangForever)
+	app.HandleFunc("/hang-seen", l.hangSeen)
 
 	sub := http.NewServeMux()
 	sub.HandleFunc("/frame", sameSiteFrame)
@@ -235,13 +236,24 @@ func benchScript(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, "document.cookie = \"b_ext=%s; Path=/\";\n", token())
 }
 
+// hangSeen counts the browsers that parsed the never-loading page (it asks
+// for this image), so a test knows its response was received.
+func (l *Lab) hangSeen(w http.ResponseWriter, r *http.Request) {
+	l.hangPagesSeen.Add(1)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// HangPagesSeen is how many times a browser parsed the never-loading page
+// (/hang) so far.
+func (l *Lab) HangPagesSeen() int64 { return l.hangPagesSeen.Load() }
+
 // hangForever serves a page whose load never ends: it sets a cookie, sends
 // the start of its document and then holds the response open until the
 // client gives up or the lab closes.
 func (l *Lab) hangForever(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Set-Cookie", "before_hang="+token()+"; Path=/")
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprint(w, "<!doctype html><html><head><title>Never loads</title></head><body><p>This document never ends.</p>\n")
+	fmt.Fprint(w, "<!doctype html><html><head><title>Never loads</title></head><body><p>This document never ends.</p>\n<img src=\"/hang-seen\" alt=\"\">\n")
 	if f, ok := w.(http.Flusher); ok {
 		f.Flush()
 	}

@@ -142,10 +142,13 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 		description string
 		// signalOn is the stderr text after which SIGINT is sent.
 		signalOn string
+		// hangParsed makes SIGINT wait, after signalOn, until the browser
+		// parsed the never-loading page: its response is then captured.
+		hangParsed bool
 		// check looks at the report beyond interrupted: true.
 		check func(t *testing.T, data []byte, targets []any)
 	}{
-		{"while a page hangs, after one target finished", "[1/3]", func(t *testing.T, data []byte, targets []any) {
+		{"while a page hangs, after one target finished", "[1/3]", true, func(t *testing.T, data []byte, targets []any) {
 			if len(targets) != 2 {
 				t.Fatalf("%d targets in the report, want the finished one and the interrupted one", len(targets))
 			}
@@ -154,7 +157,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 				t.Errorf("the interrupted target lost what it captured: %v", hang)
 			}
 		}},
-		{"as soon as the browser is up, while its contexts open", "using ", func(t *testing.T, data []byte, targets []any) {
+		{"as soon as the browser is up, while its contexts open", "using ", false, func(t *testing.T, data []byte, targets []any) {
 			if len(targets) > 2 {
 				t.Errorf("%d targets, but the third page hangs", len(targets))
 			}
@@ -176,6 +179,7 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 				testLab.URL(true, lab.AppHost, "/headers"), testLab.URL(true, lab.AppHost, "/hang"), testLab.URL(true, lab.AppHost, "/scripts"))
 			// Chrome's temporary profile goes under TMPDIR: a clean exit leaves it empty.
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			hangsBefore := testLab.HangPagesSeen()
 			stderr := &watchWriter{want: tt.signalOn, seen: make(chan struct{})}
 			cmd.Stderr = stderr
 			if err := cmd.Start(); err != nil {
@@ -191,6 +195,13 @@ func TestInterruptLeavesNothingBehind(t *testing.T) {
 				cmd.Process.Kill()
 				<-exited
 				t.Fatalf("%q never came; stderr:\n%s", tt.signalOn, stderr.String())
+			}
+			for tt.hangParsed && testLab.HangPagesSeen() == hangsBefore {
+				select {
+				case err := <-exited:
+					t.Fatalf("exited (%v) before the hanging page was parsed; stderr:\n%s", err, stderr.String())
+				case <-time.After(20 * time.Millisecond):
+				}
 			}
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
