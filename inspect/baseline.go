@@ -107,7 +107,7 @@ func Regressions(base, now Report, cfg Config) []Regression {
 					add(c.Name, "SameSite weakened from %q to %q", b.SameSite, c.SameSite)
 				}
 			}
-			if c.ScriptReadable && cfg.sessionLike(c.Name) && (!existed || !b.ScriptReadable) {
+			if c.ScriptReadable && cfg.Classify(c.Name, "").Session() && (!existed || !b.ScriptReadable) {
 				add(c.Name, "session-like cookie is now readable by page script (measured)")
 			}
 		}

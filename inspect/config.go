@@ -23,8 +23,12 @@ const DefaultConfigFile = ".cookiescope.yaml"
 type Config struct {
 	// SessionCookies are extra regular expressions for session cookie names,
 	// on top of the built-in ones (sid, session, token, auth, ...).
-	SessionCookies []Pattern  `yaml:"sessionCookies"`
-	Thresholds     Thresholds `yaml:"thresholds"`
+	SessionCookies []Pattern `yaml:"sessionCookies"`
+	// CSRFCookies are extra regular expressions for anti-CSRF token cookie
+	// names, on top of the built-in ones (csrf, xsrf, _token): never
+	// judged as sessions.
+	CSRFCookies []Pattern  `yaml:"csrfCookies"`
+	Thresholds  Thresholds `yaml:"thresholds"`
 	// Accept lists findings that are fine by design, each with a reason.
 	Accept []Acceptance `yaml:"accept"`
 	// FailOn is the lowest severity that fails a run (exit code 1); nil
@@ -157,18 +161,6 @@ func (c Config) withDefaults() Config {
 		c.Thresholds.MaxCookiesPerHost = 50
 	}
 	return c
-}
-
-func (c Config) sessionLike(name string) bool {
-	if SessionLike(name) {
-		return true
-	}
-	for _, p := range c.SessionCookies {
-		if p.Regexp != nil && p.MatchString(name) {
-			return true
-		}
-	}
-	return false
 }
 
 // accepted returns the reason when an acceptance covers f.

@@ -1,7 +1,6 @@
 package inspect
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -69,12 +68,4 @@ func ValueList(jar []Cookie, name string) string {
 		return Absent
 	}
 	return strings.Join(values, valueSeparator)
-}
-
-// sessionName matches cookie names that usually hold a session.
-var sessionName = regexp.MustCompile(`(?i)(^|[_.-])(sid|sess|session|sessionid|ssid|auth|token|jwt|login|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid)($|[_.-])|session|^__(host|secure)-sid`)
-
-// SessionLike reports whether a cookie name looks like it holds a session.
-func SessionLike(name string) bool {
-	return sessionName.MatchString(name)
 }

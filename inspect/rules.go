@@ -95,8 +95,8 @@ type Finding struct {
 	Cookie string `json:"cookie"`
 	Domain string `json:"domain"`
 	Path   string `json:"path"`
-	// SessionLike says why the cookie was judged as a session cookie:
-	// "name" (it matches a session-name pattern) or "" when it was not.
+	// SessionLike says why the cookie was judged as a session cookie (see
+	// Config.Classify), or "" when it was not.
 	SessionLike string `json:"sessionLike"`
 	// Evidence says what was seen: which response or script, which page.
 	Evidence   string      `json:"evidence"`
@@ -152,17 +152,19 @@ func RuleByID(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// session says why c counts as a session cookie: "name" when its name
-// matches a session pattern, "behaviour: ..." when a scenario showed it
-// rotating at login or cleared at logout, "" when it does not count.
+// session says why c counts as a session cookie (see Config.Classify), or
+// "" when it does not.
 func (j *judge) session(c Cookie) string {
-	if b, ok := j.behaviour[c.Name]; ok {
-		return "behaviour: " + b
-	}
-	if j.cfg.sessionLike(c.Name) {
-		return "name"
+	if k := j.classify(c.Name); k.Session() {
+		return k.Why
 	}
 	return ""
+}
+
+// classify is the cookie's role under the configuration and what the
+// scenario showed of it.
+func (j *judge) classify(name string) Classification {
+	return j.cfg.Classify(name, j.behaviour[name])
 }
 
 // perCookie makes a check that fires on every cookie of the target for
@@ -240,12 +242,6 @@ func targetURL(t Target) string {
 	return t.URL
 }
 
-// csrfLike matches names of anti-CSRF token cookies.
-func csrfLike(name string) bool {
-	n := strings.ToLower(name)
-	return strings.Contains(n, "csrf") || strings.Contains(n, "xsrf")
-}
-
 // Rules lists every rule, in ID order. IDs are stable: a rule that goes
 // away leaves its ID unused.
 var Rules = []Rule{
@@ -303,7 +299,7 @@ var Rules = []Rule{
 		Fix:        "Set SameSite=Lax (or Strict) explicitly; use None only with Secure for cookies that must go cross-site.",
 		References: []Reference{refSameSite},
 		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return origin(c) + ", without SameSite (Chrome applies Lax)", c.SameSite == "" && !csrfLike(c.Name)
+			return origin(c) + ", without SameSite (Chrome applies Lax)", c.SameSite == "" && j.classify(c.Name).Role != RoleCSRF
 		}),
 	},
 	{
@@ -319,7 +315,7 @@ var Rules = []Rule{
 		Fix:        "Set SameSite=Strict (or Lax) on the CSRF cookie.",
 		References: []Reference{refOWASPCSRF, refSameSite},
 		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return origin(c) + ", without SameSite", csrfLike(c.Name) && c.SameSite == ""
+			return origin(c) + ", without SameSite", j.classify(c.Name).Role == RoleCSRF && c.SameSite == ""
 		}),
 	},
 	{

@@ -196,7 +196,7 @@ accept:
 				t.Errorf("the accepted finding: %+v", f)
 			}
 		case f.Cookie == "app_state" && f.RuleID == "CS003":
-			if f.SessionLike != "name" || !Fails(f, cfg.FailOn) {
+			if !strings.Contains(f.SessionLike, "configured sessionCookies pattern") || !Fails(f, cfg.FailOn) {
 				t.Errorf("the configured session pattern did not make app_state a failing session cookie: %+v", f)
 			}
 		}
