@@ -46,6 +46,10 @@ type Probe struct {
 	Verdict     Verdict `json:"verdict"`
 	Explanation string  `json:"explanation"`
 
+	// Step says where in a scenario the probe ran (file:line and the step),
+	// empty for `cookiescope probe`.
+	Step string `json:"step,omitempty"`
+
 	// Forged is the attacker's value, which redaction leaves visible.
 	Forged string `json:"-"`
 }

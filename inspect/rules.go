@@ -242,9 +242,13 @@ func targetURL(t Target) string {
 	return t.URL
 }
 
-// Rules lists every rule, in ID order. IDs are stable: a rule that goes
-// away leaves its ID unused.
-var Rules = []Rule{
+// Rules lists every rule, in ID order: the cookie rules, then the attack
+// rules (attackrules.go). IDs are stable: a rule that goes away leaves its
+// ID unused.
+var Rules = append(append([]Rule(nil), cookieRules...), attackRules...)
+
+// cookieRules judge the cookies themselves, CS001 to CS019.
+var cookieRules = []Rule{
 	{
 		ID: "CS001", Title: "Session cookie without Secure", Severity: High,
 		Why:        "A cookie without Secure is also sent over plain http, where anyone on the network can read it, and plain http can overwrite it.",

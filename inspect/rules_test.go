@@ -26,10 +26,9 @@ func page(cookies ...Cookie) Target {
 func TestRules(t *testing.T) {
 	in := func(d time.Duration) *time.Time { e := now.Add(d); return &e }
 	tests := []struct {
-		rule        string
-		description string
-		target      Target
-		fires       bool
+		rule, description string
+		target            Target
+		fires             bool
 	}{
 		{"CS001", "a session cookie without Secure on an https page", page(with(good(), func(c *Cookie) { c.Name, c.Secure = "sid", false })), true},
 		{"CS001", "a non-session cookie without Secure", page(with(good(), func(c *Cookie) { c.Name, c.Secure = "theme", false })), false},
@@ -114,6 +113,22 @@ func TestRules(t *testing.T) {
 		{"CS019", "a cookie cookiescope's emulated attacker planted", page(with(good(), func(c *Cookie) {
 			c.SetBy = []Write{{Via: ViaHeader, URL: "http://app.test/__cookiescope/plant-1", Emulated: true, Fate: FateStored}}
 		})), false},
+	}
+	for _, probe := range []struct{ rule, name string }{{"CS020", "http-overwrite"}, {"CS021", "path-shadow"}, {"CS022", "sibling-toss"}, {"CS023", "fixation-plant"}, {"CS024", "jar-overflow"}, {"CS025", "prefix"}} {
+		worked := Probe{Name: probe.name, Cookie: "sid", Attack: "attack", Channel: "header", Verdict: Vulnerable, Explanation: "it worked"}
+		failed := worked
+		failed.Verdict = Protected
+		tests = append(tests,
+			struct {
+				rule, description string
+				target            Target
+				fires             bool
+			}{probe.rule, probe.name + " worked", Target{URL: "https://app.test/", Probes: []Probe{failed, worked}}, true},
+			struct {
+				rule, description string
+				target            Target
+				fires             bool
+			}{probe.rule, probe.name + " failed", Target{URL: "https://app.test/", Probes: []Probe{failed}}, false})
 	}
 	fired := map[string]bool{}
 	t.Run("CS019 is High for a session cookie", func(t *testing.T) {

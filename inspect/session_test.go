@@ -67,3 +67,36 @@ func TestCSRFCookiesDrawNoSessionFinding(t *testing.T) {
 		}
 	}
 }
+
+// An attack that worked weighs by the cookie it took: a session high, a
+// CSRF token medium, anything else low; one finding joins a cookie's rows.
+func TestAttackFindingsWeighByRole(t *testing.T) {
+	var probes []Probe
+	for _, name := range []string{"sid", "XSRF-TOKEN", "s_cc"} {
+		for _, ch := range []string{"header", "script"} {
+			probes = append(probes, Probe{Name: "http-overwrite", Cookie: name, Attack: "overwrite by " + ch, Channel: ch, Verdict: Vulnerable, Explanation: "replaced"})
+		}
+	}
+	probes = append(probes, Probe{Name: "fixation-plant", Cookie: "sid", Verdict: Vulnerable, Explanation: "kept"})
+	want := map[string]Severity{"CS020 sid": High, "CS020 XSRF-TOKEN": Medium, "CS020 s_cc": Low, "CS023 sid": Low}
+	got := map[string]Severity{}
+	for _, f := range Judge(Target{URL: "https://app.test/", Probes: probes}, Config{}, now) {
+		key := f.RuleID + " " + f.Cookie
+		if _, dup := got[key]; dup {
+			t.Errorf("two findings for %s", key)
+		}
+		got[key] = f.Severity
+	}
+	for k, s := range want {
+		if got[k] != s {
+			t.Errorf("%s: severity %s, want %s (all: %v)", k, got[k], s, got)
+		}
+	}
+	cfg := Config{Accept: []Acceptance{{Cookie: "s_cc", Rules: []string{"CS020"}, Reason: "overwritable by design"}}}
+	low := Low
+	for _, f := range Judge(Target{URL: "https://app.test/", Probes: probes}, cfg, now) {
+		if f.Cookie == "s_cc" && (!f.Accepted || Fails(f, &low)) {
+			t.Errorf("accepted attack finding still fails: %+v", f)
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package inspect
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// refOWASPFixation is the reference for session fixation.
+var refOWASPFixation = Reference{"OWASP Session Management Cheat Sheet (renew the session ID after any privilege level change)", "https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html#renew-the-session-id-after-any-privilege-level-change"}
+
+// attackRules turn attacks that worked into findings, CS020 on. A probe row
+// judged vulnerable fires its probe's rule; the finding's severity follows
+// the attacked cookie's role (Config.Classify): a session credential high,
+// a CSRF token medium, anything else low, unless the rule fixes it.
+var attackRules = []Rule{
+	{
+		ID: "CS020", Title: "Cookie overwritten from plain http (demonstrated)", Severity: Low,
+		Why:        "cookiescope played a network attacker on plain http and Chrome stored the attacker's value in place of the cookie: whoever sits on the network (public Wi-Fi) can set it to a value of their choosing.",
+		Fix:        "Add Secure (Chrome then refuses http writes to the name) and use a __Host- name; serve the site with HSTS.",
+		References: []Reference{refStrictSecure, refPrefixes, refWeakConfid},
+		check:      probeFindings("http-overwrite", true),
+	},
+	{
+		ID: "CS021", Title: "Cookie shadowed from plain http with a longer path (demonstrated)", Severity: Low,
+		Why:        "Chrome stored a cookie of the same name with a longer Path from plain http; requests to that path carry the attacker's value first, and most servers read the first.",
+		Fix:        "Add Secure (strict secure cookies forbid the shadow) and use a __Host- name.",
+		References: []Reference{refStrictSecure, refPrefixes},
+		check:      probeFindings("path-shadow", true),
+	},
+	{
+		ID: "CS022", Title: "Cookie tossed from a sibling subdomain (demonstrated)", Severity: Low,
+		Why:        "A sibling subdomain (or a network attacker posing as one over http) set a cookie of the same name for the parent domain, and Chrome sends it to this host: the server cannot tell the two apart.",
+		Fix:        "Use a __Host- name: Chrome refuses a __Host- cookie with Domain, so no sibling can toss one.",
+		References: []Reference{refPrefixes, refWeakConfid},
+		check:      probeFindings("sibling-toss", true),
+	},
+	{
+		ID: "CS023", Title: "Planted session id kept by the server (fixation precondition)", Severity: Low,
+		Why:        "A session id the server issued, planted over plain http in another browser, was kept when that browser loaded the page: if the server also keeps it through login, the attacker who planted it holds the account. This is a precondition, not a demonstration.",
+		Fix:        "Issue a new session id at login (and at every privilege change); name the cookie __Host- so that http cannot plant it.",
+		References: []Reference{refOWASPFixation, refPrefixes},
+		check:      probeFindings("fixation-plant", false),
+	},
+	{
+		ID: "CS024", Title: "Cookie evicted by page script filling the jar (demonstrated)", Severity: Low,
+		Why:        "Page script wrote cookies until Chrome's per-domain limit evicted this one: any script on the site can push it out and then set its own in its place.",
+		Fix:        "Make the cookie Secure (Chrome evicts non-Secure cookies first) or Priority=High, keep the site's cookie count low, and do not let untrusted script run on the origin.",
+		References: []Reference{refCookieAttrs, refWeakConfid},
+		check:      probeFindings("jar-overflow", true),
+	},
+	{
+		ID: "CS025", Title: "Chrome accepted a cookie that breaks a prefix rule", Severity: Medium,
+		Why:        "Chrome stored a __Secure- or __Host- cookie that breaks its prefix's rules; the guarantees the prefix gives do not hold in this browser.",
+		Fix:        "Update Chrome; until then do not rely on cookie prefixes alone.",
+		References: []Reference{refPrefixes},
+		check:      probeFindings("prefix", false),
+	},
+}
+
+// probeFindings makes a check that fires once per cookie (and scenario
+// step) on which the named probe worked, joining its channels' rows. With
+// byRole the severity follows the cookie's role; otherwise it is the rule's.
+func probeFindings(probe string, byRole bool) func(*judge, Target) []Finding {
+	return func(j *judge, t Target) []Finding {
+		type key struct{ cookie, step string }
+		var order []key
+		rows := map[key][]Probe{}
+		for _, p := range t.Probes {
+			if p.Name != probe || p.Verdict != Vulnerable {
+				continue
+			}
+			k := key{p.Cookie, p.Step}
+			if rows[k] == nil {
+				order = append(order, k)
+			}
+			rows[k] = append(rows[k], p)
+		}
+		out := make([]Finding, 0, len(order))
+		for _, k := range order {
+			var parts []string
+			for _, p := range rows[k] {
+				parts = append(parts, fmt.Sprintf("%s: %s", p.Attack, p.Explanation))
+			}
+			sort.Strings(parts)
+			evidence := strings.Join(parts, "; ")
+			if k.step != "" {
+				evidence = "at " + k.step + ": " + evidence
+			}
+			role := j.classify(k.cookie)
+			f := Finding{Cookie: k.cookie, Evidence: evidence}
+			if byRole {
+				f.Severity = role.Role.AttackSeverity()
+			}
+			if role.Session() {
+				f.SessionLike = role.Why
+			}
+			out = append(out, f)
+		}
+		return out
+	}
+}
