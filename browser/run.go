@@ -26,12 +26,6 @@ func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, o
 	return Each(ctx, b, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Inspect(ctx, u, opts) })
 }
 
-// ProbeURLs is InspectURLs with the named probes run against each URL
-// (nil: all of them).
-func (b *Browser) ProbeURLs(ctx context.Context, urls []string, probes []string, workers int, opts LoadOptions, progress Progress) (targets []inspect.Target, complete bool, err error) {
-	return Each(ctx, b, urls, workers, progress, func(w *Worker, u string) inspect.Target { return w.Probe(ctx, u, probes, opts) })
-}
-
 // Each runs do for every item on up to workers warm workers of b, and
 // returns the targets in the order of items (each item has its own slot, so
 // the number of workers never loses a result); see InspectURLs for what

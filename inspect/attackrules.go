@@ -100,3 +100,13 @@ func probeFindings(probe string, byRole bool) func(*judge, Target) []Finding {
 		return out
 	}
 }
+
+// isAttackRule reports whether id is one of the attack rules.
+func isAttackRule(id string) bool {
+	for _, r := range attackRules {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}

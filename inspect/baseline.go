@@ -67,8 +67,8 @@ func sameSiteStrength(s string) int {
 
 // Regressions compares now with a baseline and lists what got worse: a
 // cookie that lost Secure, HttpOnly, host-only or SameSite strength, a new
-// session-like cookie that script can read, a probe attempt that went from
-// protected to vulnerable, an expectation that went from passing to
+// session-like cookie that script can read, an attack that now works (a
+// new, unaccepted attack finding), an expectation that went from passing to
 // failing. Targets or cookies only in one report are not regressions by
 // themselves.
 func Regressions(base, now Report, cfg Config) []Regression {
@@ -111,13 +111,15 @@ func Regressions(base, now Report, cfg Config) []Regression {
 				add(c.Name, "session-like cookie is now readable by page script (measured)")
 			}
 		}
-		probes := map[string]Verdict{}
-		for _, p := range bt.Probes {
-			probes[p.Name+" "+p.Cookie+" "+p.Channel] = p.Verdict
+		// Attacks are compared by their findings, so that an accepted one
+		// (overwritable by design) is no regression either.
+		found := map[string]bool{}
+		for _, f := range bt.Findings {
+			found[f.RuleID+" "+f.Cookie] = true
 		}
-		for _, p := range t.Probes {
-			if probes[p.Name+" "+p.Cookie+" "+p.Channel] == Protected && p.Verdict == Vulnerable {
-				add(p.Cookie, "probe %s (%s) went from protected to vulnerable: %s", p.Name, p.Channel, p.Explanation)
+		for _, f := range t.Findings {
+			if isAttackRule(f.RuleID) && !f.Accepted && !found[f.RuleID+" "+f.Cookie] {
+				add(f.Cookie, "%s (%s) is new: %s", f.Title, f.RuleID, f.Evidence)
 			}
 		}
 		passed := map[string]bool{}

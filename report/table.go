@@ -268,13 +268,17 @@ func writeProbeTables(w io.Writer, t inspect.Target) error {
 	var order []string
 	byName := map[string][]inspect.Probe{}
 	for _, p := range t.Probes {
-		if _, ok := byName[p.Name]; !ok {
-			order = append(order, p.Name)
+		title := p.Name
+		if p.Step != "" {
+			title += " at " + p.Step
 		}
-		byName[p.Name] = append(byName[p.Name], p)
+		if _, ok := byName[title]; !ok {
+			order = append(order, title)
+		}
+		byName[title] = append(byName[title], p)
 	}
 	for _, name := range order {
-		printf(w, "  Probe %s:\n", name)
+		printf(w, "  Probe %s:\n", Inert(name))
 		table := newTable(w)
 		table.Header("Cookie", "Attack", "Channel", "Chrome", "Jar before → after", "Verdict", "Why")
 		for _, p := range byName[name] {

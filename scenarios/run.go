@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cookiescope/cookiescope/attack"
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -21,6 +22,8 @@ type RunOptions struct {
 	// nil when no lab runs.
 	LabURL   func(variant string) string
 	Progress browser.Progress
+	// Config decides which cookies the probes treat as sessions.
+	Config inspect.Config
 }
 
 // Shard returns the scenarios of shard i of n (1-based): a stable subset,
@@ -57,6 +60,9 @@ type flow struct {
 	results []inspect.ExpectationResult
 	probes  []inspect.Probe
 	current string // the URL the flow last went to
+	// at names the running step, "step N (file:line)", for rows that say
+	// where they were made.
+	at string
 }
 
 func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
@@ -79,6 +85,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 			}
 			continue
 		}
+		f.at = fmt.Sprintf("step %d (%s:%d)", i+1, s.File, st.Line)
 		if err := f.step(ctx, b, w, st, opts); err != nil {
 			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, i+1, st.Describe(), err)
 		}
@@ -158,14 +165,20 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		f.note(snap)
 		return nil
 	case "probe":
-		// A probe needs clean contexts of its own; it runs in a second worker
-		// so that the flow's state stays as it is.
+		// The probe attacks a copy of the session as it stands (the jar
+		// cloned into a second worker's context, afresh for every attempt),
+		// so that a probe after login tests the logged-in cookies while the
+		// flow's own state stays as it is.
+		session, err := w.Jar()
+		if err != nil {
+			return fmt.Errorf("read the session to probe: %w", err)
+		}
 		pw, err := b.NewWorker(ctx)
 		if err != nil {
 			return err
 		}
 		defer pw.Close()
-		target := pw.Probe(ctx, f.current, []string{st.Target}, opts.Load)
+		target := attack.Probe(ctx, pw, f.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at})
 		f.probes = append(f.probes, target.Probes...)
 		return nil
 	}

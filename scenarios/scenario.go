@@ -18,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/cookiescope/cookiescope/attack"
 	"github.com/cookiescope/cookiescope/browser"
 )
 
@@ -350,7 +351,7 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 	case "probe":
 		st.Target, err = p.str(v, "probe")
 		if err == nil {
-			if perr := browser.CheckProbeNames([]string{st.Target}); perr != nil {
+			if perr := attack.CheckNames([]string{st.Target}); perr != nil {
 				err = p.errorf(v, "probe: %v", strings.TrimPrefix(perr.Error(), "--probe "))
 			}
 		}

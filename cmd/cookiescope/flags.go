@@ -49,6 +49,10 @@ type commonFlags struct {
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
+	// defaultFailOn is the command's failOn when neither --fail-on nor the
+	// configuration gives one: none for inspect, medium for probe, high for
+	// run.
+	defaultFailOn *inspect.Severity
 	// base is the --baseline report, read by check unless --update-baseline.
 	base inspect.Report
 }
@@ -168,6 +172,9 @@ func (c *commonFlags) check() ([]output, error) {
 	}
 	switch c.failOn {
 	case "":
+		if c.config.FailOn == nil {
+			c.failOnSeverity = c.defaultFailOn
+		}
 	case "none":
 		c.failOnSeverity = nil
 	default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cookiescope/cookiescope/attack"
 	"io"
 	"os"
 	"strings"
@@ -45,8 +46,9 @@ type job struct {
 // gives an empty report that says interrupted. Only a browser that fails to
 // start without an interrupt leaves no report (nothing ran). Once ctx has
 // ended the outcome is errInterrupted (exit 130) whatever else went wrong;
-// what else went wrong is said on stderr. A vulnerable probe row makes the
-// run fail with errFindings unless it is the demo.
+// what else went wrong is said on stderr. Findings (attacks that worked
+// among them) at the failOn severity make the run fail with errFindings
+// unless it is the demo.
 func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, stdout, stderr io.Writer) error {
 	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC()}
 	complete, runErr, launchErr := runJob(ctx, c, j, &rep, stderr)
@@ -178,28 +180,27 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	}
 	if len(j.probe) > 0 && runErr == nil && complete {
 		var targets []inspect.Target
-		targets, complete, runErr = b.ProbeURLs(ctx, j.probe, j.probes, c.workers, c.loadOptions(), counted)
+		targets, complete, runErr = attack.ProbeURLs(ctx, b, j.probe, j.probes, c.workers, attack.Options{Load: c.loadOptions(), Config: c.config}, counted)
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	if len(j.scenarios) > 0 && runErr == nil && complete {
 		var targets []inspect.Target
-		targets, complete, runErr = scenarios.Run(ctx, b, j.scenarios, scenarios.RunOptions{Parallel: c.workers, Load: c.loadOptions(), LabURL: j.labURL, Progress: counted})
+		targets, complete, runErr = scenarios.Run(ctx, b, j.scenarios, scenarios.RunOptions{Parallel: c.workers, Load: c.loadOptions(), LabURL: j.labURL, Progress: counted, Config: c.config})
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	return complete, runErr, nil
 }
 
 // outcome maps a finished report to the run's error: a target or step that
-// failed (exit 3), else a failed expectation, a worked attack or a finding
-// at --fail-on (exit 1), unless the run is the demo.
+// failed (exit 3), else a failed expectation or an unaccepted finding at
+// --fail-on, attacks that worked among them (exit 1), unless the run is the
+// demo. A probe row alone decides nothing: its finding does, so that accept
+// and --fail-on apply to it.
 func outcome(rep inspect.Report, c commonFlags, demo bool) error {
 	failed := false
 	for _, t := range rep.Targets {
 		if t.Error != "" {
 			return errTargetFailed
-		}
-		for _, p := range t.Probes {
-			failed = failed || p.Verdict == inspect.Vulnerable
 		}
 		for _, f := range t.Findings {
 			failed = failed || inspect.Fails(f, c.failOnSeverity)
@@ -245,14 +246,15 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Exit code 1 when an attack\nworked.", "URL", stderr)
+	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Every attack that worked is a\nfinding (CS020-CS025) whose severity follows the cookie: exit code 1 on an unaccepted one of\n--fail-on or higher (default medium).", "URL", stderr)
+	cmd.c.defaultFailOn = severity(inspect.Medium)
 	var probes stringList
-	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(browser.ProbeNames, ", "))
+	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(attack.Names, ", "))
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
-	if err := browser.CheckProbeNames(probes); err != nil {
+	if err := attack.CheckNames(probes); err != nil {
 		return usageError{err}
 	}
 	return inspectAndReport(ctx, cmd.c, outs, job{probe: urls, probes: probes}, stdout, stderr)
@@ -267,3 +269,6 @@ func isTerminal(w io.Writer) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
+
+// severity returns a pointer to s, for the commands' default failOn.
+func severity(s inspect.Severity) *inspect.Severity { return &s }

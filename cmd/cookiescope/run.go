@@ -8,11 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/scenarios"
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := newCommand("run", "Usage: cookiescope run [flags] FILE|FOLDER|builtin:[NAME]...\n\nRuns YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stderr)
+	cmd.c.defaultFailOn = severity(inspect.High)
 	parallel := cmd.fs.Int("parallel", 1, "scenarios to run at once, each in its own browser context of one browser")
 	shard := cmd.fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
 	paths, outs, err := cmd.parse(args)

@@ -1,8 +1,9 @@
-package browser
+package attack
 
 import (
 	"context"
 	"fmt"
+	"github.com/cookiescope/cookiescope/browser"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func probeVariant(t *testing.T, host string) inspect.Target {
 		return r
 	}
 	w := newTestWorker(t)
-	target := w.Probe(context.Background(), testLab.URL(true, host, lab.LoginFlowPath), nil, LoadOptions{})
+	target := Probe(context.Background(), w, env.Lab.URL(true, host, lab.LoginFlowPath), nil, Options{})
 	if target.Error != "" {
 		t.Fatalf("probe %s: %s", host, target.Error)
 	}
@@ -85,7 +86,7 @@ func TestFlawedSessionIsOverwrittenByHeaderAndByScript(t *testing.T) {
 func TestFlawedPlantedSessionSurvivesLogin(t *testing.T) {
 	target := probeVariant(t, lab.FlawedLoginHost)
 	rs := rows(target, "fixation-plant", "sid")
-	if len(rs) != 1 || rs[0].Verdict != inspect.Vulnerable || !strings.Contains(rs[0].After, rs[0].Forged) {
+	if len(rs) != 1 || rs[0].Verdict != inspect.Vulnerable || !rs[0].Accepted || !strings.Contains(rs[0].Explanation, "precondition") {
 		t.Fatalf("fixation-plant on the flawed variant: %+v", rs)
 	}
 	secure := rows(probeVariant(t, lab.SecureLoginHost), "fixation-plant", "__Host-sid")
@@ -121,8 +122,16 @@ func TestEachProbeTellsTheVariantsApart(t *testing.T) {
 		return out
 	}
 	secure, flawed := probeVariant(t, lab.SecureLoginHost), probeVariant(t, lab.FlawedLoginHost)
-	for _, probe := range ProbeNames {
+	for _, probe := range Names {
 		s, f := verdicts(secure, probe), verdicts(flawed, probe)
+		if probe == "prefix" {
+			// Chrome's own rules, the same on every host: no row is
+			// vulnerable on either, and the name check is CS014's job.
+			if s[inspect.Vulnerable]+f[inspect.Vulnerable] != 0 || s[inspect.Protected] == 0 || s[inspect.Protected] != f[inspect.Protected] {
+				t.Errorf("prefix: secure %v, flawed %v; want the same protected rows on both", s, f)
+			}
+			continue
+		}
 		if s[inspect.Vulnerable] != 0 || f[inspect.Vulnerable] == 0 {
 			t.Errorf("%s: secure %v, flawed %v; want no vulnerable row on secure and some on flawed", probe, s, f)
 		}
@@ -136,17 +145,17 @@ func TestEachProbeTellsTheVariantsApart(t *testing.T) {
 
 func TestProbesLeaveNoInterceptionBehind(t *testing.T) {
 	w := newTestWorker(t)
-	target := w.Probe(context.Background(), testLab.URL(true, lab.FlawedLoginHost, lab.LoginFlowPath), []string{"http-overwrite"}, LoadOptions{})
+	target := Probe(context.Background(), w, env.Lab.URL(true, lab.FlawedLoginHost, lab.LoginFlowPath), []string{"http-overwrite"}, Options{})
 	if len(target.Probes) == 0 {
 		t.Fatal("no probe rows")
 	}
 	// Nothing listens on port 80: with interception gone, the attack URL fails
 	// like any unreachable address instead of being answered.
-	after := w.Inspect(context.Background(), "http://"+lab.FlawedLoginHost+"/__cookiescope/overwrite-1", LoadOptions{})
+	after := w.Inspect(context.Background(), "http://"+lab.FlawedLoginHost+"/__cookiescope/overwrite-1", browser.LoadOptions{})
 	if !strings.Contains(after.Error, "ERR_CONNECTION_REFUSED") {
 		t.Errorf("the attack URL after the probe: error %q, want a refused connection", after.Error)
 	}
-	real := w.Inspect(context.Background(), fmt.Sprintf("http://%s:%d/", lab.FlawedLoginHost, testLab.HTTPPort), LoadOptions{})
+	real := w.Inspect(context.Background(), fmt.Sprintf("http://%s:%d/", lab.FlawedLoginHost, env.Lab.HTTPPort), browser.LoadOptions{})
 	if real.Error != "" || len(real.Cookies) == 0 {
 		t.Errorf("a real http page after the probe: error %q, %d cookies", real.Error, len(real.Cookies))
 	}
@@ -154,13 +163,13 @@ func TestProbesLeaveNoInterceptionBehind(t *testing.T) {
 
 func TestProbesThatCannotRunSaySo(t *testing.T) {
 	w := newTestWorker(t)
-	plain := w.Probe(context.Background(), fmt.Sprintf("http://%s:%d/", lab.FlawedLoginHost, testLab.HTTPPort), nil, LoadOptions{})
-	empty := w.Probe(context.Background(), testLab.URL(true, lab.AppHost, "/"), []string{"http-overwrite", "fixation-plant"}, LoadOptions{})
+	plain := Probe(context.Background(), w, fmt.Sprintf("http://%s:%d/", lab.FlawedLoginHost, env.Lab.HTTPPort), nil, Options{})
+	empty := Probe(context.Background(), w, env.Lab.URL(true, lab.AppHost, "/"), []string{"http-overwrite", "fixation-plant"}, Options{})
 	for _, tc := range []struct {
 		target inspect.Target
 		want   int
 		why    string
-	}{{plain, len(ProbeNames), "not https"}, {empty, 2, "no"}} {
+	}{{plain, len(Names), "not https"}, {empty, 2, "no"}} {
 		if len(tc.target.Probes) != tc.want {
 			t.Errorf("%s: %d rows, want %d", tc.target.URL, len(tc.target.Probes), tc.want)
 		}
@@ -168,6 +177,35 @@ func TestProbesThatCannotRunSaySo(t *testing.T) {
 			if r.Verdict != inspect.NotApplicable || !strings.Contains(r.Explanation, tc.why) {
 				t.Errorf("%s %s: verdict %s, %q; want not applicable saying %q", tc.target.URL, r.Name, r.Verdict, r.Explanation, tc.why)
 			}
+		}
+	}
+}
+
+// jar-overflow fills one write at a time and waits for each to reach the
+// jar, so identical runs give identical verdicts and write counts.
+func TestJarOverflowGivesTheSameVerdictsThreeTimes(t *testing.T) {
+	w := newTestWorker(t)
+	target := env.Lab.URL(true, lab.FlawedLoginHost, lab.LoginFlowPath)
+	var first []string
+	for run := 1; run <= 3; run++ {
+		got := Probe(context.Background(), w, target, []string{"jar-overflow"}, Options{})
+		var verdicts []string
+		for _, r := range got.Probes {
+			verdicts = append(verdicts, fmt.Sprintf("%s %s %s", r.Cookie, r.Verdict, r.Explanation))
+			if r.Channel != "page script" || r.Emulated {
+				t.Errorf("run %d: a jar-overflow row not labelled as page-script writes: %+v", run, r)
+			}
+		}
+		if len(verdicts) < 2 {
+			t.Fatalf("run %d: rows %v", run, verdicts)
+		}
+		if run == 1 {
+			first = verdicts
+			t.Logf("jar-overflow on the flawed lab: %s", strings.Join(verdicts, " | "))
+			continue
+		}
+		if strings.Join(verdicts, "\n") != strings.Join(first, "\n") {
+			t.Errorf("run %d differs from run 1:\n%s\nvs\n%s", run, strings.Join(verdicts, "\n"), strings.Join(first, "\n"))
 		}
 	}
 }
