@@ -39,8 +39,11 @@ func (w *Worker) SetJar(ctx context.Context, cookies []inspect.Cookie) error {
 // given by URL without Domain, which is how CDP keeps it host-only.
 func cookieParam(c inspect.Cookie) *network.CookieParam {
 	host := strings.TrimPrefix(c.Domain, ".")
+	// Chrome makes a cookie Secure when its URL is https, whatever secure
+	// says (measured): the URL's scheme follows the flag, and the source
+	// scheme is given on its own.
 	scheme := "http"
-	if c.Secure || c.SourceScheme == string(network.CookieSourceSchemeSecure) {
+	if c.Secure {
 		scheme = "https"
 	}
 	p := &network.CookieParam{
