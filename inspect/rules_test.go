@@ -218,13 +218,68 @@ accept:
 	}
 }
 
+func TestHostAcceptance(t *testing.T) {
+	noHSTS := page(good())
+	noHSTS.HSTS = ""
+	tests := []struct {
+		description, yaml string
+		accepted          bool
+	}{
+		{"an entry for the host accepts its CS015", "accept:\n  - host: app.test\n    rules: [CS015]\n    reason: HSTS is set by the CDN in production\n", true},
+		{"an entry for the host without rules accepts its CS015", "accept:\n  - host: APP.test\n    reason: HSTS is set by the CDN in production\n", true},
+		{"an entry for another host does not accept it", "accept:\n  - host: other.test\n    rules: [CS015]\n    reason: not this one\n", false},
+		{"an entry for the host but other rules does not accept it", "accept:\n  - host: app.test\n    rules: [CS012]\n    reason: many cookies by design\n", false},
+		{"an entry for a cookie does not accept a host finding", "accept:\n  - cookie: __Host-sid\n    reason: a cookie entry\n", false},
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig("c.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.description, err)
+		}
+		var cs015 *Finding
+		findings := Judge(noHSTS, cfg, now)
+		for i, f := range findings {
+			if f.RuleID == "CS015" {
+				cs015 = &findings[i]
+			}
+		}
+		if cs015 == nil {
+			t.Fatalf("%s: no CS015 on an https page without HSTS: %+v", tt.description, findings)
+		}
+		if cs015.Accepted != tt.accepted || (tt.accepted && cs015.Reason == "") {
+			t.Errorf("%s: CS015 accepted=%v reason %q, want accepted=%v", tt.description, cs015.Accepted, cs015.Reason, tt.accepted)
+		}
+	}
+	// A host entry never accepts a finding about a cookie on that host.
+	cfg, err := ParseConfig("c.yaml", []byte("accept:\n  - host: app.test\n    reason: host-level only\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookieFindings := 0
+	for _, f := range Judge(page(with(good(), func(c *Cookie) { c.Name = "sid" })), cfg, now) {
+		if f.Cookie != "" {
+			cookieFindings++
+			if f.Accepted {
+				t.Errorf("a host entry accepted the cookie finding %s on %s", f.RuleID, f.Cookie)
+			}
+		}
+	}
+	if cookieFindings == 0 {
+		t.Error("sid drew no finding to check the host entry against (want CS014)")
+	}
+}
+
 func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"thresholds:\n  sessionMaxLifetime: soon\n", "c.yaml:2: duration"},
 		{"failOn: catastrophic\n", "c.yaml:1: severity"},
 		{"sessionCookies: [\"(\"]\n", "c.yaml:1: session cookie pattern"},
 		{"colour: blue\n", "c.yaml:1: field colour not found"},
-		{"accept:\n  - cookie: s_cc\n", "want both cookie and reason"},
+		{"accept:\n  - cookie: s_cc\n", "c.yaml: accept entry 1 (s_cc): want a reason"},
+		{"accept:\n  - host: app.test\n    rules: [CS015]\n", "c.yaml: accept entry 1 (host app.test): want a reason"},
+		{"accept:\n  - cookie: s_cc\n    reason: x\n  - cookie: sid\n    host: app.test\n    reason: y\n", "c.yaml: accept entry 2: give cookie or host, not both"},
+		{"accept:\n  - rules: [CS015]\n    reason: x\n", "c.yaml: accept entry 1: want a cookie"},
+		{"accept:\n  - host: app.test\n    rules: [CS999]\n    reason: x\n", "accept entry 1 (host app.test): no rule CS999"},
 		{"accept:\n  - cookie: s_cc\n    rules: [CS999]\n    reason: x\n", "no rule CS999"},
 	}
 	for _, tt := range tests {
