@@ -51,9 +51,10 @@ type flow struct {
 	s           Scenario
 	base        string
 	checkpoints map[string]inspect.Target
-	// seen holds every cookie name present at any earlier snapshot, for
-	// `cleared`.
-	seen    map[string]bool
+	// last holds, per cookie name, the value the cookie had at the last
+	// capture or expect snapshot where it was present, for `cleared`. The
+	// values are compared, never shown.
+	last    map[string]string
 	results []inspect.ExpectationResult
 	probes  []inspect.Probe
 	current string // the URL the flow last went to
@@ -61,7 +62,7 @@ type flow struct {
 
 func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
 	start := time.Now()
-	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, seen: map[string]bool{}}
+	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, last: map[string]string{}}
 	f.base = s.URL
 	if s.Lab != "" && opts.LabURL != nil {
 		f.base = opts.LabURL(s.Lab)
@@ -152,7 +153,7 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		return nil
 	case "expect":
 		snap := w.Snapshot(f.current)
-		r := Check(st.Expect, snap, f.checkpoints, f.seen, time.Now())
+		r := Check(st.Expect, snap, f.checkpoints, f.last, time.Now())
 		r.File, r.Line = f.s.File, st.Line
 		f.results = append(f.results, r)
 		f.note(snap)
@@ -185,33 +186,60 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// note remembers the cookie names of a snapshot.
+// note remembers, per cookie name of a snapshot, the value Check would
+// judge (the cookie the page's host receives).
 func (f *flow) note(t inspect.Target) {
 	for _, c := range t.Cookies {
-		f.seen[c.Name] = true
+		if cur, ok := findCookie(t, c.Name); ok {
+			f.last[c.Name] = cur.Value
+		}
 	}
 }
 
 // Check evaluates one expectation against the jar of now. checkpoints are
-// the captures so far (for rotated); seen holds the cookie names present at
-// any earlier snapshot (for cleared). Values never appear in the result.
-func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, seen map[string]bool, at time.Time) inspect.ExpectationResult {
+// the captures so far (for rotated and invalidated); last holds, per cookie
+// name, the value the cookie had at the last earlier snapshot where it was
+// present (for cleared): a name in it was seen before. Values are compared
+// only: they never appear in the result, which says "the same value" or "a
+// new value" instead.
+func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, last map[string]string, at time.Time) inspect.ExpectationResult {
 	r := inspect.ExpectationResult{Expectation: e.Describe(), Cookie: e.Cookie, Failures: []string{}}
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
+	var behaviour []string
 	c, found := findCookie(now, e.Cookie)
+	if e.Invalidated != "" {
+		before, ok := findCookie(checkpoints[e.Invalidated], e.Cookie)
+		switch {
+		case !ok:
+			fail("invalidated: %s was not in the jar at %s, so there is nothing to invalidate", e.Cookie, e.Invalidated)
+		case holdsValue(now, e.Cookie, before.Value):
+			fail("invalidated: expected the value %s had at %s gone, the jar still holds that value", e.Cookie, e.Invalidated)
+		default:
+			behaviour = append(behaviour, "invalidated since "+e.Invalidated)
+		}
+	}
 	switch {
 	case e.Absent:
 		if found {
 			fail("absent: expected no cookie %s, got one (domain %s, path %s)", e.Cookie, c.Domain, c.Path)
 		}
 	case e.Cleared:
-		if found {
-			fail("cleared: expected %s gone, it is still in the jar", e.Cookie)
-		} else if !seen[e.Cookie] {
+		prev, seen := last[e.Cookie]
+		switch {
+		case !found && seen:
+			behaviour = append(behaviour, "cleared")
+		case !found:
 			fail("cleared: %s was never in the jar before, so nothing was cleared", e.Cookie)
-		} else {
-			r.SessionBehaviour = "cleared"
+		case !seen:
+			fail("cleared: expected %s gone; it is in the jar and no earlier step had it, so nothing was cleared", e.Cookie)
+		case c.Value == prev:
+			fail("cleared: expected %s gone; logout kept the same value", e.Cookie)
+		default:
+			fail("cleared: expected %s gone; logout replaced it with a new value (the old one is gone, but a cookie of the name is still set)", e.Cookie)
 		}
+	case !found && e.Invalidated != "" && !e.checksCookie():
+		// Invalidation alone asks nothing of presence: a deleted cookie
+		// invalidated its value.
 	case !found:
 		fail("present: expected a cookie %s, the jar has none", e.Cookie)
 	default:
@@ -267,16 +295,36 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 			before, ok := findCookie(checkpoints[e.Rotated], e.Cookie)
 			switch {
 			case !ok:
-				fail("rotated: %s was not in the jar at %s, so there is nothing to compare", e.Cookie, e.Rotated)
+				// Absent then and present now: the session was issued
+				// since, which is as good as rotating an anonymous one.
+				behaviour = append(behaviour, "issued since "+e.Rotated)
 			case before.Value == c.Value:
 				fail("rotated: expected a new value since %s, got the same value (session fixation risk)", e.Rotated)
 			default:
-				r.SessionBehaviour = "rotated since " + e.Rotated
+				behaviour = append(behaviour, "rotated since "+e.Rotated)
 			}
 		}
 	}
+	r.SessionBehaviour = strings.Join(behaviour, ", ")
 	r.Passed = len(r.Failures) == 0
 	return r
+}
+
+// checksCookie reports whether the expectation asks anything of a present
+// cookie: presence itself, an attribute, or rotation.
+func (e *Expectation) checksCookie() bool {
+	return e.Present || e.Secure != nil || e.HttpOnly != nil || e.HostOnly != nil || e.ScriptReadable != nil ||
+		len(e.SameSite) > 0 || e.Path != nil || e.MaxLifetime > 0 || e.SetBy != "" || e.Rotated != ""
+}
+
+// holdsValue reports whether any cookie of the name in t has the value.
+func holdsValue(t inspect.Target, name, value string) bool {
+	for _, c := range t.Cookies {
+		if c.Name == name && c.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 // findCookie returns the cookie of the name, preferring one that the
