@@ -312,3 +312,72 @@ func TestSessionByBehaviour(t *testing.T) {
 		t.Errorf("a session cookie by behaviour without HttpOnly: findings %v, want CS003", got)
 	}
 }
+
+func TestEarlierCookiesAreJudgedAtTheirStep(t *testing.T) {
+	const step = "step 9 (flawed-login.yaml:23)"
+	leaky := with(good(), func(c *Cookie) { c.Name, c.Secure, c.HttpOnly, c.Value, c.SeenAt = "sid", false, false, "s3cret", step })
+	tests := []struct {
+		description string
+		target      Target
+		// step is the Step each sid finding must carry.
+		step string
+	}{
+		{"a session deleted by the end is judged at the step it was seen", func() Target {
+			t := page(with(good(), func(c *Cookie) { c.Name = "pref" }))
+			t.EarlierCookies = []Cookie{leaky}
+			return t
+		}(), step},
+		{"a session still in the final jar is judged there, once", func() Target {
+			t := page(with(leaky, func(c *Cookie) { c.SeenAt, c.Value = "", "rotated" }))
+			t.EarlierCookies = []Cookie{leaky}
+			return t
+		}(), ""},
+	}
+	for _, tt := range tests {
+		byRule := map[string]int{}
+		for _, f := range Judge(tt.target, Config{}, now) {
+			if f.Cookie != "sid" {
+				continue
+			}
+			byRule[f.RuleID]++
+			if f.Step != tt.step {
+				t.Errorf("%s: %s says step %q, want %q", tt.description, f.RuleID, f.Step, tt.step)
+			}
+			if strings.Contains(f.Evidence, "s3cret") {
+				t.Errorf("%s: %s shows the value: %s", tt.description, f.RuleID, f.Evidence)
+			}
+		}
+		for _, id := range []string{"CS001", "CS003", "CS014"} {
+			if byRule[id] != 1 {
+				t.Errorf("%s: %d %s findings on sid, want 1 (all: %v)", tt.description, byRule[id], id, byRule)
+			}
+		}
+	}
+}
+
+func TestHostFindingsNameEarlierCookies(t *testing.T) {
+	target := page()
+	target.HSTS = ""
+	target.EarlierCookies = []Cookie{with(good(), func(c *Cookie) { c.SeenAt = "step 3 (f.yaml:7)" })}
+	var cs015 []Finding
+	for _, f := range Judge(target, Config{}, now) {
+		if f.RuleID == "CS015" {
+			cs015 = append(cs015, f)
+		}
+	}
+	if len(cs015) != 1 || !strings.Contains(cs015[0].Evidence, "__Host-sid (at step 3 (f.yaml:7))") || cs015[0].Step != "" {
+		t.Errorf("CS015 from a Secure cookie seen only at an earlier step: %+v", cs015)
+	}
+}
+
+func TestRedactCoversEarlierCookies(t *testing.T) {
+	c := with(good(), func(c *Cookie) {
+		c.Value, c.SeenAt = "s3cret", "step 2 (f.yaml:5)"
+		c.SetBy = []Write{{Via: ViaHeader, URL: "https://app.test/", CookieLine: "__Host-sid=s3cret; Secure"}}
+	})
+	r := Report{Targets: []Target{{EarlierCookies: []Cookie{c}}}}.Redact()
+	got := r.Targets[0].EarlierCookies[0]
+	if got.Value != Redacted || strings.Contains(got.SetBy[0].CookieLine, "s3cret") || got.SeenAt != c.SeenAt {
+		t.Errorf("redacted earlier cookie: value %q, line %q, seen at %q", got.Value, got.SetBy[0].CookieLine, got.SeenAt)
+	}
+}
