@@ -104,3 +104,30 @@ func TestDescribeNamesEveryCheckpoint(t *testing.T) {
 		t.Errorf("Describe() = %q, want %q", got, want)
 	}
 }
+
+func TestTheFlowKeepsCookiesSeenAtEarlierSteps(t *testing.T) {
+	f := &flow{last: map[string]string{}, earlierIndex: map[cookieKey]int{}}
+	f.at = "step 2 (f.yaml:5)"
+	f.note(jar("sid=anonymous", "theme=dark"))
+	f.at = "step 9 (f.yaml:23)"
+	f.note(jar("sid=logged-in", "theme=dark", "csrf=t"))
+	final := jar("theme=dark", "csrf=t")
+	final.Cookies[1].HttpOnly = true // csrf was rewritten with HttpOnly at the end
+	got := earlierCookies(f.earlier, final.Cookies)
+	var summary []string
+	for _, c := range got {
+		summary = append(summary, c.Name+" at "+c.SeenAt)
+	}
+	// theme is the same at the end: the final jar judges it. sid is gone:
+	// its latest version is kept. csrf differs: its earlier version is kept.
+	want := "sid at step 9 (f.yaml:23), csrf at step 9 (f.yaml:23)"
+	if strings.Join(summary, ", ") != want {
+		t.Errorf("earlier cookies %q, want %q", strings.Join(summary, ", "), want)
+	}
+	if len(got) > 0 && got[0].Value != "logged-in" {
+		t.Error("the earlier sid is not the latest version seen")
+	}
+	if f.last["sid"] != "logged-in" {
+		t.Error("the flow did not remember sid's last value for cleared")
+	}
+}

@@ -54,15 +54,23 @@ type flow struct {
 	// last holds, per cookie name, the value the cookie had at the last
 	// capture or expect snapshot where it was present, for `cleared`. The
 	// values are compared, never shown.
-	last    map[string]string
-	results []inspect.ExpectationResult
-	probes  []inspect.Probe
-	current string // the URL the flow last went to
+	last map[string]string
+	// at names the step running, as "step 9 (login.yaml:23)", for the
+	// cookies its snapshot records.
+	at string
+	// earlier holds the latest version of every cookie (by name, domain
+	// and path) seen at a capture or expect snapshot, with SeenAt set, in
+	// the order first seen; earlierIndex locates a key in it.
+	earlier      []inspect.Cookie
+	earlierIndex map[cookieKey]int
+	results      []inspect.ExpectationResult
+	probes       []inspect.Probe
+	current      string // the URL the flow last went to
 }
 
 func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
 	start := time.Now()
-	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, last: map[string]string{}}
+	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, last: map[string]string{}, earlierIndex: map[cookieKey]int{}}
 	f.base = s.URL
 	if s.Lab != "" && opts.LabURL != nil {
 		f.base = opts.LabURL(s.Lab)
@@ -80,6 +88,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 			}
 			continue
 		}
+		f.at = fmt.Sprintf("step %d (%s:%d)", i+1, s.File, st.Line)
 		if err := f.step(ctx, b, w, st, opts); err != nil {
 			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, i+1, st.Describe(), err)
 		}
@@ -87,6 +96,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t := w.Snapshot(f.base)
 	t.Scenario, t.File, t.Line = s.Name, s.File, s.Line
 	t.Expectations = f.results
+	t.EarlierCookies = earlierCookies(f.earlier, t.Cookies)
 	t.Probes = f.probes
 	if stepErr != nil {
 		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
@@ -186,14 +196,68 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// note remembers, per cookie name of a snapshot, the value Check would
-// judge (the cookie the page's host receives).
+// note remembers what a capture or expect snapshot saw: per cookie name
+// the value Check would judge (the cookie the page's host receives), and
+// every cookie as seen at the current step, for the rules.
 func (f *flow) note(t inspect.Target) {
 	for _, c := range t.Cookies {
 		if cur, ok := findCookie(t, c.Name); ok {
 			f.last[c.Name] = cur.Value
 		}
+		c.SeenAt = f.at
+		k := keyOf(c)
+		if i, ok := f.earlierIndex[k]; ok {
+			f.earlier[i] = c
+			continue
+		}
+		f.earlierIndex[k] = len(f.earlier)
+		f.earlier = append(f.earlier, c)
 	}
+}
+
+// cookieKey identifies a cookie across a flow's snapshots.
+type cookieKey struct{ name, domain, path string }
+
+func keyOf(c inspect.Cookie) cookieKey { return cookieKey{c.Name, c.Domain, c.Path} }
+
+// earlierCookies returns the cookies of seen that final lacks, or holds
+// differently (see differs), in seen's order: the cookies the rules would
+// miss if they judged the final jar alone.
+func earlierCookies(seen, final []inspect.Cookie) []inspect.Cookie {
+	byKey := map[cookieKey]inspect.Cookie{}
+	for _, c := range final {
+		byKey[keyOf(c)] = c
+	}
+	var out []inspect.Cookie
+	for _, c := range seen {
+		if now, ok := byKey[keyOf(c)]; !ok || differs(c, now) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// differs reports whether two versions of one cookie differ in what the
+// rules judge or the report shows: the value, an attribute, the readability
+// verdict, or the write that set it.
+func differs(a, b inspect.Cookie) bool {
+	if a.Value != b.Value || a.HostOnly != b.HostOnly || a.Secure != b.Secure || a.HttpOnly != b.HttpOnly ||
+		a.SameSite != b.SameSite || a.Session != b.Session || a.Partitioned != b.Partitioned || a.PartitionKey != b.PartitionKey ||
+		a.Verdict() != b.Verdict() || a.Unrecorded != b.Unrecorded || (a.Expires == nil) != (b.Expires == nil) ||
+		(a.Expires != nil && !a.Expires.Equal(*b.Expires)) {
+		return true
+	}
+	return lastWrite(a) != lastWrite(b)
+}
+
+// lastWrite names the write that produced a cookie's value, without its
+// cookie line (which holds the value).
+func lastWrite(c inspect.Cookie) [4]string {
+	if len(c.SetBy) == 0 {
+		return [4]string{}
+	}
+	w := c.SetBy[len(c.SetBy)-1]
+	return [4]string{string(w.Via), w.URL, w.Script, fmt.Sprint(w.Line)}
 }
 
 // Check evaluates one expectation against the jar of now. checkpoints are
