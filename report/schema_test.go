@@ -33,6 +33,10 @@ func fullReport() inspect.Report {
 				{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", HostOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium",
 					Readability: inspect.ReadabilityUnknown, UnknownReason: "on http://app.test/: document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)"},
 			},
+			EarlierCookies: []inspect.Cookie{
+				{Name: "sid", Value: "s3cret-before", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, SameSite: "Lax", Session: true, Size: 16, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header},
+					ScriptReadable: true, ReadableOn: []string{"https://app.test/account"}, ReadableVia: []string{inspect.APIDocumentCookie}, Readability: inspect.Readable, SeenAt: "step 9 (login.yaml:16)"},
+			},
 			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: bad, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
 			Frames: []inspect.Frame{
 				{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}, Error: "document.cookie returned nothing while 1 cookie in scope is not HttpOnly",
@@ -84,6 +88,23 @@ func TestSchemaRejectsWhatTheFormatDoesNotHave(t *testing.T) {
 	bad, _ := json.Marshal(doc)
 	if err := schematest.Validate(bad); err == nil {
 		t.Fatal("the schema accepted an undocumented field and a missing required one")
+	}
+}
+
+func TestSchemaWantsTheStepOfAnEarlierCookie(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, fullReport()); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	earlier := doc["targets"].([]any)[0].(map[string]any)["earlierCookies"].([]any)[0].(map[string]any)
+	delete(earlier, "seenAt")
+	bad, _ := json.Marshal(doc)
+	if err := schematest.Validate(bad); err == nil {
+		t.Fatal("the schema accepted an earlier cookie without seenAt")
 	}
 }
 
