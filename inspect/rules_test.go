@@ -311,6 +311,21 @@ func TestSessionByBehaviour(t *testing.T) {
 	if !containsString(got, "CS003") {
 		t.Errorf("a session cookie by behaviour without HttpOnly: findings %v, want CS003", got)
 	}
+	for _, behaviour := range []string{"issued since before-login", "invalidated since after-login", "cleared"} {
+		target.Expectations = []ExpectationResult{{Cookie: "acct", Passed: true, SessionBehaviour: behaviour}}
+		fired := false
+		for _, f := range Judge(target, Config{}, now) {
+			fired = fired || (f.RuleID == "CS003" && f.SessionLike == "behaviour: "+behaviour)
+		}
+		if !fired {
+			t.Errorf("acct, %s, without HttpOnly drew no CS003 judged by that behaviour", behaviour)
+		}
+		failed := target
+		failed.Expectations = []ExpectationResult{{Cookie: "acct", Passed: false, SessionBehaviour: behaviour}}
+		if f := Judge(failed, Config{}, now); len(f) != 0 {
+			t.Errorf("a failed expectation's behaviour (%s) made acct a session: %+v", behaviour, f)
+		}
+	}
 }
 
 func TestEarlierCookiesAreJudgedAtTheirStep(t *testing.T) {
