@@ -110,7 +110,11 @@ func TestSchemaWantsTheStepOfAnEarlierCookie(t *testing.T) {
 
 func TestJSONEmptyListsAreArrays(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, inspect.Report{Targets: []inspect.Target{{URL: "https://x.test/"}}}); err != nil {
+	// The earlier cookie expires: a session cookie's expires is null by
+	// design.
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	earlier := inspect.Cookie{Name: "sid", Expires: &exp, SeenAt: "step 2 (f.yaml:5)"}
+	if err := WriteJSON(&buf, inspect.Report{Targets: []inspect.Target{{URL: "https://x.test/", EarlierCookies: []inspect.Cookie{earlier}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(buf.Bytes(), []byte("null")) {
