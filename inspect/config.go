@@ -46,13 +46,40 @@ type Thresholds struct {
 	MaxCookiesPerHost int `yaml:"maxCookiesPerHost"`
 }
 
-// Acceptance accepts findings for a cookie: of the listed rules, or of all
-// rules when Rules is empty. Reason is required: it is shown with every
-// finding it accepts.
+// Acceptance accepts findings for a cookie, or for a host: of the listed
+// rules, or of all rules when Rules is empty. An entry gives Cookie or Host,
+// never both. Reason is required: it is shown with every finding it accepts.
 type Acceptance struct {
-	Cookie string   `yaml:"cookie"`
+	// Cookie accepts the findings about cookies of this name.
+	Cookie string `yaml:"cookie"`
+	// Host accepts the findings about the host itself (those with no
+	// cookie, such as CS012 and CS015) whose domain is this host name. It
+	// never accepts a finding about a cookie on that host: accept those by
+	// cookie name.
+	Host   string   `yaml:"host"`
 	Rules  []string `yaml:"rules"`
 	Reason string   `yaml:"reason"`
+}
+
+// subject names what the entry accepts, for errors.
+func (a Acceptance) subject() string {
+	if a.Host != "" {
+		return "host " + a.Host
+	}
+	return a.Cookie
+}
+
+// covers reports whether the entry accepts f.
+func (a Acceptance) covers(f Finding) bool {
+	switch {
+	case a.Host != "":
+		if f.Cookie != "" || !strings.EqualFold(trimDot(f.Domain), trimDot(a.Host)) {
+			return false
+		}
+	case a.Cookie == "" || a.Cookie != f.Cookie:
+		return false
+	}
+	return len(a.Rules) == 0 || containsString(a.Rules, f.RuleID)
 }
 
 // Pattern is a regular expression read from the configuration.
@@ -117,12 +144,17 @@ func ParseConfig(name string, data []byte) (Config, error) {
 		return Config{}, fmt.Errorf("%s", configError(name, err))
 	}
 	for i, a := range cfg.Accept {
-		if a.Cookie == "" || strings.TrimSpace(a.Reason) == "" {
-			return Config{}, fmt.Errorf("%s: accept entry %d: want both cookie and reason (an acceptance without a reason hides a finding for good)", name, i+1)
+		switch {
+		case a.Cookie != "" && a.Host != "":
+			return Config{}, fmt.Errorf("%s: accept entry %d: give cookie or host, not both (cookie %s, host %s); write two entries to accept both", name, i+1, a.Cookie, a.Host)
+		case a.Cookie == "" && a.Host == "":
+			return Config{}, fmt.Errorf("%s: accept entry %d: want a cookie (findings about cookies of that name) or a host (findings about the host itself), and a reason", name, i+1)
+		case strings.TrimSpace(a.Reason) == "":
+			return Config{}, fmt.Errorf("%s: accept entry %d (%s): want a reason (an acceptance without a reason hides a finding for good)", name, i+1, a.subject())
 		}
 		for _, id := range a.Rules {
 			if _, ok := RuleByID(id); !ok {
-				return Config{}, fmt.Errorf("%s: accept entry %d (%s): no rule %s; `cookiescope rules` lists them", name, i+1, a.Cookie, id)
+				return Config{}, fmt.Errorf("%s: accept entry %d (%s): no rule %s; `cookiescope rules` lists them", name, i+1, a.subject(), id)
 			}
 		}
 	}
@@ -166,10 +198,7 @@ func (c Config) withDefaults() Config {
 // accepted returns the reason when an acceptance covers f.
 func (c Config) accepted(f Finding) (string, bool) {
 	for _, a := range c.Accept {
-		if a.Cookie != f.Cookie {
-			continue
-		}
-		if len(a.Rules) == 0 || containsString(a.Rules, f.RuleID) {
+		if a.covers(f) {
 			return a.Reason, true
 		}
 	}

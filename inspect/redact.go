@@ -19,13 +19,9 @@ func (r Report) Redact() Report {
 
 func (t Target) redact() Target {
 	out := t
-	out.Cookies = make([]Cookie, len(t.Cookies))
-	for i, c := range t.Cookies {
-		if c.Value != "" {
-			c.Value = Redacted
-		}
-		c.SetBy = redactWrites(c.SetBy)
-		out.Cookies[i] = c
+	out.Cookies = redactCookies(t.Cookies)
+	if t.EarlierCookies != nil {
+		out.EarlierCookies = redactCookies(t.EarlierCookies)
 	}
 	out.Writes = redactWrites(t.Writes)
 	out.Blocked = make([]BlockedWrite, len(t.Blocked))
@@ -46,6 +42,19 @@ func (t Target) redact() Target {
 	for i, f := range t.Frames {
 		f.DocumentCookie.Pairs, f.CookieStore.Pairs = nil, nil
 		out.Frames[i] = f
+	}
+	return out
+}
+
+// redactCookies copies cs with every value redacted, its writes' lines too.
+func redactCookies(cs []Cookie) []Cookie {
+	out := make([]Cookie, len(cs))
+	for i, c := range cs {
+		if c.Value != "" {
+			c.Value = Redacted
+		}
+		c.SetBy = redactWrites(c.SetBy)
+		out[i] = c
 	}
 	return out
 }

@@ -55,10 +55,19 @@ type Target struct {
 	FinalURL string `json:"finalURL"`
 	// Error says why the target did not load completely; what was captured
 	// before the error is still reported.
-	Error      string         `json:"error"`
-	DurationMS int64          `json:"durationMs"`
-	Cookies    []Cookie       `json:"cookies"`
-	Blocked    []BlockedWrite `json:"blocked"`
+	Error      string `json:"error"`
+	DurationMS int64  `json:"durationMs"`
+	// Cookies is the jar at the end: after the page went quiet, or after
+	// a scenario's last step.
+	Cookies []Cookie `json:"cookies"`
+	// EarlierCookies are, for a scenario, the cookies seen at an earlier
+	// capture or expect step that are gone from the final jar or differ
+	// there (value, attributes, readability, or the write that set them):
+	// one per name, domain and path, the latest version seen, each with its
+	// SeenAt. The cookie rules judge them as they judge Cookies, so a
+	// session that a logout deleted is still judged.
+	EarlierCookies []Cookie       `json:"earlierCookies,omitempty"`
+	Blocked        []BlockedWrite `json:"blocked"`
 	// Frames lists each document the target showed (the page and its
 	// iframes), with the cookie names script could read there.
 	Frames []Frame `json:"frames"`
@@ -168,6 +177,10 @@ type Cookie struct {
 	// stored it with the value the jar holds. Page script or a worker wrote
 	// it past the recorder (or it was there before the recording began).
 	Unrecorded bool `json:"unrecorded"`
+	// SeenAt names the scenario step whose jar held this version of the
+	// cookie, as "step 9 (login.yaml:23)"; set only on a Target's
+	// EarlierCookies.
+	SeenAt string `json:"seenAt,omitempty"`
 }
 
 // Readability says whether page script can read a cookie, as measured.

@@ -98,6 +98,11 @@ type Finding struct {
 	// SessionLike says why the cookie was judged as a session cookie (see
 	// Config.Classify), or "" when it was not.
 	SessionLike string `json:"sessionLike"`
+	// Step names the scenario step where the judged cookie was seen
+	// ("step 9 (login.yaml:23)") when it is one of the target's
+	// EarlierCookies, gone or different by the end; empty for the final
+	// jar and for findings that are not about one cookie.
+	Step string `json:"step,omitempty"`
 	// Evidence says what was seen: which response or script, which page.
 	Evidence   string      `json:"evidence"`
 	Fix        string      `json:"fix"`
@@ -127,7 +132,7 @@ func Judge(t Target, cfg Config, now time.Time) []Finding {
 	}
 	var out []Finding
 	for _, r := range Rules {
-		for _, f := range r.check(j, t) {
+		for _, f := range withoutRepeats(r.check(j, t)) {
 			f.RuleID, f.Title, f.Fix, f.References = r.ID, r.Title, r.Fix, r.References
 			if f.Severity < r.Severity {
 				f.Severity = r.Severity
@@ -140,6 +145,32 @@ func Judge(t Target, cfg Config, now time.Time) []Finding {
 	}
 	sort.SliceStable(out, func(a, b int) bool { return out[a].Severity > out[b].Severity })
 	return out
+}
+
+// withoutRepeats drops the findings about an earlier version of a cookie
+// (Step set) when the rule found the same of the final version (same name,
+// domain and path): the final finding says it already.
+func withoutRepeats(fs []Finding) []Finding {
+	final := map[[3]string]bool{}
+	for _, f := range fs {
+		if f.Step == "" {
+			final[[3]string{f.Cookie, f.Domain, f.Path}] = true
+		}
+	}
+	out := fs[:0:0]
+	for _, f := range fs {
+		if f.Step == "" || !final[[3]string{f.Cookie, f.Domain, f.Path}] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// judgedCookies lists the cookies the cookie rules judge: the final jar,
+// then the earlier versions a scenario saw (each with its SeenAt).
+func judgedCookies(t Target) []Cookie {
+	out := make([]Cookie, 0, len(t.Cookies)+len(t.EarlierCookies))
+	return append(append(out, t.Cookies...), t.EarlierCookies...)
 }
 
 // RuleByID returns the rule with the ID.
@@ -167,12 +198,13 @@ func (j *judge) classify(name string) Classification {
 	return j.cfg.Classify(name, j.behaviour[name])
 }
 
-// perCookie makes a check that fires on every cookie of the target for
-// which fires returns true, with the evidence it returns.
+// perCookie makes a check that fires on every judged cookie of the target
+// (final and earlier, see judgedCookies) for which fires returns true, with
+// the evidence it returns.
 func perCookie(fires func(j *judge, t Target, c Cookie) (evidence string, ok bool)) func(*judge, Target) []Finding {
 	return func(j *judge, t Target) []Finding {
 		var out []Finding
-		for _, c := range t.Cookies {
+		for _, c := range judgedCookies(t) {
 			if evidence, ok := fires(j, t, c); ok {
 				out = append(out, cookieFinding(c, j.session(c), evidence))
 			}
@@ -195,8 +227,10 @@ func blockedFor(reason string) func(*judge, Target) []Finding {
 	}
 }
 
+// cookieFinding is a finding about c; an earlier cookie's SeenAt becomes
+// the finding's Step.
 func cookieFinding(c Cookie, sessionBy, evidence string) Finding {
-	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, SessionLike: sessionBy, Evidence: evidence}
+	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, SessionLike: sessionBy, Step: c.SeenAt, Evidence: evidence}
 }
 
 // origin describes where a cookie's value came from, for evidence.
@@ -329,7 +363,7 @@ var cookieRules = []Rule{
 		References: []Reference{refCookieAttrs, refPrefixes},
 		check: func(j *judge, t Target) []Finding {
 			var out []Finding
-			for _, c := range t.Cookies {
+			for _, c := range judgedCookies(t) {
 				if !c.HostOnly {
 					f := cookieFinding(c, j.session(c), fmt.Sprintf("%s with Domain=%s: sent to every host under %s", origin(c), strings.TrimPrefix(c.Domain, "."), strings.TrimPrefix(c.Domain, ".")))
 					if f.SessionLike != "" {
@@ -377,6 +411,8 @@ var cookieRules = []Rule{
 		Why:        "Chrome keeps about 180 cookies per domain and evicts the rest; a page near the limit loses cookies, and script can push the important ones out.",
 		Fix:        "Consolidate cookies, and remove the ones that are not needed.",
 		References: []Reference{refCookieAttrs},
+		// Counted in the final jar only: a count is of one moment, and the
+		// earlier cookies of a scenario come from several.
 		check: func(j *judge, t Target) []Finding {
 			counts := map[string]int{}
 			for _, c := range t.Cookies {
@@ -418,9 +454,15 @@ var cookieRules = []Rule{
 				return nil
 			}
 			var names []string
-			for _, c := range t.Cookies {
-				if c.Secure && site("https://"+strings.TrimPrefix(c.Domain, ".")) == site(targetURL(t)) {
-					names = append(names, c.Name)
+			listed := map[string]bool{}
+			for _, c := range judgedCookies(t) {
+				if c.Secure && site("https://"+strings.TrimPrefix(c.Domain, ".")) == site(targetURL(t)) && !listed[c.Name] {
+					listed[c.Name] = true
+					name := c.Name
+					if c.SeenAt != "" {
+						name += " (at " + c.SeenAt + ")"
+					}
+					names = append(names, name)
 				}
 			}
 			if len(names) == 0 {
@@ -475,7 +517,7 @@ var cookieRules = []Rule{
 				}
 			}
 			var out []Finding
-			for _, c := range t.Cookies {
+			for _, c := range judgedCookies(t) {
 				by := j.session(c)
 				if by == "" {
 					continue
@@ -510,11 +552,11 @@ var cookieRules = []Rule{
 	},
 }
 
-// unrecordedCookies fires on every jar cookie that no recorded write
+// unrecordedCookies fires on every judged cookie that no recorded write
 // explains; a session cookie makes it High.
 func unrecordedCookies(j *judge, t Target) []Finding {
 	var out []Finding
-	for _, c := range t.Cookies {
+	for _, c := range judgedCookies(t) {
 		if !c.Unrecorded {
 			continue
 		}

@@ -218,13 +218,68 @@ accept:
 	}
 }
 
+func TestHostAcceptance(t *testing.T) {
+	noHSTS := page(good())
+	noHSTS.HSTS = ""
+	tests := []struct {
+		description, yaml string
+		accepted          bool
+	}{
+		{"an entry for the host accepts its CS015", "accept:\n  - host: app.test\n    rules: [CS015]\n    reason: HSTS is set by the CDN in production\n", true},
+		{"an entry for the host without rules accepts its CS015", "accept:\n  - host: APP.test\n    reason: HSTS is set by the CDN in production\n", true},
+		{"an entry for another host does not accept it", "accept:\n  - host: other.test\n    rules: [CS015]\n    reason: not this one\n", false},
+		{"an entry for the host but other rules does not accept it", "accept:\n  - host: app.test\n    rules: [CS012]\n    reason: many cookies by design\n", false},
+		{"an entry for a cookie does not accept a host finding", "accept:\n  - cookie: __Host-sid\n    reason: a cookie entry\n", false},
+	}
+	for _, tt := range tests {
+		cfg, err := ParseConfig("c.yaml", []byte(tt.yaml))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.description, err)
+		}
+		var cs015 *Finding
+		findings := Judge(noHSTS, cfg, now)
+		for i, f := range findings {
+			if f.RuleID == "CS015" {
+				cs015 = &findings[i]
+			}
+		}
+		if cs015 == nil {
+			t.Fatalf("%s: no CS015 on an https page without HSTS: %+v", tt.description, findings)
+		}
+		if cs015.Accepted != tt.accepted || (tt.accepted && cs015.Reason == "") {
+			t.Errorf("%s: CS015 accepted=%v reason %q, want accepted=%v", tt.description, cs015.Accepted, cs015.Reason, tt.accepted)
+		}
+	}
+	// A host entry never accepts a finding about a cookie on that host.
+	cfg, err := ParseConfig("c.yaml", []byte("accept:\n  - host: app.test\n    reason: host-level only\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookieFindings := 0
+	for _, f := range Judge(page(with(good(), func(c *Cookie) { c.Name = "sid" })), cfg, now) {
+		if f.Cookie != "" {
+			cookieFindings++
+			if f.Accepted {
+				t.Errorf("a host entry accepted the cookie finding %s on %s", f.RuleID, f.Cookie)
+			}
+		}
+	}
+	if cookieFindings == 0 {
+		t.Error("sid drew no finding to check the host entry against (want CS014)")
+	}
+}
+
 func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"thresholds:\n  sessionMaxLifetime: soon\n", "c.yaml:2: duration"},
 		{"failOn: catastrophic\n", "c.yaml:1: severity"},
 		{"sessionCookies: [\"(\"]\n", "c.yaml:1: session cookie pattern"},
 		{"colour: blue\n", "c.yaml:1: field colour not found"},
-		{"accept:\n  - cookie: s_cc\n", "want both cookie and reason"},
+		{"accept:\n  - cookie: s_cc\n", "c.yaml: accept entry 1 (s_cc): want a reason"},
+		{"accept:\n  - host: app.test\n    rules: [CS015]\n", "c.yaml: accept entry 1 (host app.test): want a reason"},
+		{"accept:\n  - cookie: s_cc\n    reason: x\n  - cookie: sid\n    host: app.test\n    reason: y\n", "c.yaml: accept entry 2: give cookie or host, not both"},
+		{"accept:\n  - rules: [CS015]\n    reason: x\n", "c.yaml: accept entry 1: want a cookie"},
+		{"accept:\n  - host: app.test\n    rules: [CS999]\n    reason: x\n", "accept entry 1 (host app.test): no rule CS999"},
 		{"accept:\n  - cookie: s_cc\n    rules: [CS999]\n    reason: x\n", "no rule CS999"},
 	}
 	for _, tt := range tests {
@@ -255,5 +310,89 @@ func TestSessionByBehaviour(t *testing.T) {
 	}
 	if !containsString(got, "CS003") {
 		t.Errorf("a session cookie by behaviour without HttpOnly: findings %v, want CS003", got)
+	}
+	for _, behaviour := range []string{"issued since before-login", "invalidated since after-login", "cleared"} {
+		target.Expectations = []ExpectationResult{{Cookie: "acct", Passed: true, SessionBehaviour: behaviour}}
+		fired := false
+		for _, f := range Judge(target, Config{}, now) {
+			fired = fired || (f.RuleID == "CS003" && f.SessionLike == "behaviour: "+behaviour)
+		}
+		if !fired {
+			t.Errorf("acct, %s, without HttpOnly drew no CS003 judged by that behaviour", behaviour)
+		}
+		failed := target
+		failed.Expectations = []ExpectationResult{{Cookie: "acct", Passed: false, SessionBehaviour: behaviour}}
+		if f := Judge(failed, Config{}, now); len(f) != 0 {
+			t.Errorf("a failed expectation's behaviour (%s) made acct a session: %+v", behaviour, f)
+		}
+	}
+}
+
+func TestEarlierCookiesAreJudgedAtTheirStep(t *testing.T) {
+	const step = "step 9 (flawed-login.yaml:23)"
+	leaky := with(good(), func(c *Cookie) { c.Name, c.Secure, c.HttpOnly, c.Value, c.SeenAt = "sid", false, false, "s3cret", step })
+	tests := []struct {
+		description string
+		target      Target
+		// step is the Step each sid finding must carry.
+		step string
+	}{
+		{"a session deleted by the end is judged at the step it was seen", func() Target {
+			t := page(with(good(), func(c *Cookie) { c.Name = "pref" }))
+			t.EarlierCookies = []Cookie{leaky}
+			return t
+		}(), step},
+		{"a session still in the final jar is judged there, once", func() Target {
+			t := page(with(leaky, func(c *Cookie) { c.SeenAt, c.Value = "", "rotated" }))
+			t.EarlierCookies = []Cookie{leaky}
+			return t
+		}(), ""},
+	}
+	for _, tt := range tests {
+		byRule := map[string]int{}
+		for _, f := range Judge(tt.target, Config{}, now) {
+			if f.Cookie != "sid" {
+				continue
+			}
+			byRule[f.RuleID]++
+			if f.Step != tt.step {
+				t.Errorf("%s: %s says step %q, want %q", tt.description, f.RuleID, f.Step, tt.step)
+			}
+			if strings.Contains(f.Evidence, "s3cret") {
+				t.Errorf("%s: %s shows the value: %s", tt.description, f.RuleID, f.Evidence)
+			}
+		}
+		for _, id := range []string{"CS001", "CS003", "CS014"} {
+			if byRule[id] != 1 {
+				t.Errorf("%s: %d %s findings on sid, want 1 (all: %v)", tt.description, byRule[id], id, byRule)
+			}
+		}
+	}
+}
+
+func TestHostFindingsNameEarlierCookies(t *testing.T) {
+	target := page()
+	target.HSTS = ""
+	target.EarlierCookies = []Cookie{with(good(), func(c *Cookie) { c.SeenAt = "step 3 (f.yaml:7)" })}
+	var cs015 []Finding
+	for _, f := range Judge(target, Config{}, now) {
+		if f.RuleID == "CS015" {
+			cs015 = append(cs015, f)
+		}
+	}
+	if len(cs015) != 1 || !strings.Contains(cs015[0].Evidence, "__Host-sid (at step 3 (f.yaml:7))") || cs015[0].Step != "" {
+		t.Errorf("CS015 from a Secure cookie seen only at an earlier step: %+v", cs015)
+	}
+}
+
+func TestRedactCoversEarlierCookies(t *testing.T) {
+	c := with(good(), func(c *Cookie) {
+		c.Value, c.SeenAt = "s3cret", "step 2 (f.yaml:5)"
+		c.SetBy = []Write{{Via: ViaHeader, URL: "https://app.test/", CookieLine: "__Host-sid=s3cret; Secure"}}
+	})
+	r := Report{Targets: []Target{{EarlierCookies: []Cookie{c}}}}.Redact()
+	got := r.Targets[0].EarlierCookies[0]
+	if got.Value != Redacted || strings.Contains(got.SetBy[0].CookieLine, "s3cret") || got.SeenAt != c.SeenAt {
+		t.Errorf("redacted earlier cookie: value %q, line %q, seen at %q", got.Value, got.SetBy[0].CookieLine, got.SeenAt)
 	}
 }

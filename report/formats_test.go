@@ -60,7 +60,7 @@ const sarifStructure = `{
 func findingsReport() inspect.Report {
 	r := fullReport()
 	r.Targets[0].Findings = []inspect.Finding{
-		{RuleID: "CS003", Title: "Session cookie without HttpOnly", Severity: inspect.High, Cookie: "sid", Domain: "app.test", Path: "/", SessionLike: "name", Evidence: "set by the Set-Cookie header of https://app.test/login", Fix: "Add HttpOnly.", References: inspect.Rules[2].References},
+		{RuleID: "CS003", Title: "Session cookie without HttpOnly", Severity: inspect.High, Cookie: "sid", Domain: "app.test", Path: "/", SessionLike: "name", Step: "step 9 (login.yaml:16)", Evidence: "set by the Set-Cookie header of https://app.test/login", Fix: "Add HttpOnly.", References: inspect.Rules[2].References},
 		{RuleID: "CS005", Title: "SameSite missing", Severity: inspect.Low, Cookie: "s_cc", Domain: ".app.test", Path: "/", Evidence: "no SameSite", Fix: "Set SameSite.", References: inspect.Rules[4].References, Accepted: true, Reason: "Adobe Analytics reads it by design"},
 	}
 	return r
@@ -193,5 +193,93 @@ func TestFailedExpectationsInEveryFormat(t *testing.T) {
 	}
 	if md := markdown.String(); !strings.Contains(md, "❌ login") || !strings.Contains(md, "httpOnly: expected true, got false") {
 		t.Errorf("Markdown:\n%s", md)
+	}
+}
+
+// stepReport is a scenario whose session, deleted at logout, drew a
+// finding at the step where it was last seen. The file name holds a pipe
+// and an escape sequence, as a hostile file name could.
+func stepReport() (inspect.Report, string) {
+	const step = "step 9 (evil|\x1b[2J.yaml:16)"
+	sid := inspect.Cookie{Name: "sid", Value: "s3cret", Domain: ".app.test", Path: "/", SameSite: "Lax", Session: true, SeenAt: step,
+		SetBy: []inspect.Write{{Via: inspect.ViaHeader, URL: "https://app.test/login", CookieLine: "sid=s3cret; Domain=app.test"}}}
+	return inspect.Report{Targets: []inspect.Target{{URL: "https://app.test/", FinalURL: "https://app.test/logout", Scenario: "login", File: "evil.yaml", Line: 1,
+		EarlierCookies: []inspect.Cookie{sid},
+		Findings: []inspect.Finding{
+			{RuleID: "CS003", Title: "Session cookie without HttpOnly", Severity: inspect.High, Cookie: "sid", Domain: ".app.test", Path: "/", Step: step, Evidence: "set by the Set-Cookie header of https://app.test/login", Fix: "Add HttpOnly."},
+			{RuleID: "CS005", Title: "SameSite missing", Severity: inspect.Low, Cookie: "theme", Domain: "app.test", Path: "/", Evidence: "no SameSite", Fix: "Set SameSite."},
+		}}}}, step
+}
+
+func TestFindingStepInEveryFormat(t *testing.T) {
+	r, step := stepReport()
+	escaped := `step 9 (evil|\u001b[2J.yaml:16)`
+	failOn := inspect.Low
+
+	var table bytes.Buffer
+	if err := WriteTable(&table, r.Redact()); err != nil {
+		t.Fatal(err)
+	}
+	checkInert(t, "the table", table.String(), escaped)
+	if !strings.Contains(table.String(), "Step") || !strings.Contains(table.String(), "final jar") || !strings.Contains(table.String(), "Seen at earlier steps") {
+		t.Errorf("the table lacks the Step column, the final jar's marker or the earlier cookies:\n%s", table.String())
+	}
+	if strings.Contains(table.String(), "s3cret") {
+		t.Errorf("the redacted table shows the earlier cookie's value:\n%s", table.String())
+	}
+
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	checkInert(t, "the Markdown", md.String(), `sid (at step 9 (evil\|\\u001b\[2J.yaml:16))`)
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.HasPrefix(line, "| CS") {
+			if n := len(unescapedPipe.FindAllString(line, -1)); n != 5 {
+				t.Errorf("a Markdown finding row has %d cell borders, want 5: %s", n, line)
+			}
+		}
+	}
+
+	var sarif bytes.Buffer
+	if err := WriteSARIF(&sarif, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	var log sarifLog
+	if err := json.Unmarshal(sarif.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, res := range log.Runs[0].Results {
+		if res.RuleID == "CS003" {
+			found = true
+			if !strings.Contains(res.Message.Text, "(sid, at "+escaped+")") || res.Properties["step"] != step {
+				t.Errorf("SARIF result for the earlier cookie: message %q, step property %q", res.Message.Text, res.Properties["step"])
+			}
+		}
+	}
+	if !found {
+		t.Error("no SARIF result for CS003")
+	}
+
+	var junit bytes.Buffer
+	if err := WriteJUnit(&junit, r, Options{FailOn: &failOn}); err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(junit.Bytes(), &suites); err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, c := range suites.Suites[0].Cases {
+		if c.Failure != nil && c.Failure.Type == "CS003" {
+			found = true
+			if !strings.Contains(c.Failure.Text, "sid (at "+escaped+")") {
+				t.Errorf("JUnit failure for the earlier cookie: %q", c.Failure.Text)
+			}
+		}
+	}
+	if !found {
+		t.Error("no JUnit failure for CS003")
 	}
 }

@@ -26,18 +26,10 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 		if t.Writes == nil {
 			t.Writes = []inspect.Write{}
 		}
-		cookies := make([]inspect.Cookie, len(t.Cookies))
-		for j, c := range t.Cookies {
-			if c.SetBy == nil {
-				c.SetBy = []inspect.Write{}
-			}
-			if c.ReadableOn == nil {
-				c.ReadableOn = []string{}
-			}
-			c.Readability = c.Verdict()
-			cookies[j] = c
+		t.Cookies = jsonCookies(t.Cookies)
+		if t.EarlierCookies != nil {
+			t.EarlierCookies = jsonCookies(t.EarlierCookies)
 		}
-		t.Cookies = cookies
 		frames := make([]inspect.Frame, len(t.Frames))
 		for j, f := range t.Frames {
 			if f.Readable == nil {
@@ -64,4 +56,21 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 		}
 	}
 	return writeJSON(w, r)
+}
+
+// jsonCookies copies cs with empty lists as [] and the readability verdict
+// set.
+func jsonCookies(cs []inspect.Cookie) []inspect.Cookie {
+	out := make([]inspect.Cookie, len(cs))
+	for j, c := range cs {
+		if c.SetBy == nil {
+			c.SetBy = []inspect.Write{}
+		}
+		if c.ReadableOn == nil {
+			c.ReadableOn = []string{}
+		}
+		c.Readability = c.Verdict()
+		out[j] = c
+	}
+	return out
 }

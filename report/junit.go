@@ -81,7 +81,11 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 			if len(failing) > 0 {
 				text := ""
 				for _, f := range failing {
-					text += fmt.Sprintf("%s [%s] %s: %s\nfix: %s\n", f.RuleID, f.Severity, f.Cookie, f.Evidence, f.Fix)
+					subject := f.Cookie
+					if f.Step != "" {
+						subject += " (at " + f.Step + ")"
+					}
+					text += fmt.Sprintf("%s [%s] %s: %s\nfix: %s\n", f.RuleID, f.Severity, subject, f.Evidence, f.Fix)
 				}
 				c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s) at or above %s", len(failing), opts.FailOn), Type: rule.ID, Text: text}
 				suite.Failures++

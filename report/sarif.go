@@ -140,12 +140,18 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
 			msg := f.Title + ": " + f.Evidence
-			if f.Cookie != "" {
+			switch {
+			case f.Cookie != "" && f.Step != "":
+				msg = f.Title + " (" + f.Cookie + ", at " + f.Step + "): " + f.Evidence
+			case f.Cookie != "":
 				msg = f.Title + " (" + f.Cookie + "): " + f.Evidence
 			}
 			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{inert(msg)},
 				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: t.URL}}}},
 				Properties: map[string]string{"severity": f.Severity.String(), "cookie": f.Cookie, "domain": f.Domain, "fix": f.Fix}}
+			if f.Step != "" {
+				res.Properties["step"] = f.Step
+			}
 			if f.Accepted {
 				res.Suppressions = []sarifSuppress{{Kind: "external", Justification: f.Reason}}
 			}

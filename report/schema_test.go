@@ -33,6 +33,10 @@ func fullReport() inspect.Report {
 				{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", HostOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium",
 					Readability: inspect.ReadabilityUnknown, UnknownReason: "on http://app.test/: document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)"},
 			},
+			EarlierCookies: []inspect.Cookie{
+				{Name: "sid", Value: "s3cret-before", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, SameSite: "Lax", Session: true, Size: 16, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header},
+					ScriptReadable: true, ReadableOn: []string{"https://app.test/account"}, ReadableVia: []string{inspect.APIDocumentCookie}, Readability: inspect.Readable, SeenAt: "step 9 (login.yaml:16)"},
+			},
 			Blocked: []inspect.BlockedWrite{{Name: "bad", Write: bad, Reasons: []string{"SameSiteNoneInsecure"}, Explanation: "SameSite=None requires Secure"}},
 			Frames: []inspect.Frame{
 				{URL: "https://app.test/", TopLevel: true, Readable: []string{"s_cc"}, Error: "document.cookie returned nothing while 1 cookie in scope is not HttpOnly",
@@ -87,9 +91,30 @@ func TestSchemaRejectsWhatTheFormatDoesNotHave(t *testing.T) {
 	}
 }
 
+func TestSchemaWantsTheStepOfAnEarlierCookie(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, fullReport()); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	earlier := doc["targets"].([]any)[0].(map[string]any)["earlierCookies"].([]any)[0].(map[string]any)
+	delete(earlier, "seenAt")
+	bad, _ := json.Marshal(doc)
+	if err := schematest.Validate(bad); err == nil {
+		t.Fatal("the schema accepted an earlier cookie without seenAt")
+	}
+}
+
 func TestJSONEmptyListsAreArrays(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, inspect.Report{Targets: []inspect.Target{{URL: "https://x.test/"}}}); err != nil {
+	// The earlier cookie expires: a session cookie's expires is null by
+	// design.
+	exp := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	earlier := inspect.Cookie{Name: "sid", Expires: &exp, SeenAt: "step 2 (f.yaml:5)"}
+	if err := WriteJSON(&buf, inspect.Report{Targets: []inspect.Target{{URL: "https://x.test/", EarlierCookies: []inspect.Cookie{earlier}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(buf.Bytes(), []byte("null")) {

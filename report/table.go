@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -104,6 +105,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 			return err
 		}
 	}
+	if err := writeEarlierCookiesTable(w, t); err != nil {
+		return err
+	}
 	if err := writeExpectationsTable(w, t); err != nil {
 		return err
 	}
@@ -114,6 +118,36 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 		return err
 	}
 	return writeUnstoredTable(w, t)
+}
+
+// writeEarlierCookiesTable lists a scenario's cookies seen at earlier steps
+// that are gone or changed by the end, each with the step, as the rules
+// judged them. Values show only when they are not redacted.
+func writeEarlierCookiesTable(w io.Writer, t inspect.Target) error {
+	if len(t.EarlierCookies) == 0 {
+		return nil
+	}
+	showValues := false
+	for _, c := range t.EarlierCookies {
+		showValues = showValues || (c.Value != "" && c.Value != inspect.Redacted)
+	}
+	fmt.Fprintf(w, "  Seen at earlier steps, gone or changed by the end: %d cookies\n", len(t.EarlierCookies))
+	table := newTable(w)
+	header := []any{"Name", "Value", "Seen at", "Domain", "Path", "Set by", "Secure", "HttpOnly", "SameSite", "Expires", "Script-readable"}
+	if !showValues {
+		header = append(header[:1], header[2:]...)
+	}
+	table.Header(header...)
+	for _, c := range t.EarlierCookies {
+		row := slices.Insert(cookieRow(t, c), 2, c.SeenAt)
+		if !showValues {
+			row = append(row[:1], row[2:]...)
+		}
+		if err := table.Append(row); err != nil {
+			return err
+		}
+	}
+	return table.Render()
 }
 
 // writeUnstoredTable lists the writes that did not end up in the jar, with
@@ -383,8 +417,18 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 		}
 	}
 	fmt.Fprintf(w, "  Findings: %d (%d accepted by configuration)\n", len(t.Findings), len(accepted))
+	// The Step column appears when a scenario's earlier cookie drew a
+	// finding: it says where that cookie was seen.
+	withStep := false
+	for _, f := range t.Findings {
+		withStep = withStep || f.Step != ""
+	}
 	table := newTable(w)
-	table.Header("Rule", "Severity", "Cookie", "Finding", "Evidence", "Fix")
+	if withStep {
+		table.Header("Rule", "Severity", "Cookie", "Step", "Finding", "Evidence", "Fix")
+	} else {
+		table.Header("Rule", "Severity", "Cookie", "Finding", "Evidence", "Fix")
+	}
 	for _, f := range append(open, accepted...) {
 		subject := f.Cookie
 		if subject == "" {
@@ -394,7 +438,15 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 		if f.Accepted {
 			title += " [accepted: " + f.Reason + "]"
 		}
-		if err := table.Append([]string{f.RuleID, f.Severity.String(), subject, title, f.Evidence, f.Fix}); err != nil {
+		row := []string{f.RuleID, f.Severity.String(), subject, title, f.Evidence, f.Fix}
+		if withStep {
+			step := f.Step
+			if step == "" && f.Cookie != "" {
+				step = "final jar"
+			}
+			row = slices.Insert(row, 3, step)
+		}
+		if err := table.Append(row); err != nil {
 			return err
 		}
 	}

@@ -20,6 +20,9 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"a flag that is not a boolean", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n      secure: yes please\n", "f.yaml:6: expect secure: want true or false"},
 		{"a bad SameSite value", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, sameSite: [Lax, Loose]}\n", `f.yaml:4: expect sameSite: "Loose"`},
 		{"rotated against a checkpoint that does not exist", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, rotated: login}\n", `f.yaml:4: expect: rotated: no earlier capture named "login"`},
+		{"invalidated against a checkpoint that does not exist", "name: a\nlab: secure\nsteps:\n  - goto: /\n  - expect:\n      cookie: sid\n      invalidated: login\n", `f.yaml:6: expect: invalidated: no earlier capture named "login"`},
+		{"invalidated against a checkpoint captured only later", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, invalidated: later}\n  - capture: later\n", `f.yaml:4: expect: invalidated: no earlier capture named "later"`},
+		{"invalidated without a checkpoint name", "name: a\nlab: secure\nsteps:\n  - capture: x\n  - expect: {cookie: sid, invalidated: \"\"}\n", "f.yaml:5: expect invalidated: want the name of an earlier capture"},
 		{"a wait with two conditions", "name: a\nlab: secure\nsteps:\n  - wait: {url: /a, cookie: b}\n", "f.yaml:4: wait: want exactly one"},
 		{"a bad duration", "name: a\nlab: secure\nsteps:\n  - wait: soon\n", `f.yaml:4: wait: "soon" is not a duration`},
 		{"an unknown probe", "name: a\nlab: secure\nsteps:\n  - probe: teleport\n", `f.yaml:4: probe: "teleport"`},
@@ -60,7 +63,7 @@ steps:
   - expect: {cookie: sid, secure: true, sameSite: Lax, maxLifetime: "<= 24h", setBy: header, rotated: before, path: /}
   - probe: http-overwrite
   - clear-cookies: true
-  - expect: {cookie: sid, absent: true}
+  - expect: {cookie: sid, absent: true, invalidated: before}
 `), lookupFrom(map[string]string{"USER_NAME": "alice"}))
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +76,9 @@ steps:
 	want := "goto fill press click submit wait wait wait wait eval capture expect probe clear-cookies expect"
 	if strings.Join(kinds, " ") != want || s.Steps[1].Value != "alice" || s.StepTimeout.String() != "5s" || s.Steps[11].Line != 16 {
 		t.Errorf("parsed %v (fill value %q, timeout %s, expect line %d)", kinds, s.Steps[1].Value, s.StepTimeout, s.Steps[11].Line)
+	}
+	if e := s.Steps[14].Expect; e == nil || e.Invalidated != "before" || !e.Absent {
+		t.Errorf("the last expectation read as %+v, want absent and invalidated since before", e)
 	}
 	if len(s.Secrets) != 1 || s.Secrets[0] != "alice" {
 		t.Errorf("secrets %v, want the substituted value", s.Secrets)

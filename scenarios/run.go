@@ -54,20 +54,26 @@ type flow struct {
 	s           Scenario
 	base        string
 	checkpoints map[string]inspect.Target
-	// seen holds every cookie name present at any earlier snapshot, for
-	// `cleared`.
-	seen    map[string]bool
-	results []inspect.ExpectationResult
-	probes  []inspect.Probe
-	current string // the URL the flow last went to
-	// at names the running step, "step N (file:line)", for rows that say
-	// where they were made.
+	// last holds, per cookie name, the value the cookie had at the last
+	// capture or expect snapshot where it was present, for `cleared`. The
+	// values are compared, never shown.
+	last map[string]string
+	// at names the step running, as "step 9 (login.yaml:23)", for the
+	// cookies its snapshot records.
 	at string
+	// earlier holds the latest version of every cookie (by name, domain
+	// and path) seen at a capture or expect snapshot, with SeenAt set, in
+	// the order first seen; earlierIndex locates a key in it.
+	earlier      []inspect.Cookie
+	earlierIndex map[cookieKey]int
+	results      []inspect.ExpectationResult
+	probes       []inspect.Probe
+	current      string // the URL the flow last went to
 }
 
 func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
 	start := time.Now()
-	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, seen: map[string]bool{}}
+	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, last: map[string]string{}, earlierIndex: map[cookieKey]int{}}
 	f.base = s.URL
 	if s.Lab != "" && opts.LabURL != nil {
 		f.base = opts.LabURL(s.Lab)
@@ -93,6 +99,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t := w.Snapshot(f.base)
 	t.Scenario, t.File, t.Line = s.Name, s.File, s.Line
 	t.Expectations = f.results
+	t.EarlierCookies = earlierCookies(f.earlier, t.Cookies)
 	t.Probes = f.probes
 	if stepErr != nil {
 		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
@@ -159,7 +166,7 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		return nil
 	case "expect":
 		snap := w.Snapshot(f.current)
-		r := Check(st.Expect, snap, f.checkpoints, f.seen, time.Now())
+		r := Check(st.Expect, snap, f.checkpoints, f.last, time.Now())
 		r.File, r.Line = f.s.File, st.Line
 		f.results = append(f.results, r)
 		f.note(snap)
@@ -198,33 +205,114 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// note remembers the cookie names of a snapshot.
+// note remembers what a capture or expect snapshot saw: per cookie name
+// the value Check would judge (the cookie the page's host receives), and
+// every cookie as seen at the current step, for the rules.
 func (f *flow) note(t inspect.Target) {
 	for _, c := range t.Cookies {
-		f.seen[c.Name] = true
+		if cur, ok := findCookie(t, c.Name); ok {
+			f.last[c.Name] = cur.Value
+		}
+		c.SeenAt = f.at
+		k := keyOf(c)
+		if i, ok := f.earlierIndex[k]; ok {
+			f.earlier[i] = c
+			continue
+		}
+		f.earlierIndex[k] = len(f.earlier)
+		f.earlier = append(f.earlier, c)
 	}
 }
 
+// cookieKey identifies a cookie across a flow's snapshots.
+type cookieKey struct{ name, domain, path string }
+
+func keyOf(c inspect.Cookie) cookieKey { return cookieKey{c.Name, c.Domain, c.Path} }
+
+// earlierCookies returns the cookies of seen that final lacks, or holds
+// differently (see differs), in seen's order: the cookies the rules would
+// miss if they judged the final jar alone.
+func earlierCookies(seen, final []inspect.Cookie) []inspect.Cookie {
+	byKey := map[cookieKey]inspect.Cookie{}
+	for _, c := range final {
+		byKey[keyOf(c)] = c
+	}
+	var out []inspect.Cookie
+	for _, c := range seen {
+		if now, ok := byKey[keyOf(c)]; !ok || differs(c, now) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// differs reports whether two versions of one cookie differ in what the
+// rules judge or the report shows: the value, an attribute, the readability
+// verdict, or the write that set it.
+func differs(a, b inspect.Cookie) bool {
+	if a.Value != b.Value || a.HostOnly != b.HostOnly || a.Secure != b.Secure || a.HttpOnly != b.HttpOnly ||
+		a.SameSite != b.SameSite || a.Session != b.Session || a.Partitioned != b.Partitioned || a.PartitionKey != b.PartitionKey ||
+		a.Verdict() != b.Verdict() || a.Unrecorded != b.Unrecorded || (a.Expires == nil) != (b.Expires == nil) ||
+		(a.Expires != nil && !a.Expires.Equal(*b.Expires)) {
+		return true
+	}
+	return lastWrite(a) != lastWrite(b)
+}
+
+// lastWrite names the write that produced a cookie's value, without its
+// cookie line (which holds the value).
+func lastWrite(c inspect.Cookie) [4]string {
+	if len(c.SetBy) == 0 {
+		return [4]string{}
+	}
+	w := c.SetBy[len(c.SetBy)-1]
+	return [4]string{string(w.Via), w.URL, w.Script, fmt.Sprint(w.Line)}
+}
+
 // Check evaluates one expectation against the jar of now. checkpoints are
-// the captures so far (for rotated); seen holds the cookie names present at
-// any earlier snapshot (for cleared). Values never appear in the result.
-func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, seen map[string]bool, at time.Time) inspect.ExpectationResult {
+// the captures so far (for rotated and invalidated); last holds, per cookie
+// name, the value the cookie had at the last earlier snapshot where it was
+// present (for cleared): a name in it was seen before. Values are compared
+// only: they never appear in the result, which says "the same value" or "a
+// new value" instead.
+func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, last map[string]string, at time.Time) inspect.ExpectationResult {
 	r := inspect.ExpectationResult{Expectation: e.Describe(), Cookie: e.Cookie, Failures: []string{}}
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
+	var behaviour []string
 	c, found := findCookie(now, e.Cookie)
+	if e.Invalidated != "" {
+		before, ok := findCookie(checkpoints[e.Invalidated], e.Cookie)
+		switch {
+		case !ok:
+			fail("invalidated: %s was not in the jar at %s, so there is nothing to invalidate", e.Cookie, e.Invalidated)
+		case holdsValue(now, e.Cookie, before.Value):
+			fail("invalidated: expected the value %s had at %s gone, the jar still holds that value", e.Cookie, e.Invalidated)
+		default:
+			behaviour = append(behaviour, "invalidated since "+e.Invalidated)
+		}
+	}
 	switch {
 	case e.Absent:
 		if found {
 			fail("absent: expected no cookie %s, got one (domain %s, path %s)", e.Cookie, c.Domain, c.Path)
 		}
 	case e.Cleared:
-		if found {
-			fail("cleared: expected %s gone, it is still in the jar", e.Cookie)
-		} else if !seen[e.Cookie] {
+		prev, seen := last[e.Cookie]
+		switch {
+		case !found && seen:
+			behaviour = append(behaviour, "cleared")
+		case !found:
 			fail("cleared: %s was never in the jar before, so nothing was cleared", e.Cookie)
-		} else {
-			r.SessionBehaviour = "cleared"
+		case !seen:
+			fail("cleared: expected %s gone; it is in the jar and no earlier step had it, so nothing was cleared", e.Cookie)
+		case c.Value == prev:
+			fail("cleared: expected %s gone; logout kept the same value", e.Cookie)
+		default:
+			fail("cleared: expected %s gone; logout replaced it with a new value (the old one is gone, but a cookie of the name is still set)", e.Cookie)
 		}
+	case !found && e.Invalidated != "" && !e.checksCookie():
+		// Invalidation alone asks nothing of presence: a deleted cookie
+		// invalidated its value.
 	case !found:
 		fail("present: expected a cookie %s, the jar has none", e.Cookie)
 	default:
@@ -280,16 +368,36 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 			before, ok := findCookie(checkpoints[e.Rotated], e.Cookie)
 			switch {
 			case !ok:
-				fail("rotated: %s was not in the jar at %s, so there is nothing to compare", e.Cookie, e.Rotated)
+				// Absent then and present now: the session was issued
+				// since, which is as good as rotating an anonymous one.
+				behaviour = append(behaviour, "issued since "+e.Rotated)
 			case before.Value == c.Value:
 				fail("rotated: expected a new value since %s, got the same value (session fixation risk)", e.Rotated)
 			default:
-				r.SessionBehaviour = "rotated since " + e.Rotated
+				behaviour = append(behaviour, "rotated since "+e.Rotated)
 			}
 		}
 	}
+	r.SessionBehaviour = strings.Join(behaviour, ", ")
 	r.Passed = len(r.Failures) == 0
 	return r
+}
+
+// checksCookie reports whether the expectation asks anything of a present
+// cookie: presence itself, an attribute, or rotation.
+func (e *Expectation) checksCookie() bool {
+	return e.Present || e.Secure != nil || e.HttpOnly != nil || e.HostOnly != nil || e.ScriptReadable != nil ||
+		len(e.SameSite) > 0 || e.Path != nil || e.MaxLifetime > 0 || e.SetBy != "" || e.Rotated != ""
+}
+
+// holdsValue reports whether any cookie of the name in t has the value.
+func holdsValue(t inspect.Target, name, value string) bool {
+	for _, c := range t.Cookies {
+		if c.Name == name && c.Value == value {
+			return true
+		}
+	}
+	return false
 }
 
 // findCookie returns the cookie of the name, preferring one that the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -71,6 +72,45 @@ func TestBuiltinLoginScenarios(t *testing.T) {
 	}
 	if !flawed.Expectations[1].Passed {
 		t.Errorf("flawed logout should clear sid: %+v", flawed.Expectations[1])
+	}
+}
+
+func TestFlawedLoginSessionIsJudgedAtTheStepBeforeLogout(t *testing.T) {
+	scs, err := Builtin("flawed-login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := runScenarios(t, scs, 1)[0]
+	if tg.Error != "" {
+		t.Fatalf("flawed-login: %s", tg.Error)
+	}
+	for _, c := range tg.Cookies {
+		if c.Name == "sid" {
+			t.Fatalf("sid is still in the final jar after logout; the test wants it judged at an earlier step")
+		}
+	}
+	const step = "step 9 (builtin:flawed-login.yaml:16)"
+	var earlier []string
+	for _, c := range tg.EarlierCookies {
+		earlier = append(earlier, c.Name+" at "+c.SeenAt)
+	}
+	if !slices.Contains(earlier, "sid at "+step) {
+		t.Errorf("earlier cookies %v, want sid at %s", earlier, step)
+	}
+	byRule := map[string]inspect.Finding{}
+	for _, f := range inspect.Judge(tg, inspect.Config{}, time.Now()) {
+		if f.Cookie == "sid" {
+			byRule[f.RuleID] = f
+		}
+	}
+	for _, id := range []string{"CS001", "CS003", "CS004", "CS008", "CS014"} {
+		f, ok := byRule[id]
+		switch {
+		case !ok:
+			t.Errorf("no %s finding on sid, though it was seen at %s (findings on sid: %v)", id, step, slices.Collect(maps.Keys(byRule)))
+		case f.Step != step:
+			t.Errorf("%s on sid says step %q, want %q", id, f.Step, step)
+		}
 	}
 }
 

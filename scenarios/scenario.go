@@ -99,8 +99,13 @@ type Expectation struct {
 	Path                                       *string
 	MaxLifetime                                time.Duration
 	SetBy                                      string // header or script
-	// Rotated names an earlier checkpoint whose value must differ.
+	// Rotated names an earlier checkpoint whose value must differ; a
+	// cookie absent there and present now was issued since, which passes.
 	Rotated string
+	// Invalidated names an earlier checkpoint whose value must be gone from
+	// the jar now (the cookie deleted, or replaced by a new value); the
+	// cookie may be absent or present.
+	Invalidated string
 }
 
 // Describe says what the expectation checks, in one line.
@@ -135,6 +140,9 @@ func (e *Expectation) Describe() string {
 	}
 	if e.Rotated != "" {
 		parts = append(parts, "rotated since "+e.Rotated)
+	}
+	if e.Invalidated != "" {
+		parts = append(parts, "invalidated since "+e.Invalidated)
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "present")
@@ -324,8 +332,12 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 		if step.Kind == "capture" {
 			checkpoints[step.Target] = true
 		}
-		if step.Expect != nil && step.Expect.Rotated != "" && !checkpoints[step.Expect.Rotated] {
-			return s, &Error{p.file, step.Expect.Line, fmt.Sprintf("expect: rotated: no earlier capture named %q", step.Expect.Rotated)}
+		if e := step.Expect; e != nil {
+			for _, ref := range []struct{ key, checkpoint string }{{"rotated", e.Rotated}, {"invalidated", e.Invalidated}} {
+				if ref.checkpoint != "" && !checkpoints[ref.checkpoint] {
+					return s, &Error{p.file, e.Line, fmt.Sprintf("expect: %s: no earlier capture named %q", ref.key, ref.checkpoint)}
+				}
+			}
 		}
 		s.Steps = append(s.Steps, step)
 	}
@@ -441,7 +453,7 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-var expectKeys = []string{"cookie", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated"}
+var expectKeys = []string{"cookie", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated"}
 
 func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 	e := &Expectation{Line: v.Line}
@@ -506,6 +518,11 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 			}
 		case "rotated":
 			e.Rotated, err = p.str(val, "expect rotated")
+		case "invalidated":
+			e.Invalidated, err = p.str(val, "expect invalidated")
+		}
+		if err == nil && (key == "rotated" || key == "invalidated") && val.Value == "" {
+			err = p.errorf(val, "expect %s: want the name of an earlier capture", key)
 		}
 		return err
 	})
