@@ -283,3 +283,22 @@ func TestFindingStepInEveryFormat(t *testing.T) {
 		t.Error("no JUnit failure for CS003")
 	}
 }
+
+// Every human format says why a finding's cookie counts as a session.
+func TestSessionReasonInEveryFormat(t *testing.T) {
+	r := findingsReport()
+	low := inspect.Low
+	for _, format := range []Format{FormatTable, FormatMarkdown, FormatSARIF, FormatJUnit} {
+		var out bytes.Buffer
+		if err := Write(&out, format, r, Options{FailOn: &low}); err != nil {
+			t.Fatal(err)
+		}
+		want := "judged a session credential: name"
+		if format == FormatTable {
+			want = "(judged a" // the table wraps the rest onto the next line
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%s does not say why sid is a session:\n%s", format, out.String())
+		}
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/cookiescope/cookiescope/inspect"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -161,4 +163,14 @@ func (t table) Append(cells []string) error {
 // Render writes the table.
 func (t table) Render() error {
 	return t.t.Render()
+}
+
+// findingEvidence is a finding's evidence followed by why its cookie was
+// judged a session credential, so that every human format says why a
+// finding weighs as it does.
+func findingEvidence(f inspect.Finding) string {
+	if f.SessionLike == "" {
+		return f.Evidence
+	}
+	return f.Evidence + " (judged a session credential: " + f.SessionLike + ")"
 }

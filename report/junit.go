@@ -85,7 +85,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 					if f.Step != "" {
 						subject += " (at " + f.Step + ")"
 					}
-					text += fmt.Sprintf("%s [%s] %s: %s\nfix: %s\n", f.RuleID, f.Severity, subject, f.Evidence, f.Fix)
+					text += fmt.Sprintf("%s [%s] %s: %s\nfix: %s\n", f.RuleID, f.Severity, subject, findingEvidence(f), f.Fix)
 				}
 				c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s) at or above %s", len(failing), opts.FailOn), Type: rule.ID, Text: text}
 				suite.Failures++

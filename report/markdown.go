@@ -56,10 +56,10 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			fmt.Fprintln(w, "| rule | severity | cookie | finding |\n|---|---|---|---|")
 			for _, f := range shown {
 				if f.Step != "" {
-					mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Step, f.Title, f.Evidence)
+					mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Step, f.Title, findingEvidence(f))
 					continue
 				}
-				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Title, f.Evidence)
+				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Title, findingEvidence(f))
 			}
 			fmt.Fprintln(w)
 		}

@@ -139,12 +139,12 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	}
 	for _, t := range r.Targets {
 		for _, f := range t.Findings {
-			msg := f.Title + ": " + f.Evidence
+			msg := f.Title + ": " + findingEvidence(f)
 			switch {
 			case f.Cookie != "" && f.Step != "":
-				msg = f.Title + " (" + f.Cookie + ", at " + f.Step + "): " + f.Evidence
+				msg = f.Title + " (" + f.Cookie + ", at " + f.Step + "): " + findingEvidence(f)
 			case f.Cookie != "":
-				msg = f.Title + " (" + f.Cookie + "): " + f.Evidence
+				msg = f.Title + " (" + f.Cookie + "): " + findingEvidence(f)
 			}
 			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{inert(msg)},
 				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: t.URL}}}},

@@ -438,7 +438,7 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 		if f.Accepted {
 			title += " [accepted: " + f.Reason + "]"
 		}
-		row := []string{f.RuleID, f.Severity.String(), subject, title, f.Evidence, f.Fix}
+		row := []string{f.RuleID, f.Severity.String(), subject, title, findingEvidence(f), f.Fix}
 		if withStep {
 			step := f.Step
 			if step == "" && f.Cookie != "" {
