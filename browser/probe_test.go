@@ -82,11 +82,15 @@ func TestFlawedSessionIsOverwrittenByHeaderAndByScript(t *testing.T) {
 	}
 }
 
-func TestFlawedPlantedSessionSurvivesLogin(t *testing.T) {
-	target := probeVariant(t, lab.FlawedLoginHost)
-	rs := rows(target, "fixation-plant", "sid")
-	if len(rs) != 1 || rs[0].Verdict != inspect.Vulnerable || !strings.Contains(rs[0].After, rs[0].Forged) {
-		t.Fatalf("fixation-plant on the flawed variant: %+v", rs)
+// TestPlantedForgedSessionIsReplacedByTheLab: fixation-plant plants a value
+// of its own, which the lab's login app (like express-session) never issued
+// and so replaces on both variants. The flawed variant's fixation, which
+// keeps an id it issued through login, is demonstrated end to end by the
+// scenarios' plant step (builtin:fixation).
+func TestPlantedForgedSessionIsReplacedByTheLab(t *testing.T) {
+	flawed := rows(probeVariant(t, lab.FlawedLoginHost), "fixation-plant", "sid")
+	if len(flawed) != 1 || flawed[0].Verdict != inspect.Protected || !flawed[0].Accepted || !strings.Contains(flawed[0].Explanation, "issued a new value") {
+		t.Fatalf("fixation-plant on the flawed variant: %+v", flawed)
 	}
 	secure := rows(probeVariant(t, lab.SecureLoginHost), "fixation-plant", "__Host-sid")
 	if len(secure) != 1 || secure[0].Verdict != inspect.Protected {
@@ -100,8 +104,10 @@ func TestFlawedTossedCookieShadowsTheOriginal(t *testing.T) {
 		if !r.Accepted || r.Verdict != inspect.Vulnerable || !strings.HasPrefix(r.After, r.Forged) {
 			t.Errorf("toss of sid by %s: accepted=%v verdict=%s after=%q (%s)", r.Channel, r.Accepted, r.Verdict, r.After, r.Explanation)
 		}
-		if !strings.Contains(r.Explanation, "attacker's value") {
-			t.Errorf("the toss does not say the server receives the attacker's value: %s", r.Explanation)
+		// The lab replaces a session id it never issued, so by the time the
+		// flow's last document loads, the tossed value may be gone again.
+		if !strings.Contains(r.Explanation, "attacker's value") && !strings.Contains(r.Explanation, "the jar took the tossed cookie") {
+			t.Errorf("the toss does not say what the server receives: %s", r.Explanation)
 		}
 	}
 	hostRows := rows(target, "sibling-toss", "__Host-sid")
@@ -122,6 +128,9 @@ func TestEachProbeTellsTheVariantsApart(t *testing.T) {
 	}
 	secure, flawed := probeVariant(t, lab.SecureLoginHost), probeVariant(t, lab.FlawedLoginHost)
 	for _, probe := range ProbeNames {
+		if probe == "fixation-plant" {
+			continue // the lab replaces a forged id on both (see above)
+		}
 		s, f := verdicts(secure, probe), verdicts(flawed, probe)
 		if s[inspect.Vulnerable] != 0 || f[inspect.Vulnerable] == 0 {
 			t.Errorf("%s: secure %v, flawed %v; want no vulnerable row on secure and some on flawed", probe, s, f)
