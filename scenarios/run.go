@@ -119,7 +119,11 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 		}
 		if stepErr != nil {
 			if st.Expect != nil {
-				f.results = append(f.results, inspect.ExpectationResult{Expectation: st.Expect.Describe(), Cookie: st.Expect.Cookie, File: s.File, Line: st.Line,
+				described := st.Expect.Describe()
+				if st.attacker {
+					described = browserName + ": " + described
+				}
+				f.results = append(f.results, inspect.ExpectationResult{Expectation: described, Cookie: st.Expect.Cookie, File: s.File, Line: st.Line,
 					Failures: []string{"not checked: an earlier step failed"}, Browser: browserName, Page: st.Expect.Page, Absent: st.Expect.Absent, Rotated: st.Expect.Rotated})
 			}
 			continue
@@ -237,6 +241,10 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 			sd.note(snap)
 		}
 		r.File, r.Line, r.Browser = f.s.File, st.Line, sd.name
+		if sd.name != "" {
+			// Every format shows the expectation's line: it names the browser.
+			r.Expectation = sd.name + ": " + r.Expectation
+		}
 		if r.Rotated != "" {
 			r.RotatedLine = f.checkpointLines[r.Rotated]
 		}

@@ -178,7 +178,7 @@ func TestBuiltinFixationIsDemonstratedOnTheFlawedLabOnly(t *testing.T) {
 		if tg.Error != "" || len(tg.Plants) != 1 || len(tg.Expectations) != 2 {
 			t.Fatalf("%s: error %q, %d plants, %d expectations", tg.Scenario, tg.Error, len(tg.Plants), len(tg.Expectations))
 		}
-		if tg.Expectations[1].Browser != inspect.BrowserAttacker || tg.Expectations[0].Browser != "" {
+		if tg.Expectations[1].Browser != inspect.BrowserAttacker || tg.Expectations[0].Browser != "" || tg.Expectations[1].Expectation != "attacker: page #account: absent" {
 			t.Errorf("%s: the expectations' browsers are %q and %q, want the victim's and the attacker's", tg.Scenario, tg.Expectations[0].Browser, tg.Expectations[1].Browser)
 		}
 	}
