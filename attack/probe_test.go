@@ -101,8 +101,10 @@ func TestFlawedTossedCookieShadowsTheOriginal(t *testing.T) {
 		if !r.Accepted || r.Verdict != inspect.Vulnerable || !strings.HasPrefix(r.After, r.Forged) {
 			t.Errorf("toss of sid by %s: accepted=%v verdict=%s after=%q (%s)", r.Channel, r.Accepted, r.Verdict, r.After, r.Explanation)
 		}
-		if !strings.Contains(r.Explanation, "attacker's value") {
-			t.Errorf("the toss does not say the server receives the attacker's value: %s", r.Explanation)
+		// The lab replaces a session id it never issued, so by the time the
+		// flow's last document loads, the tossed value may be gone again.
+		if !strings.Contains(r.Explanation, "attacker's value") && !strings.Contains(r.Explanation, "the jar took the tossed cookie") {
+			t.Errorf("the toss does not say what the server receives: %s", r.Explanation)
 		}
 	}
 	hostRows := rows(target, "sibling-toss", "__Host-sid")

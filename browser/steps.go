@@ -2,12 +2,16 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -212,4 +216,58 @@ func (w *Worker) ClearCookies() error {
 	}
 	w.current().noteCleared()
 	return nil
+}
+
+// visibleScript answers whether a visible element matches the selector it
+// is called with: one with a box, not display:none or visibility:hidden.
+const visibleScript = `((selector) => {
+	for (const el of document.querySelectorAll(selector)) {
+		const style = getComputedStyle(el);
+		if (el.getClientRects().length > 0 && style.visibility !== "hidden" && style.visibility !== "collapse" && style.display !== "none") return true;
+	}
+	return false;
+})`
+
+// PageShows reports whether the tab's page shows a visible element that
+// matches the CSS selector now, and the page's URL. It looks from
+// cookiescope's isolated world, so page script cannot answer for it by
+// patching the DOM API; what the page shows is still the page's to decide.
+// It does not wait: call it once the page is quiet.
+func (w *Worker) PageShows(ctx context.Context, selector string) (visible bool, pageURL string, err error) {
+	lctx, cancel := w.commandContext(snapshotTimeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	pageURL = w.currentURL(lctx)
+	w.mu.Lock()
+	tab := w.page
+	w.mu.Unlock()
+	if tab == nil {
+		return false, pageURL, errors.New("no tab")
+	}
+	world, err := chromedp.Call(lctx, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: cdp.FrameID(tab.TargetID), WorldName: isolatedWorldName})
+	if err != nil {
+		return false, pageURL, fmt.Errorf("reach the page: %w", err)
+	}
+	arg, _ := json.Marshal(selector)
+	res, err := chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: visibleScript + "(" + string(arg) + ")", ContextID: world.ExecutionContextID, ReturnByValue: ptr(true)})
+	if err != nil {
+		return false, pageURL, fmt.Errorf("look for %q: %w", selector, err)
+	}
+	if res.ExceptionDetails != nil {
+		return false, pageURL, fmt.Errorf("look for %q: %s", selector, exceptionText(res.ExceptionDetails))
+	}
+	if res.Result == nil || json.Unmarshal(res.Result.Value, &visible) != nil {
+		return false, pageURL, fmt.Errorf("look for %q: no answer from the page", selector)
+	}
+	return visible, pageURL, nil
+}
+
+// exceptionText is an exception's message (such as an invalid selector's
+// SyntaxError), or its text when it has none.
+func exceptionText(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil && d.Exception.Description != "" {
+		first, _, _ := strings.Cut(d.Exception.Description, "\n")
+		return first
+	}
+	return d.Text
 }

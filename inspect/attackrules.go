@@ -56,6 +56,63 @@ var attackRules = []Rule{
 		References: []Reference{refPrefixes},
 		check:      probeFindings("prefix", false),
 	},
+	{
+		ID: "CS026", Title: "Session fixation (demonstrated)", Severity: High,
+		Why:        "A scenario had the emulated network attacker plant a session id in the victim's browser, the victim logged in and kept that same id, and the attacker's own browser then saw the victim's account: whoever can plant a cookie (plain http, a sibling subdomain) takes over the session.",
+		Fix:        "Issue a new session id at login (and at every privilege change), ending the old one; name the cookie __Host- so that neither http nor a sibling subdomain can plant it.",
+		References: []Reference{refOWASPFixation, refPrefixes, refWeakConfid},
+		check:      fixationDemonstrated,
+	},
+}
+
+// fixationDemonstrated fires once per plant whose story a scenario told in
+// full: Chrome stored the planted cookie; a later rotated expectation of
+// the victim on it, against a checkpoint taken at or after the plant,
+// failed with the value unchanged; and a still later expectation of the
+// attacker's browser that the page shows no account failed.
+func fixationDemonstrated(j *judge, t Target) []Finding {
+	var out []Finding
+	for _, p := range t.Plants {
+		if !p.Planted {
+			continue
+		}
+		kept, ok := firstResult(t.Expectations, func(r ExpectationResult) bool {
+			return r.Browser == "" && r.Cookie == p.Cookie && r.Line > p.Line && r.RotatedLine >= p.Line &&
+				!r.Passed && r.Rotation == RotationUnchanged
+		})
+		if !ok {
+			continue
+		}
+		seen, ok := firstResult(t.Expectations, func(r ExpectationResult) bool {
+			return r.Browser == BrowserAttacker && r.Page != "" && r.Absent && !r.Passed && r.Line > kept.Line
+		})
+		if !ok {
+			continue
+		}
+		from := "a value of its own"
+		if p.From != "" {
+			from = "the value it had at " + p.From
+		}
+		evidence := fmt.Sprintf("the network attacker planted %s (%s) in the victim's browser from %s (%s:%d); %s; "+
+			"the victim logged in and kept the planted value (%s:%d: %s); then the attacker's browser saw %s on %s (%s:%d)",
+			p.Cookie, from, p.URL, p.File, p.Line, p.Evidence, kept.File, kept.Line, kept.Expectation, seen.Page, seen.PageURL, seen.File, seen.Line)
+		f := Finding{Cookie: p.Cookie, Evidence: evidence}
+		if role := j.classify(p.Cookie); role.Session() {
+			f.SessionLike = role.Why
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// firstResult returns the first expectation result that match accepts.
+func firstResult(rs []ExpectationResult, match func(ExpectationResult) bool) (ExpectationResult, bool) {
+	for _, r := range rs {
+		if match(r) {
+			return r, true
+		}
+	}
+	return ExpectationResult{}, false
 }
 
 // probeFindings makes a check that fires once per cookie (and scenario

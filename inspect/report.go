@@ -75,6 +75,9 @@ type Target struct {
 	Writes []Write `json:"writes"`
 	// Probes are the attacks `cookiescope probe` attempted, in order.
 	Probes []Probe `json:"probes,omitempty"`
+	// Plants are the cookies a scenario's plant steps had the emulated
+	// network attacker write into the victim's jar, with Chrome's verdict.
+	Plants []Plant `json:"plants,omitempty"`
 	// HSTS is the Strict-Transport-Security header of the page's document
 	// response, empty when there was none.
 	HSTS string `json:"hsts"`
@@ -123,17 +126,78 @@ type ExpectationResult struct {
 	// Expectation says what was expected, in one line; File and Line locate
 	// it in the scenario file.
 	Expectation string `json:"expectation"`
-	Cookie      string `json:"cookie"`
-	File        string `json:"file"`
-	Line        int    `json:"line"`
-	Passed      bool   `json:"passed"`
+	// Cookie is the cookie's name; empty for an expectation on the page.
+	Cookie string `json:"cookie"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Passed bool   `json:"passed"`
 	// Failures lists each mismatch as "what: expected X, got Y".
 	Failures []string `json:"failures"`
 	// SessionBehaviour is set when the expectation showed the cookie
-	// behaving as a session does ("rotated since before-login", "cleared"):
-	// the rules then judge it as session-like.
+	// behaving as a session does ("rotated since before-login", "issued
+	// since planted", "cleared"): the rules then judge it as session-like.
 	SessionBehaviour string `json:"sessionBehaviour,omitempty"`
+	// Browser is BrowserAttacker when the expectation was checked in the
+	// attacker's browser (a scenario's attacker block), empty for the
+	// victim's (the scenario's own).
+	Browser string `json:"browser,omitempty"`
+	// Rotated is the checkpoint a rotated check compared against, and
+	// RotatedLine the line of the step that took it (a capture or a plant);
+	// Rotation is what the comparison found (RotationChanged,
+	// RotationIssued, RotationUnchanged, RotationMissing).
+	Rotated     string `json:"rotated,omitempty"`
+	RotatedLine int    `json:"rotatedLine,omitempty"`
+	Rotation    string `json:"rotation,omitempty"`
+	// Page is the CSS selector of an expectation on the page (expect page);
+	// Absent says the cookie or element was expected absent. PageURL is the
+	// page checked and Seen what was seen there, in one line.
+	Page    string `json:"page,omitempty"`
+	Absent  bool   `json:"absent,omitempty"`
+	PageURL string `json:"pageURL,omitempty"`
+	Seen    string `json:"seen,omitempty"`
 }
+
+// BrowserAttacker names the attacker's browser in ExpectationResult.Browser.
+const BrowserAttacker = "attacker"
+
+// What a rotated check found, in ExpectationResult.Rotation.
+const (
+	// RotationChanged: the value differs from the checkpoint's.
+	RotationChanged = "changed"
+	// RotationIssued: the cookie was absent at the checkpoint and is
+	// present now: newly issued, so it cannot be the one from before.
+	RotationIssued = "issued"
+	// RotationUnchanged: the value is the one the checkpoint held (fixation).
+	RotationUnchanged = "unchanged"
+	// RotationMissing: the cookie is absent now, nothing was compared.
+	RotationMissing = "missing"
+)
+
+// Plant is one plant step of a scenario: the emulated network attacker
+// answered URL with a Set-Cookie line for Cookie, and Chrome stored it in
+// the victim's jar (Planted) or refused it. Evidence says what Chrome
+// decided, in one line; it never holds the cookie's value.
+type Plant struct {
+	Cookie string `json:"cookie"`
+	// Over is the channel: PlantOverHTTP (the victim's host over plain
+	// http) or PlantOverSibling (a sibling subdomain, Domain=parent).
+	Over string `json:"over"`
+	// From is the checkpoint whose value was planted, empty for a literal.
+	From     string `json:"from,omitempty"`
+	URL      string `json:"url"`
+	Planted  bool   `json:"planted"`
+	Evidence string `json:"evidence"`
+	// Step describes the step; File and Line locate it.
+	Step string `json:"step"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// The channels of a plant.
+const (
+	PlantOverHTTP    = "http"
+	PlantOverSibling = "sibling"
+)
 
 // Cookie is one cookie of the jar after the target loaded, with its story.
 type Cookie struct {

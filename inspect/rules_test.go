@@ -130,6 +130,13 @@ func TestRules(t *testing.T) {
 				fires             bool
 			}{probe.rule, probe.name + " failed", Target{URL: "https://app.test/", Probes: []Probe{failed}}, false})
 	}
+	for _, fx := range fixationStories() {
+		tests = append(tests, struct {
+			rule, description string
+			target            Target
+			fires             bool
+		}{"CS026", fx.description, fx.target, fx.fires})
+	}
 	fired := map[string]bool{}
 	t.Run("CS019 is High for a session cookie", func(t *testing.T) {
 		for _, f := range Judge(page(with(good(), func(c *Cookie) { c.Unrecorded = true })), Config{}, now) {
@@ -394,5 +401,68 @@ func TestRedactCoversEarlierCookies(t *testing.T) {
 	got := r.Targets[0].EarlierCookies[0]
 	if got.Value != Redacted || strings.Contains(got.SetBy[0].CookieLine, "s3cret") || got.SeenAt != c.SeenAt {
 		t.Errorf("redacted earlier cookie: value %q, line %q, seen at %q", got.Value, got.SetBy[0].CookieLine, got.SeenAt)
+	}
+}
+
+// fixationStories are a scenario's targets told in full (CS026 fires) and
+// with one part of the story missing (it does not).
+func fixationStories() []struct {
+	description string
+	target      Target
+	fires       bool
+} {
+	story := func(change func(t *Target)) Target {
+		t := Target{URL: "https://app.flawed.test/", Scenario: "fixation", File: "fix.yaml", Line: 1,
+			Plants: []Plant{{Cookie: "sid", Over: PlantOverHTTP, From: "attacker-session", URL: "http://app.flawed.test/__cookiescope/plant-1",
+				Planted: true, Evidence: "Chrome stored it in the victim's jar", Step: "plant sid over http", File: "fix.yaml", Line: 8}},
+			Expectations: []ExpectationResult{
+				{Expectation: "sid: rotated since planted", Cookie: "sid", File: "fix.yaml", Line: 14, Failures: []string{"rotated: expected a new value since planted, got the same value"},
+					Rotated: "planted", RotatedLine: 8, Rotation: RotationUnchanged},
+				{Expectation: "page #account: absent", File: "fix.yaml", Line: 17, Failures: []string{"page: expected no visible #account"},
+					Browser: BrowserAttacker, Page: "#account", Absent: true, PageURL: "https://app.flawed.test/account", Seen: "a visible element matches #account"},
+			}}
+		if change != nil {
+			change(&t)
+		}
+		return t
+	}
+	return []struct {
+		description string
+		target      Target
+		fires       bool
+	}{
+		{"a planted session kept through login, and the attacker saw the account", story(nil), true},
+		{"Chrome refused the plant", story(func(t *Target) { t.Plants[0].Planted = false }), false},
+		{"the session rotated at login", story(func(t *Target) {
+			t.Expectations[0].Passed, t.Expectations[0].Failures, t.Expectations[0].Rotation = true, nil, RotationChanged
+		}), false},
+		{"the rotated check failed for want of a cookie, not because it stayed the same", story(func(t *Target) { t.Expectations[0].Rotation = RotationMissing }), false},
+		{"the rotated checkpoint was taken before the plant", story(func(t *Target) { t.Expectations[0].RotatedLine = 5 }), false},
+		{"the attacker's browser saw no account", story(func(t *Target) { t.Expectations[1].Passed, t.Expectations[1].Failures = true, nil }), false},
+		{"the account was seen in the victim's browser, not the attacker's", story(func(t *Target) { t.Expectations[1].Browser = "" }), false},
+		{"the attacker looked before the victim logged in", story(func(t *Target) { t.Expectations[1].Line = 12 }), false},
+		{"the plant was of another cookie", story(func(t *Target) { t.Plants[0].Cookie = "csrf" }), false},
+	}
+}
+
+func TestFixationEvidenceTellsTheStoryWithoutValues(t *testing.T) {
+	target := fixationStories()[0].target
+	target.Cookies = []Cookie{with(good(), func(c *Cookie) { c.Name, c.Value = "sid", "s3cret-session-id" })}
+	var found *Finding
+	for _, f := range Judge(target, Config{}, now) {
+		if f.RuleID == "CS026" {
+			found = &f
+		}
+	}
+	if found == nil {
+		t.Fatal("CS026 did not fire")
+	}
+	for _, want := range []string{"http://app.flawed.test/__cookiescope/plant-1", "attacker-session", "Chrome stored it", "fix.yaml:14", "rotated since planted", "#account", "https://app.flawed.test/account", "fix.yaml:17"} {
+		if !strings.Contains(found.Evidence, want) {
+			t.Errorf("the evidence lacks %q: %s", want, found.Evidence)
+		}
+	}
+	if strings.Contains(found.Evidence, "s3cret") || found.Severity != High || found.Cookie != "sid" {
+		t.Errorf("CS026: severity %s, cookie %q, evidence %s", found.Severity, found.Cookie, found.Evidence)
 	}
 }

@@ -27,8 +27,8 @@ type LoginVariant struct {
 
 // LoginVariants are the two variants, secure first.
 var LoginVariants = []LoginVariant{
-	{"secure", SecureLoginHost, "__Host-sid", "__Host-sid (Secure, HttpOnly, SameSite=Lax), rotated at login; HSTS; a Secure preference cookie"},
-	{"flawed", FlawedLoginHost, "sid", "sid without Secure or HttpOnly, Domain=flawed.test, set before login and kept after it; a script-readable csrf cookie"},
+	{"secure", SecureLoginHost, "__Host-sid", "__Host-sid (Secure, HttpOnly, SameSite=Lax), issued by the server and rotated at login; HSTS; a Secure preference cookie"},
+	{"flawed", FlawedLoginHost, "sid", "sid without Secure or HttpOnly, Domain=flawed.test; an id the server issued is kept through login (session fixation), an unknown one replaced; a script-readable csrf cookie"},
 }
 
 // VariantURL returns the https base URL of a login variant ("secure" or
@@ -46,15 +46,23 @@ func (l *Lab) VariantURL(variant string) string {
 // is the whole login flow.
 const LoginFlowPath = "/login?auto=1"
 
-// loginApp is one variant's server state: which sessions are logged in.
+// loginApp is one variant's server state, kept as express-session keeps it:
+// the session ids it issued, and which of them are logged in. A request
+// with no session id, or one the server never issued, gets a new id; an id
+// it issued is kept. The secure variant issues a new id at login; the
+// flawed one keeps the id through login, which is session fixation: whoever
+// got an id issued and planted it in the victim's browser shares the
+// victim's session once the victim logs in.
 type loginApp struct {
-	secure   bool
+	secure bool
+	// mu guards issued and loggedIn.
 	mu       sync.Mutex
-	loggedIn map[string]string // session value -> user
+	issued   map[string]bool   // session ids the server issued and has not ended
+	loggedIn map[string]string // session id -> user
 }
 
 func newLoginApp(secure bool) *loginApp {
-	return &loginApp{secure: secure, loggedIn: make(map[string]string)}
+	return &loginApp{secure: secure, issued: make(map[string]bool), loggedIn: make(map[string]string)}
 }
 
 func (a *loginApp) routes() http.Handler {
@@ -84,29 +92,59 @@ func (a *loginApp) setSession(w http.ResponseWriter, value string) {
 	w.Header().Add("Set-Cookie", "sid="+value+"; Domain=flawed.test; Path=/")
 }
 
-// common sets what every page of the variant sets: the secure variant HSTS,
-// an anonymous session before login and a Secure preference cookie; the flawed one a session before login (or
-// keeps the one the browser sent) and a csrf cookie script can read.
-func (a *loginApp) common(w http.ResponseWriter, r *http.Request) {
+// known returns the session id the request carries when the server issued
+// it. Like express-session, it reads the first cookie of the name only.
+func (a *loginApp) known(r *http.Request) (string, bool) {
+	c, err := r.Cookie(a.sessionName())
+	if err != nil {
+		return "", false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return c.Value, a.issued[c.Value]
+}
+
+// issue makes a new session id, remembers it and sets it.
+func (a *loginApp) issue(w http.ResponseWriter) string {
+	id := token()
+	a.mu.Lock()
+	a.issued[id] = true
+	a.mu.Unlock()
+	a.setSession(w, id)
+	return id
+}
+
+// end forgets a session id and its login.
+func (a *loginApp) end(id string) {
+	a.mu.Lock()
+	delete(a.issued, id)
+	delete(a.loggedIn, id)
+	a.mu.Unlock()
+}
+
+// common sets what every page of the variant sets, and returns the session
+// id in effect: the one the browser sent when the server issued it, or a
+// new one (an anonymous session before login). The secure variant also
+// sets HSTS and a Secure preference cookie; the flawed one a csrf cookie
+// script can read.
+func (a *loginApp) common(w http.ResponseWriter, r *http.Request) string {
+	if a.secure && r.TLS != nil {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	id, ok := a.known(r)
+	if !ok {
+		id = a.issue(w)
+	}
 	if a.secure {
-		if r.TLS != nil {
-			w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-		}
-		// An anonymous session before login, which login replaces.
-		if _, err := r.Cookie("__Host-sid"); err != nil {
-			a.setSession(w, token())
-		}
 		if _, err := r.Cookie("pref"); err != nil {
 			w.Header().Add("Set-Cookie", "pref=light; Secure; SameSite=Lax; Path=/")
 		}
-		return
-	}
-	if _, err := r.Cookie("sid"); err != nil {
-		a.setSession(w, token())
+		return id
 	}
 	if _, err := r.Cookie("csrf"); err != nil {
 		w.Header().Add("Set-Cookie", "csrf="+token()+"; Path=/")
 	}
+	return id
 }
 
 func (a *loginApp) page(title, body string) http.HandlerFunc {
@@ -129,49 +167,51 @@ func (a *loginApp) loginForm(w http.ResponseWriter, r *http.Request) {
 </form>`+auto)
 }
 
-// login accepts the demo user. The secure variant issues a new session; the
-// flawed one keeps whatever session the browser sent (session fixation).
+// login accepts the demo user. The secure variant ends the session the
+// browser sent and issues a new one; the flawed one keeps a session id it
+// issued (session fixation) and issues one only when there is none.
 func (a *loginApp) login(w http.ResponseWriter, r *http.Request) {
 	if r.FormValue("user") != "demo" || r.FormValue("password") != "demo" {
 		http.Error(w, "wrong user or password (the lab's user is demo/demo)", http.StatusForbidden)
 		return
 	}
-	session := token()
-	if !a.secure {
-		if c, err := r.Cookie("sid"); err == nil && c.Value != "" {
-			session = c.Value
+	id, ok := a.known(r)
+	switch {
+	case a.secure:
+		if ok {
+			a.end(id)
 		}
+		id = a.issue(w)
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	case ok:
+		// The flaw: the session id from before login is the logged-in one.
+		a.setSession(w, id)
+	default:
+		id = a.issue(w)
 	}
 	a.mu.Lock()
-	a.loggedIn[session] = "demo"
+	a.loggedIn[id] = "demo"
 	a.mu.Unlock()
-	a.setSession(w, session)
-	if a.secure {
-		w.Header().Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 }
 
+// account shows who is logged in; #account is on the page only when a
+// user is, for scenarios to expect.
 func (a *loginApp) account(w http.ResponseWriter, r *http.Request) {
-	a.common(w, r)
-	user := ""
-	if c, err := r.Cookie(a.sessionName()); err == nil {
-		a.mu.Lock()
-		user = a.loggedIn[c.Value]
-		a.mu.Unlock()
-	}
+	id := a.common(w, r)
+	a.mu.Lock()
+	user := a.loggedIn[id]
+	a.mu.Unlock()
 	if user == "" {
 		writePage(w, "Account", `<p id="status">Not logged in. <a href="/login">Log in</a></p>`)
 		return
 	}
-	writePage(w, "Account", fmt.Sprintf(`<p id="status">Logged in as %s.</p><p><a href="/logout">Log out</a></p>`, html.EscapeString(user)))
+	writePage(w, "Account", fmt.Sprintf(`<div id="account"><p id="status">Logged in as %s.</p><p><a href="/logout">Log out</a></p></div>`, html.EscapeString(user)))
 }
 
 func (a *loginApp) logout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(a.sessionName()); err == nil {
-		a.mu.Lock()
-		delete(a.loggedIn, c.Value)
-		a.mu.Unlock()
+	if id, ok := a.known(r); ok {
+		a.end(id)
 	}
 	if a.secure {
 		if r.TLS != nil {

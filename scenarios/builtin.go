@@ -4,6 +4,7 @@ import (
 	"embed"
 	"io/fs"
 	"path"
+	"strings"
 )
 
 //go:embed builtin/*.yaml
@@ -14,16 +15,18 @@ var builtinFiles embed.FS
 const BuiltinPrefix = "builtin:"
 
 // Builtin returns the scenarios embedded in the binary: the lab login app's
-// secure and flawed variants. name selects one file (without .yaml); empty
-// means all.
+// secure and flawed variants, and session fixation end to end against
+// both. name selects one file (without .yaml); empty means all.
 func Builtin(name string) ([]Scenario, error) {
 	entries, err := fs.ReadDir(builtinFiles, "builtin")
 	if err != nil {
 		return nil, err
 	}
 	var out []Scenario
+	var names []string
 	for _, e := range entries {
 		base := e.Name()[:len(e.Name())-len(path.Ext(e.Name()))]
+		names = append(names, base)
 		if name != "" && base != name {
 			continue
 		}
@@ -38,7 +41,7 @@ func Builtin(name string) ([]Scenario, error) {
 		out = append(out, s...)
 	}
 	if len(out) == 0 {
-		return nil, &Error{BuiltinPrefix + name, 1, "no such built-in scenario (want secure-login or flawed-login)"}
+		return nil, &Error{BuiltinPrefix + name, 1, "no such built-in scenario (want one of " + strings.Join(names, ", ") + ")"}
 	}
 	return out, nil
 }

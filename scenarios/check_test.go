@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -98,6 +99,38 @@ func TestCheckSessionBehaviour(t *testing.T) {
 	}
 }
 
+func TestRotatedComparesWithTheCheckpoint(t *testing.T) {
+	sid := func(v string) inspect.Cookie {
+		return inspect.Cookie{Name: "sid", Value: v, Domain: "app.test", Path: "/", HostOnly: true}
+	}
+	jar := func(cs ...inspect.Cookie) inspect.Target {
+		return inspect.Target{URL: "https://app.test/", FinalURL: "https://app.test/", Cookies: cs}
+	}
+	tests := []struct {
+		description   string
+		before, now   inspect.Target
+		passed        bool
+		rotation      string
+		behaviour     string
+		failureSubstr string
+	}{
+		{"a new value passes", jar(sid("old-secret")), jar(sid("new-secret")), true, inspect.RotationChanged, "rotated since cp", ""},
+		{"the same value fails as fixation", jar(sid("same-secret")), jar(sid("same-secret")), false, inspect.RotationUnchanged, "", "got the same value"},
+		{"absent at the checkpoint and present now passes as issued", jar(), jar(sid("new-secret")), true, inspect.RotationIssued, "issued since cp", ""},
+		{"absent now fails", jar(sid("old-secret")), jar(), false, inspect.RotationMissing, "", "the jar has none"},
+	}
+	for _, tt := range tests {
+		r := Check(&Expectation{Cookie: "sid", Rotated: "cp"}, tt.now, map[string]inspect.Target{"cp": tt.before}, map[string]string{}, time.Now())
+		failures := strings.Join(r.Failures, "; ")
+		if r.Passed != tt.passed || r.Rotation != tt.rotation || r.SessionBehaviour != tt.behaviour || r.Rotated != "cp" || !strings.Contains(failures, tt.failureSubstr) {
+			t.Errorf("%s: passed %v, rotation %q, behaviour %q, failures %q", tt.description, r.Passed, r.Rotation, r.SessionBehaviour, failures)
+		}
+		if strings.Contains(failures, "secret") {
+			t.Errorf("%s: a failure shows a value: %s", tt.description, failures)
+		}
+	}
+}
+
 func TestDescribeNamesEveryCheckpoint(t *testing.T) {
 	e := &Expectation{Cookie: "sid", Rotated: "before-login", Invalidated: "after-login"}
 	if got, want := e.Describe(), "sid: rotated since before-login, invalidated since after-login"; got != want {
@@ -106,11 +139,15 @@ func TestDescribeNamesEveryCheckpoint(t *testing.T) {
 }
 
 func TestTheFlowKeepsCookiesSeenAtEarlierSteps(t *testing.T) {
-	f := &flow{last: map[string]string{}, earlierIndex: map[cookieKey]int{}}
+	victim := &side{last: map[string]string{}}
+	attacker := &side{name: inspect.BrowserAttacker, last: map[string]string{}}
+	f := &flow{victim: victim, attacker: attacker, earlierIndex: map[cookieKey]int{}}
 	f.at = "step 2 (f.yaml:5)"
-	f.note(jar("sid=anonymous", "theme=dark"))
+	f.note(victim, jar("sid=anonymous", "theme=dark"))
 	f.at = "step 9 (f.yaml:23)"
-	f.note(jar("sid=logged-in", "theme=dark", "csrf=t"))
+	f.note(victim, jar("sid=logged-in", "theme=dark", "csrf=t"))
+	// The attacker's jar is no cookie of the victim's target.
+	f.note(attacker, jar("sid=attacker-own"))
 	final := jar("theme=dark", "csrf=t")
 	final.Cookies[1].HttpOnly = true // csrf was rewritten with HttpOnly at the end
 	got := earlierCookies(f.earlier, final.Cookies)
@@ -127,7 +164,61 @@ func TestTheFlowKeepsCookiesSeenAtEarlierSteps(t *testing.T) {
 	if len(got) > 0 && got[0].Value != "logged-in" {
 		t.Error("the earlier sid is not the latest version seen")
 	}
-	if f.last["sid"] != "logged-in" {
+	if victim.last["sid"] != "logged-in" || attacker.last["sid"] != "attacker-own" {
 		t.Error("the flow did not remember sid's last value for cleared")
+	}
+}
+
+func TestPageExpectationsSayWhatWasSeen(t *testing.T) {
+	const u = "https://app.test/account"
+	tests := []struct {
+		description string
+		absent      bool
+		visible     bool
+		err         error
+		passed      bool
+		seen        string
+	}{
+		{"a visible element, expected", false, true, nil, true, "a visible element matches #account on " + u},
+		{"no visible element, expected one", false, false, nil, false, "no visible element matches #account on " + u},
+		{"a visible element, expected absent", true, true, nil, false, "a visible element matches #account on " + u},
+		{"no visible element, expected absent", true, false, nil, true, "no visible element matches #account on " + u},
+		{"a page that could not be looked at fails either way", true, false, errors.New("no tab"), false, "could not look for #account on " + u},
+	}
+	for _, tt := range tests {
+		r := CheckPage(&Expectation{Page: "#account", Absent: tt.absent}, tt.visible, u, tt.err)
+		if r.Passed != tt.passed || r.Seen != tt.seen || r.Page != "#account" || r.Absent != tt.absent || r.PageURL != u || r.Cookie != "" {
+			t.Errorf("%s: %+v", tt.description, r)
+		}
+		if !r.Passed && (len(r.Failures) != 1 || !strings.HasPrefix(r.Failures[0], "page: ")) {
+			t.Errorf("%s: failures %q", tt.description, r.Failures)
+		}
+	}
+}
+
+func TestPlantEvidenceSaysWhatChromeDecided(t *testing.T) {
+	secure := []inspect.Cookie{{Name: "sid", Value: "real-secret", Secure: true}}
+	tests := []struct {
+		description, name, parent string
+		planted, upgraded         bool
+		jar                       []inspect.Cookie
+		want                      string
+	}{
+		{"stored over http", "sid", "", true, false, nil, "Chrome stored it: the victim's jar holds the planted value for app.test"},
+		{"stored from a sibling", "sid", "test", true, false, nil, "Chrome stored it for Domain=test, so app.test receives it"},
+		{"HSTS upgraded the request", "sid", "", false, true, nil, "Chrome refused it: HSTS turned the http request into https"},
+		{"a __Host- name", "__Host-sid", "", false, false, nil, "Chrome refused it: a __Host- name cannot be set over http"},
+		{"a __Secure- name", "__Secure-sid", "", false, false, nil, "Chrome refused it: a __Secure- name cannot be set over http"},
+		{"a Secure cookie of the name in the jar", "sid", "", false, false, secure, "strict secure cookies"},
+		{"no reason to be found", "sid", "", false, false, nil, "Chrome did not store it"},
+	}
+	for _, tt := range tests {
+		got := PlantEvidence(tt.name, "app.test", tt.parent, tt.planted, tt.upgraded, tt.jar)
+		if !strings.HasPrefix(got, tt.want) && !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.description, got, tt.want)
+		}
+		if strings.Contains(got, "secret") {
+			t.Errorf("%s: the evidence shows a value: %s", tt.description, got)
+		}
 	}
 }

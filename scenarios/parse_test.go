@@ -33,6 +33,24 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"no steps", "name: a\nlab: secure\n", "want a list of steps"},
 		{"a wait longer than the default step timeout", "name: a\nlab: secure\nsteps:\n  - goto: /\n  - wait: 2562047h\n",
 			"f.yaml:5: wait 2562047h is longer than the step timeout 15s; raise timeout: or shorten the wait"},
+		{"an unknown step in an attacker block", "name: a\nlab: secure\nsteps:\n  - attacker:\n      - goto: /\n      - clik: x\n", `f.yaml:6: unknown step "clik" in an attacker block`},
+		{"an attacker block within an attacker block", "name: a\nlab: secure\nsteps:\n  - attacker:\n      - attacker:\n          - goto: /\n", "f.yaml:5: attacker: a attacker step cannot run in the attacker's browser"},
+		{"a probe in an attacker block", "name: a\nlab: secure\nsteps:\n  - attacker:\n      - probe: prefix\n", "f.yaml:5: attacker: a probe step cannot run in the attacker's browser"},
+		{"a plant in an attacker block", "name: a\nlab: secure\nsteps:\n  - attacker:\n      - plant: {cookie: sid, value: x, over: http}\n", "f.yaml:5: attacker: a plant step cannot run"},
+		{"an empty attacker block", "name: a\nlab: secure\nsteps:\n  - attacker: []\n", "f.yaml:4: attacker: want a list of steps"},
+		{"a plant with no channel", "name: a\nlab: secure\nsteps:\n  - plant: {cookie: sid, value: x}\n", "f.yaml:4: plant sid: want over: http or over: sibling"},
+		{"a plant over an unknown channel", "name: a\nlab: secure\nsteps:\n  - plant: {cookie: sid, value: x, over: dns}\n", `f.yaml:4: plant over: "dns" (want http or sibling)`},
+		{"a plant with both from and value", "name: a\nlab: secure\nsteps:\n  - capture: c\n  - plant: {cookie: sid, from: c, value: x, over: http}\n", "f.yaml:5: plant sid: want exactly one of from (a checkpoint) and value"},
+		{"a plant with neither from nor value", "name: a\nlab: secure\nsteps:\n  - plant: {cookie: sid, over: http}\n", "f.yaml:4: plant sid: want exactly one of from"},
+		{"a plant from a checkpoint not yet taken", "name: a\nlab: secure\nsteps:\n  - plant: {cookie: sid, from: later, over: http}\n  - capture: later\n", `f.yaml:4: plant: from: no earlier capture named "later"`},
+		{"a planted value that would add attributes", "name: a\nlab: secure\nsteps:\n  - plant: {cookie: sid, value: \"x; Domain=test\", over: http}\n", "f.yaml:4: plant value: a cookie value cannot hold ;"},
+		{"a plant without a cookie", "name: a\nlab: secure\nsteps:\n  - plant: {value: x, over: http}\n", "f.yaml:4: plant: want a cookie name"},
+		{"rotated: planted with no plant before it", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, rotated: planted}\n", `f.yaml:4: expect: rotated: no earlier capture named "planted"`},
+		{"a checkpoint name taken twice, once by the attacker", "name: a\nlab: secure\nsteps:\n  - capture: c\n  - attacker:\n      - capture: c\n", `f.yaml:6: capture: a checkpoint named "c" was taken at line 4 already`},
+		{"a capture named like the plant's checkpoint", "name: a\nlab: secure\nsteps:\n  - capture: planted\n", `f.yaml:4: capture: "planted" is the checkpoint plant steps take`},
+		{"a page expectation with a cookie check", "name: a\nlab: secure\nsteps:\n  - expect:\n      page: \"#account\"\n      secure: true\n", "f.yaml:6: expect page: secure applies to cookies only"},
+		{"an expectation on a cookie and a page at once", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, page: \"#account\"}\n", "f.yaml:4: expect: give cookie or page, not both"},
+		{"an expectation on nothing", "name: a\nlab: secure\nsteps:\n  - expect: {absent: true}\n", "f.yaml:4: expect: want a cookie name (cookie:) or a CSS selector (page:)"},
 		{"a wait duration longer than a timeout given after the steps", "name: a\nlab: secure\nsteps:\n  - wait:\n      duration: 90s\ntimeout: 1m\n",
 			"f.yaml:5: wait 1m30s is longer than the step timeout 1m; raise timeout: or shorten the wait"},
 	}
@@ -95,5 +113,42 @@ func TestAWaitAsLongAsTheStepTimeoutIsAccepted(t *testing.T) {
 	}
 	if w := scs[0].Steps[1].WaitFor; w != time.Hour {
 		t.Errorf("wait %s, want 1h", w)
+	}
+}
+
+func TestParseReadsAttackerBlocksPlantsAndPageExpectations(t *testing.T) {
+	scs, err := Parse("f.yaml", []byte(`name: fixation
+lab: flawed
+steps:
+  - attacker:
+      - goto: /login
+      - capture: attacker-session
+      - expect: {page: "#status"}
+  - plant: {cookie: sid, from: attacker-session, over: http}
+  - plant: {cookie: sid, value: "${PLANTED}", over: sibling}
+  - expect: {cookie: sid, rotated: planted}
+  - attacker:
+      - goto: /account
+      - expect: {page: "#account", absent: true}
+`), lookupFrom(map[string]string{"PLANTED": "fixed-id"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := scs[0].Steps
+	if len(steps) != 5 || steps[0].Kind != "attacker" || len(steps[0].Steps) != 3 || steps[0].Steps[1].Line != 6 {
+		t.Fatalf("steps %+v", steps)
+	}
+	first, second := steps[1].Plant, steps[2].Plant
+	if *first != (Plant{Cookie: "sid", From: "attacker-session", Over: "http"}) || *second != (Plant{Cookie: "sid", Value: "fixed-id", Over: "sibling"}) {
+		t.Errorf("plants %+v %+v", first, second)
+	}
+	if d := steps[2].Describe(); strings.Contains(d, "fixed-id") || d != "plant sid over sibling (a literal value)" {
+		t.Errorf("the plant's description %q", d)
+	}
+	if e := steps[4].Steps[1].Expect; e.Page != "#account" || !e.Absent || e.Cookie != "" || e.Describe() != "page #account: absent" {
+		t.Errorf("the page expectation %+v (%s)", e, e.Describe())
+	}
+	if got := len(scs[0].Expectations()); got != 3 {
+		t.Errorf("%d expectations, want the attacker blocks' too (3)", got)
 	}
 }

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strings"
@@ -51,49 +53,105 @@ func Run(ctx context.Context, b *browser.Browser, scs []Scenario, opts RunOption
 
 // flow is the state of one running scenario.
 type flow struct {
-	s           Scenario
-	base        string
-	checkpoints map[string]inspect.Target
-	// last holds, per cookie name, the value the cookie had at the last
-	// capture or expect snapshot where it was present, for `cleared`. The
-	// values are compared, never shown.
-	last map[string]string
+	s    Scenario
+	base string
+	// checkpoints are the captures so far, of either browser, and
+	// checkpointLines the lines of the steps that took them.
+	checkpoints     map[string]inspect.Target
+	checkpointLines map[string]int
+	results         []inspect.ExpectationResult
+	probes          []inspect.Probe
+	plants          []inspect.Plant
+	victim          *side
 	// at names the step running, as "step 9 (login.yaml:23)", for the
-	// cookies its snapshot records.
+	// cookies its snapshot records and the probe rows it makes.
 	at string
-	// earlier holds the latest version of every cookie (by name, domain
-	// and path) seen at a capture or expect snapshot, with SeenAt set, in
-	// the order first seen; earlierIndex locates a key in it.
+	// earlier holds the latest version of every cookie of the victim (by
+	// name, domain and path) seen at a capture or expect snapshot, with
+	// SeenAt set, in the order first seen; earlierIndex locates a key in it.
 	earlier      []inspect.Cookie
 	earlierIndex map[cookieKey]int
-	results      []inspect.ExpectationResult
-	probes       []inspect.Probe
-	current      string // the URL the flow last went to
+	// attacker is the attacker's browser, opened by the first attacker
+	// block and closed when the scenario ends; nil until then.
+	attacker *side
+}
+
+// side is one browser of a scenario: the victim's (the scenario's worker)
+// or the attacker's, with its own context, jar and recording.
+type side struct {
+	w *browser.Worker
+	// name is "" for the victim, inspect.BrowserAttacker for the attacker.
+	name    string
+	current string // the URL this browser last went to
+	// last holds, per cookie name, the value the cookie had at the last
+	// capture or expect snapshot of this browser where it was present, for
+	// `cleared`. The values are compared, never shown.
+	last map[string]string
+}
+
+// runStep is one step to run, attacker blocks' steps in line.
+type runStep struct {
+	Step
+	attacker bool
+	index    int // the 1-based position of the top-level step
 }
 
 func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenario, opts RunOptions) inspect.Target {
 	start := time.Now()
-	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, last: map[string]string{}, earlierIndex: map[cookieKey]int{}}
+	f := &flow{s: s, checkpoints: map[string]inspect.Target{}, checkpointLines: map[string]int{}, earlierIndex: map[cookieKey]int{}}
 	f.base = s.URL
 	if s.Lab != "" && opts.LabURL != nil {
 		f.base = opts.LabURL(s.Lab)
 	}
-	f.current = f.base
+	f.victim = &side{w: w, current: f.base, last: map[string]string{}}
+	defer func() {
+		if f.attacker != nil {
+			f.attacker.w.Close()
+		}
+	}()
 	var stepErr error
 	if err := w.BeginFlow(); err != nil {
 		stepErr = fmt.Errorf("%s:%d: prepare the browser context: %w", s.File, s.Line, err)
 	}
+	var steps []runStep
 	for i, st := range s.Steps {
+		if st.Kind != "attacker" {
+			steps = append(steps, runStep{st, false, i + 1})
+			continue
+		}
+		for _, nested := range st.Steps {
+			steps = append(steps, runStep{nested, true, i + 1})
+		}
+	}
+	for _, st := range steps {
+		browserName := ""
+		if st.attacker {
+			browserName = inspect.BrowserAttacker
+		}
 		if stepErr != nil {
 			if st.Expect != nil {
-				f.results = append(f.results, inspect.ExpectationResult{Expectation: st.Expect.Describe(), Cookie: st.Expect.Cookie, File: s.File, Line: st.Line,
-					Failures: []string{"not checked: an earlier step failed"}})
+				described := st.Expect.Describe()
+				if st.attacker {
+					described = browserName + ": " + described
+				}
+				f.results = append(f.results, inspect.ExpectationResult{Expectation: described, Cookie: st.Expect.Cookie, File: s.File, Line: st.Line,
+					Failures: []string{"not checked: an earlier step failed"}, Browser: browserName, Page: st.Expect.Page, Absent: st.Expect.Absent, Rotated: st.Expect.Rotated})
 			}
 			continue
 		}
-		f.at = fmt.Sprintf("step %d (%s:%d)", i+1, s.File, st.Line)
-		if err := f.step(ctx, b, w, st, opts); err != nil {
-			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, i+1, st.Describe(), err)
+		f.at = fmt.Sprintf("step %d (%s:%d)", st.index, s.File, st.Line)
+		sd := f.victim
+		what := st.Describe()
+		if st.attacker {
+			what = "attacker: " + what
+			var err error
+			if sd, err = f.attackerSide(ctx, b); err != nil {
+				stepErr = fmt.Errorf("%s:%d: step %d (%s): open the attacker's browser: %w", s.File, st.Line, st.index, what, err)
+				continue
+			}
+		}
+		if err := f.step(ctx, b, sd, st.Step, opts); err != nil {
+			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, err)
 		}
 	}
 	t := w.Snapshot(f.base)
@@ -101,12 +159,31 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Expectations = f.results
 	t.EarlierCookies = earlierCookies(f.earlier, t.Cookies)
 	t.Probes = f.probes
+	t.Plants = f.plants
 	if stepErr != nil {
 		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	_ = w.Reset()
 	return t
+}
+
+// attackerSide returns the attacker's browser, opening it on first use: a
+// browser context of its own, clean, with its own recording.
+func (f *flow) attackerSide(ctx context.Context, b *browser.Browser) (*side, error) {
+	if f.attacker != nil {
+		return f.attacker, nil
+	}
+	aw, err := b.NewWorker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := aw.BeginFlow(); err != nil {
+		aw.Close()
+		return nil, err
+	}
+	f.attacker = &side{w: aw, name: inspect.BrowserAttacker, current: f.base, last: map[string]string{}}
+	return f.attacker, nil
 }
 
 // resolve turns a goto target into a URL against the scenario's base.
@@ -125,7 +202,8 @@ func (f *flow) resolve(target string) (string, error) {
 	return base.ResolveReference(u).String(), nil
 }
 
-func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, st Step, opts RunOptions) error {
+// step runs one step in the browser sd.
+func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, opts RunOptions) error {
 	timeout := f.s.StepTimeout
 	load := opts.Load
 	load.Timeout = timeout
@@ -135,48 +213,64 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 		if err != nil {
 			return err
 		}
-		f.current = u
-		return w.Goto(ctx, u, load)
+		sd.current = u
+		return sd.w.Goto(ctx, u, load)
 	case "fill":
-		return w.Fill(ctx, st.Target, st.Value, timeout, load)
+		return sd.w.Fill(ctx, st.Target, st.Value, timeout, load)
 	case "click":
-		return w.Click(ctx, st.Target, timeout, load)
+		return sd.w.Click(ctx, st.Target, timeout, load)
 	case "press":
-		return w.Press(ctx, st.Target, st.Value, timeout, load)
+		return sd.w.Press(ctx, st.Target, st.Value, timeout, load)
 	case "submit":
-		return w.Submit(ctx, st.Target, timeout, load)
+		return sd.w.Submit(ctx, st.Target, timeout, load)
 	case "wait":
 		switch {
 		case st.WaitURL != "":
-			return w.WaitURL(ctx, st.WaitURL, timeout)
+			return sd.w.WaitURL(ctx, st.WaitURL, timeout)
 		case st.WaitCookie != "":
-			return w.WaitCookie(ctx, st.WaitCookie, timeout)
+			return sd.w.WaitCookie(ctx, st.WaitCookie, timeout)
 		case st.WaitFor > 0:
 			return pause(ctx, st.WaitFor)
 		}
-		return w.WaitSelector(ctx, st.Target, timeout, load)
+		return sd.w.WaitSelector(ctx, st.Target, timeout, load)
 	case "eval":
-		return w.Eval(ctx, st.Target, load)
+		return sd.w.Eval(ctx, st.Target, load)
 	case "clear-cookies":
-		return w.ClearCookies()
+		return sd.w.ClearCookies()
 	case "capture":
-		snap := w.Snapshot(f.current)
-		f.note(snap)
+		snap := sd.w.Snapshot(sd.current)
+		f.note(sd, snap)
 		f.checkpoints[st.Target] = snap
+		f.checkpointLines[st.Target] = st.Line
 		return nil
 	case "expect":
-		snap := w.Snapshot(f.current)
-		r := Check(st.Expect, snap, f.checkpoints, f.last, time.Now())
-		r.File, r.Line = f.s.File, st.Line
+		var r inspect.ExpectationResult
+		if st.Expect.Page != "" {
+			visible, pageURL, err := sd.w.PageShows(ctx, st.Expect.Page)
+			r = CheckPage(st.Expect, visible, pageURL, err)
+		} else {
+			snap := sd.w.Snapshot(sd.current)
+			r = Check(st.Expect, snap, f.checkpoints, sd.last, time.Now())
+			f.note(sd, snap)
+		}
+		r.File, r.Line, r.Browser = f.s.File, st.Line, sd.name
+		if sd.name != "" {
+			// Every format shows the expectation's line: it names the browser.
+			r.Expectation = sd.name + ": " + r.Expectation
+		}
+		if r.Rotated != "" {
+			r.RotatedLine = f.checkpointLines[r.Rotated]
+		}
 		f.results = append(f.results, r)
-		f.note(snap)
 		return nil
+	case "plant":
+		return f.plant(ctx, st, load)
 	case "probe":
 		// The probe attacks a copy of the session as it stands (the jar
 		// cloned into a second worker's context, afresh for every attempt),
 		// so that a probe after login tests the logged-in cookies while the
 		// flow's own state stays as it is.
-		session, err := w.Jar()
+		session, err := sd.w.Jar()
 		if err != nil {
 			return fmt.Errorf("read the session to probe: %w", err)
 		}
@@ -185,11 +279,131 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, w *browser.Worker, 
 			return err
 		}
 		defer pw.Close()
-		target := attack.Probe(ctx, pw, f.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at})
+		target := attack.Probe(ctx, pw, sd.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at})
 		f.probes = append(f.probes, target.Probes...)
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", st.Kind)
+}
+
+// plant has the emulated network attacker write the cookie into the
+// victim's jar (Worker.Forge), records what Chrome decided, and takes the
+// checkpoint `planted` of the victim's jar. Chrome refusing the cookie is
+// no error: it is the secure outcome. Errors never hold the value.
+func (f *flow) plant(ctx context.Context, st Step, load browser.LoadOptions) error {
+	pl := st.Plant
+	value := pl.Value
+	if pl.From != "" {
+		c, ok := findCookie(f.checkpoints[pl.From], pl.Cookie)
+		if !ok {
+			return fmt.Errorf("the checkpoint %s holds no cookie %s to plant", pl.From, pl.Cookie)
+		}
+		value = c.Value
+	}
+	host := hostOf(f.victim.current)
+	if host == "" {
+		host = hostOf(f.base)
+	}
+	n := len(f.plants) + 1
+	attackURL := fmt.Sprintf("http://%s/__cookiescope/plant-%d", host, n)
+	line := pl.Cookie + "=" + value + "; Path=/"
+	parent := ""
+	if pl.Over == inspect.PlantOverSibling {
+		var ok bool
+		if parent, ok = attack.ParentDomain(host); !ok {
+			return fmt.Errorf("%s has no parent domain a sibling subdomain could set a cookie for", host)
+		}
+		attackURL = fmt.Sprintf("http://cs-%s.%s/__cookiescope/plant-%d", randomLabel(), parent, n)
+		line = pl.Cookie + "=" + value + "; Domain=" + parent + "; Path=/"
+	}
+	upgraded, err := f.victim.w.Forge(ctx, attackURL, browser.ForgedResponse{SetCookie: []string{line}}, load)
+	if err != nil {
+		return err
+	}
+	jar, err := f.victim.w.Jar()
+	if err != nil {
+		return fmt.Errorf("read the victim's jar after the plant: %w", err)
+	}
+	planted := false
+	var named []inspect.Cookie
+	for _, c := range jar {
+		if c.Name == pl.Cookie {
+			named = append(named, c)
+			planted = planted || c.Value == value
+		}
+	}
+	f.plants = append(f.plants, inspect.Plant{Cookie: pl.Cookie, Over: pl.Over, From: pl.From, URL: attackURL, Planted: planted,
+		Evidence: PlantEvidence(pl.Cookie, host, parent, planted, upgraded, named), Step: st.Describe(), File: f.s.File, Line: st.Line})
+	snap := f.victim.w.Snapshot(f.victim.current)
+	f.note(f.victim, snap)
+	f.checkpoints[PlantedCheckpoint] = snap
+	f.checkpointLines[PlantedCheckpoint] = st.Line
+	return nil
+}
+
+// PlantEvidence says in one line what Chrome decided about a planted
+// cookie: stored, or why it refused, as far as the name and the victim's
+// jar (named: its cookies of that name after the plant) tell. parent is the
+// Domain of a sibling plant, empty over http. It never shows a value.
+func PlantEvidence(name, host, parent string, planted, upgraded bool, named []inspect.Cookie) string {
+	switch {
+	case upgraded:
+		return "Chrome refused it: HSTS turned the http request into https before it left the browser, so the network attacker never answered it"
+	case planted && parent != "":
+		return "Chrome stored it for Domain=" + parent + ", so " + host + " receives it"
+	case planted:
+		return "Chrome stored it: the victim's jar holds the planted value for " + host
+	case strings.HasPrefix(name, "__Host-"):
+		return "Chrome refused it: a __Host- name cannot be set over http (it must be Secure, set from https, without Domain)"
+	case strings.HasPrefix(name, "__Secure-"):
+		return "Chrome refused it: a __Secure- name cannot be set over http"
+	}
+	for _, c := range named {
+		if c.Secure {
+			return "Chrome refused it: the jar holds a Secure cookie of that name, which plain http cannot overwrite (strict secure cookies)"
+		}
+	}
+	return "Chrome did not store it: the victim's jar does not hold the planted value"
+}
+
+// hostOf is the host name of a URL, "" when it has none.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// randomLabel is a fresh DNS label for a sibling subdomain.
+func randomLabel() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// CheckPage evaluates an expectation on the page: visible is whether a
+// visible element matched its selector on pageURL, err why that could not
+// be looked at. The result says what was seen.
+func CheckPage(e *Expectation, visible bool, pageURL string, err error) inspect.ExpectationResult {
+	r := inspect.ExpectationResult{Expectation: e.Describe(), Failures: []string{}, Page: e.Page, Absent: e.Absent, PageURL: pageURL}
+	switch {
+	case err != nil:
+		r.Seen = fmt.Sprintf("could not look for %s on %s", e.Page, pageURL)
+		r.Failures = append(r.Failures, fmt.Sprintf("page: could not look for %s: %v", e.Page, err))
+	case visible:
+		r.Seen = fmt.Sprintf("a visible element matches %s on %s", e.Page, pageURL)
+		if e.Absent {
+			r.Failures = append(r.Failures, fmt.Sprintf("page: expected no visible %s, found one on %s", e.Page, pageURL))
+		}
+	default:
+		r.Seen = fmt.Sprintf("no visible element matches %s on %s", e.Page, pageURL)
+		if !e.Absent {
+			r.Failures = append(r.Failures, fmt.Sprintf("page: expected a visible %s, found none on %s", e.Page, pageURL))
+		}
+	}
+	r.Passed = len(r.Failures) == 0
+	return r
 }
 
 // pause waits for d, or until ctx ends (an interrupt must not wait out a
@@ -205,13 +419,17 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// note remembers what a capture or expect snapshot saw: per cookie name
-// the value Check would judge (the cookie the page's host receives), and
-// every cookie as seen at the current step, for the rules.
-func (f *flow) note(t inspect.Target) {
+// note remembers what a capture or expect snapshot of a browser saw: per
+// cookie name the value Check would judge (the cookie the page's host
+// receives), for `cleared`; and, for the victim, every cookie as seen at
+// the current step, for the rules.
+func (f *flow) note(sd *side, t inspect.Target) {
 	for _, c := range t.Cookies {
 		if cur, ok := findCookie(t, c.Name); ok {
-			f.last[c.Name] = cur.Value
+			sd.last[c.Name] = cur.Value
+		}
+		if sd != f.victim {
+			continue
 		}
 		c.SeenAt = f.at
 		k := keyOf(c)
@@ -276,7 +494,10 @@ func lastWrite(c inspect.Cookie) [4]string {
 // only: they never appear in the result, which says "the same value" or "a
 // new value" instead.
 func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Target, last map[string]string, at time.Time) inspect.ExpectationResult {
-	r := inspect.ExpectationResult{Expectation: e.Describe(), Cookie: e.Cookie, Failures: []string{}}
+	r := inspect.ExpectationResult{Expectation: e.Describe(), Cookie: e.Cookie, Failures: []string{}, Absent: e.Absent, Rotated: e.Rotated}
+	if e.Rotated != "" {
+		r.Rotation = inspect.RotationMissing // until the cookie is found
+	}
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
 	var behaviour []string
 	c, found := findCookie(now, e.Cookie)
@@ -371,10 +592,13 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 				// Absent then and present now: the session was issued
 				// since, which is as good as rotating an anonymous one.
 				behaviour = append(behaviour, "issued since "+e.Rotated)
+				r.Rotation = inspect.RotationIssued
 			case before.Value == c.Value:
+				r.Rotation = inspect.RotationUnchanged
 				fail("rotated: expected a new value since %s, got the same value (session fixation risk)", e.Rotated)
 			default:
 				behaviour = append(behaviour, "rotated since "+e.Rotated)
+				r.Rotation = inspect.RotationChanged
 			}
 		}
 	}

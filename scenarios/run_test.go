@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,8 @@ import (
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/browsertest"
+	"github.com/cookiescope/cookiescope/internal/schematest"
+	reportfmt "github.com/cookiescope/cookiescope/report"
 )
 
 // env is the lab and browser the tests share.
@@ -48,11 +51,22 @@ func failedChecks(t inspect.Target) []string {
 	return out
 }
 
-func TestBuiltinLoginScenarios(t *testing.T) {
-	scs, err := Builtin("")
-	if err != nil {
-		t.Fatal(err)
+// loginBuiltins are the built-in login scenarios, secure first.
+func loginBuiltins(t *testing.T) []Scenario {
+	t.Helper()
+	var out []Scenario
+	for _, name := range []string{"secure-login", "flawed-login"} {
+		scs, err := Builtin(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, scs...)
 	}
+	return out
+}
+
+func TestBuiltinLoginScenarios(t *testing.T) {
+	scs := loginBuiltins(t)
 	targets := runScenarios(t, scs, 1)
 	byName := map[string]inspect.Target{}
 	for _, tg := range targets {
@@ -115,10 +129,7 @@ func TestFlawedLoginSessionIsJudgedAtTheStepBeforeLogout(t *testing.T) {
 }
 
 func TestParallelAndShardsGiveTheSerialResults(t *testing.T) {
-	scs, err := Builtin("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	scs := loginBuiltins(t)
 	scs = append(scs, scs...) // four scenarios
 	summary := func(ts []inspect.Target) []string {
 		var out []string
@@ -184,5 +195,167 @@ func TestAWaitEndsWithTheRunsContext(t *testing.T) {
 		}
 	case <-time.After(time.Minute):
 		t.Fatal("an hour's wait did not end with its context")
+	}
+}
+
+// findings returns the IDs of the rules that fire on a target.
+func findings(tg inspect.Target) []string {
+	var out []string
+	for _, f := range inspect.Judge(tg, inspect.Config{}, time.Now()) {
+		out = append(out, f.RuleID)
+	}
+	return out
+}
+
+func TestBuiltinFixationIsDemonstratedOnTheFlawedLabOnly(t *testing.T) {
+	scs, err := Builtin("fixation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := runScenarios(t, scs, 1)
+	flawed, secure := targets[0], targets[1]
+	for _, tg := range targets {
+		if tg.Error != "" || len(tg.Plants) != 1 || len(tg.Expectations) != 2 {
+			t.Fatalf("%s: error %q, %d plants, %d expectations", tg.Scenario, tg.Error, len(tg.Plants), len(tg.Expectations))
+		}
+		if tg.Expectations[1].Browser != inspect.BrowserAttacker || tg.Expectations[0].Browser != "" || tg.Expectations[1].Expectation != "attacker: page #account: absent" {
+			t.Errorf("%s: the expectations' browsers are %q and %q, want the victim's and the attacker's", tg.Scenario, tg.Expectations[0].Browser, tg.Expectations[1].Browser)
+		}
+	}
+
+	if p := flawed.Plants[0]; !p.Planted || p.URL != "http://app.flawed.test/__cookiescope/plant-1" || !strings.HasPrefix(p.Evidence, "Chrome stored it") {
+		t.Errorf("the plant on the flawed lab: %+v", p)
+	}
+	if got, want := failedChecks(flawed), []string{": page", "sid: rotated"}; !slices.Equal(got, want) {
+		t.Errorf("the flawed lab failed %v, want %v", got, want)
+	}
+	if r := flawed.Expectations[0]; r.Rotation != inspect.RotationUnchanged || r.RotatedLine != flawed.Plants[0].Line {
+		t.Errorf("the victim's rotated check: %+v", r)
+	}
+	if r := flawed.Expectations[1]; !strings.HasPrefix(r.Seen, "a visible element matches #account on https://app.flawed.test:") {
+		t.Errorf("the attacker's browser saw %q", r.Seen)
+	}
+	if !slices.Contains(findings(flawed), "CS026") {
+		t.Errorf("no CS026 on the flawed lab: %v", findings(flawed))
+	}
+	for _, f := range inspect.Judge(flawed, inspect.Config{}, time.Now()) {
+		for _, c := range flawed.Cookies {
+			if f.RuleID == "CS026" && c.Name == "sid" && strings.Contains(f.Evidence, c.Value) {
+				t.Errorf("CS026's evidence shows the session id: %s", f.Evidence)
+			}
+		}
+	}
+
+	if p := secure.Plants[0]; p.Planted || !strings.Contains(p.Evidence, "a __Host- name cannot be set over http") {
+		t.Errorf("the plant on the secure lab: %+v", p)
+	}
+	if got := failedChecks(secure); len(got) != 0 {
+		t.Errorf("the secure lab failed %v", got)
+	}
+	if r := secure.Expectations[0]; r.Rotation != inspect.RotationIssued || r.SessionBehaviour != "issued since planted" {
+		t.Errorf("the secure victim's rotated check: %+v", r)
+	}
+	if slices.Contains(findings(secure), "CS026") {
+		t.Errorf("CS026 on the secure lab")
+	}
+
+	report := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome"}, Started: time.Now().UTC(), Targets: targets}
+	report.JudgeAll(inspect.Config{}, time.Now())
+	var out bytes.Buffer
+	if err := reportfmt.WriteJSON(&out, report.Redact()); err != nil {
+		t.Fatal(err)
+	}
+	schematest.Check(t, out.Bytes())
+}
+
+func TestPlantOverSiblingTossesTheCookieForTheParentDomain(t *testing.T) {
+	scs, err := Parse("sibling.yaml", []byte(`name: sibling plant
+lab: flawed
+steps:
+  - goto: /login
+  - plant: {cookie: sid, value: planted-by-the-test, over: sibling}
+---
+name: plant from a checkpoint without the cookie
+lab: flawed
+steps:
+  - capture: empty
+  - plant: {cookie: sid, from: empty, over: http}
+`), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := runScenarios(t, scs, 1)
+	tossed := targets[0]
+	if tossed.Error != "" || len(tossed.Plants) != 1 {
+		t.Fatalf("error %q, plants %+v", tossed.Error, tossed.Plants)
+	}
+	p := tossed.Plants[0]
+	if !p.Planted || !strings.HasPrefix(p.URL, "http://cs-") || !strings.HasSuffix(p.URL, ".flawed.test/__cookiescope/plant-1") || p.Over != inspect.PlantOverSibling ||
+		!strings.Contains(p.Evidence, "Domain=flawed.test") {
+		t.Errorf("the sibling plant: %+v", p)
+	}
+	// The lab's own sid has Domain=flawed.test too: the tossed one replaced it.
+	var sids []inspect.Cookie
+	for _, c := range tossed.Cookies {
+		if c.Name == "sid" {
+			sids = append(sids, c)
+		}
+	}
+	if len(sids) != 1 || sids[0].Value != "planted-by-the-test" || sids[0].Domain != ".flawed.test" {
+		t.Errorf("the victim's sid cookies after the toss: %+v", sids)
+	}
+	missing := targets[1]
+	if !strings.Contains(missing.Error, "sibling.yaml:11") || !strings.Contains(missing.Error, "the checkpoint empty holds no cookie sid") || len(missing.Plants) != 0 {
+		t.Errorf("a plant of a cookie the checkpoint lacks: error %q, plants %+v", missing.Error, missing.Plants)
+	}
+}
+
+func TestAttackerBlocksHaveTheirOwnJarAndPagesAreSeen(t *testing.T) {
+	scs, err := Parse("attacker.yaml", []byte(`name: two browsers
+lab: flawed
+steps:
+  - goto: /account
+  - eval: "document.cookie = 'victimonly=1; path=/'"
+  - eval: "document.body.insertAdjacentHTML('beforeend', '<p id=hidden style=display:none>hidden</p>')"
+  - capture: victim
+  - expect: {page: "#status"}
+  - expect: {page: "#account", absent: true}
+  - expect: {page: "#account"}
+  - expect: {page: "#hidden", absent: true}
+  - attacker:
+      - goto: /login
+      - expect: {cookie: victimonly, absent: true}
+      - expect: {cookie: sid, rotated: victim}
+      - expect: {page: "form"}
+  - expect: {cookie: victimonly}
+  - attacker:
+      - expect: {page: "#status", absent: true}
+`), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := runScenarios(t, scs, 1)[0]
+	if tg.Error != "" || len(tg.Expectations) != 9 {
+		t.Fatalf("error %q, %d expectations", tg.Error, len(tg.Expectations))
+	}
+	want := []struct {
+		browser string
+		passed  bool
+	}{{"", true}, {"", true}, {"", false}, {"", true}, {"attacker", true}, {"attacker", true}, {"attacker", true}, {"", true}, {"attacker", true}}
+	for i, w := range want {
+		r := tg.Expectations[i]
+		if r.Browser != w.browser || r.Passed != w.passed {
+			t.Errorf("attacker.yaml:%d %s: browser %q passed %v %q; want browser %q passed %v", r.Line, r.Expectation, r.Browser, r.Passed, r.Failures, w.browser, w.passed)
+		}
+	}
+	if r := tg.Expectations[2]; r.Seen == "" || !strings.Contains(r.Failures[0], "found none on https://app.flawed.test:") {
+		t.Errorf("a page expectation that failed: %+v", r)
+	}
+	if r := tg.Expectations[5]; r.Rotation != inspect.RotationChanged {
+		t.Errorf("the attacker's session is the victim's: %+v", r)
+	}
+	// The last attacker block keeps the attacker's page from before: /login has no #status.
+	if r := tg.Expectations[8]; !strings.Contains(r.PageURL, "/login") {
+		t.Errorf("the attacker's browser was not kept between blocks: %+v", r)
 	}
 }

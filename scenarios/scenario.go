@@ -43,7 +43,7 @@ type Scenario struct {
 
 // Step is one line of a flow. Kind says which fields matter.
 type Step struct {
-	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies
+	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies, attacker, plant
 	Line int
 	// Target is the URL or path (goto), the CSS selector (fill, click,
 	// press, submit, wait for a selector), the checkpoint name (capture),
@@ -57,7 +57,27 @@ type Step struct {
 	WaitURL, WaitCookie string
 	WaitFor             time.Duration
 	Expect              *Expectation
+	// Steps are an attacker block's steps, run in the attacker's browser.
+	Steps []Step
+	// Plant is what a plant step writes into the victim's jar.
+	Plant *Plant
 }
+
+// Plant is a plant step: the emulated network attacker writes Cookie into
+// the victim's jar, with the value it had at the checkpoint From, or Value.
+type Plant struct {
+	Cookie string
+	// From is a checkpoint (a capture in either browser); Value a literal.
+	// Exactly one is set. Value is a cookie value: never show it.
+	From, Value string
+	// Over is the channel: "http" (the victim's host over plain http) or
+	// "sibling" (a sibling subdomain over http, Domain=the parent domain).
+	Over string
+}
+
+// PlantedCheckpoint is the checkpoint every plant step takes of the
+// victim's jar right after the plant, for `rotated: planted`.
+const PlantedCheckpoint = "planted"
 
 // Describe names the step for progress and errors, without secret values.
 func (s Step) Describe() string {
@@ -82,6 +102,13 @@ func (s Step) Describe() string {
 		return "clear-cookies"
 	case "eval":
 		return "eval"
+	case "attacker":
+		return fmt.Sprintf("attacker block of %d steps", len(s.Steps))
+	case "plant":
+		if s.Plant.From != "" {
+			return fmt.Sprintf("plant %s over %s from %s", s.Plant.Cookie, s.Plant.Over, s.Plant.From)
+		}
+		return fmt.Sprintf("plant %s over %s (a literal value)", s.Plant.Cookie, s.Plant.Over)
 	}
 	return s.Kind + " " + s.Target
 }
@@ -90,7 +117,10 @@ func (s Step) Describe() string {
 // appears (the jar at that moment).
 type Expectation struct {
 	Cookie string
-	Line   int
+	// Page is a CSS selector instead of Cookie: the expectation is then on
+	// the page (a visible element matches, or with Absent none does).
+	Page string
+	Line int
 	// Present and Absent; Cleared means absent now but present at an earlier
 	// checkpoint or step.
 	Present, Absent, Cleared                   bool
@@ -110,6 +140,12 @@ type Expectation struct {
 
 // Describe says what the expectation checks, in one line.
 func (e *Expectation) Describe() string {
+	if e.Page != "" {
+		if e.Absent {
+			return "page " + e.Page + ": absent"
+		}
+		return "page " + e.Page + ": visible"
+	}
 	var parts []string
 	flag := func(name string, v *bool) {
 		if v != nil {
@@ -323,21 +359,14 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 		return s, p.errorf(n, "scenario %q: want a list of steps", s.Name)
 	}
 	p.stepTimeout = s.StepTimeout
-	checkpoints := map[string]bool{}
+	checkpoints := map[string]int{}
 	for _, sn := range stepsNode.Content {
-		step, err := p.step(sn)
+		step, err := p.step(sn, false)
 		if err != nil {
 			return s, err
 		}
-		if step.Kind == "capture" {
-			checkpoints[step.Target] = true
-		}
-		if e := step.Expect; e != nil {
-			for _, ref := range []struct{ key, checkpoint string }{{"rotated", e.Rotated}, {"invalidated", e.Invalidated}} {
-				if ref.checkpoint != "" && !checkpoints[ref.checkpoint] {
-					return s, &Error{p.file, e.Line, fmt.Sprintf("expect: %s: no earlier capture named %q", ref.key, ref.checkpoint)}
-				}
-			}
+		if err := p.checkpoints(step, checkpoints); err != nil {
+			return s, err
 		}
 		s.Steps = append(s.Steps, step)
 	}
@@ -345,16 +374,80 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 	return s, nil
 }
 
-var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies"}
+// checkpoints checks the checkpoint names a step (and an attacker block's
+// steps) takes and uses against those taken before it, by line: a capture
+// name is taken once, and rotated and plant's from name an earlier one.
+func (p *parser) checkpoints(st Step, taken map[string]int) error {
+	switch st.Kind {
+	case "attacker":
+		for _, nested := range st.Steps {
+			if err := p.checkpoints(nested, taken); err != nil {
+				return err
+			}
+		}
+	case "capture":
+		if st.Target == PlantedCheckpoint {
+			return &Error{p.file, st.Line, fmt.Sprintf("capture: %q is the checkpoint plant steps take; choose another name", st.Target)}
+		}
+		if line, dup := taken[st.Target]; dup {
+			return &Error{p.file, st.Line, fmt.Sprintf("capture: a checkpoint named %q was taken at line %d already", st.Target, line)}
+		}
+		taken[st.Target] = st.Line
+	case "plant":
+		if from := st.Plant.From; from != "" {
+			if _, ok := taken[from]; !ok {
+				return &Error{p.file, st.Line, fmt.Sprintf("plant: from: no earlier capture named %q", from)}
+			}
+		}
+		taken[PlantedCheckpoint] = st.Line
+	case "expect":
+		for _, ref := range []struct{ key, checkpoint string }{{"rotated", st.Expect.Rotated}, {"invalidated", st.Expect.Invalidated}} {
+			if _, ok := taken[ref.checkpoint]; ref.checkpoint != "" && !ok {
+				return &Error{p.file, st.Expect.Line, fmt.Sprintf("expect: %s: no earlier capture named %q", ref.key, ref.checkpoint)}
+			}
+		}
+	}
+	return nil
+}
 
-func (p *parser) step(n *yaml.Node) (Step, error) {
+var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies", "attacker", "plant"}
+
+// attackerKinds are the steps an attacker block may hold: the attacker
+// browses on its own; probes and plants act on the victim.
+var attackerKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect"}
+
+// step reads one step; nested is true inside an attacker block.
+func (p *parser) step(n *yaml.Node, nested bool) (Step, error) {
+	kinds := stepKinds
+	if nested {
+		kinds = attackerKinds
+	}
 	if n.Kind != yaml.MappingNode || len(n.Content) != 2 {
-		return Step{}, p.errorf(n, "step: want one of %s, as `- kind: ...`", strings.Join(stepKinds, ", "))
+		return Step{}, p.errorf(n, "step: want one of %s, as `- kind: ...`", strings.Join(kinds, ", "))
 	}
 	k, v := n.Content[0], n.Content[1]
 	st := Step{Kind: k.Value, Line: k.Line}
+	if nested && !slices.Contains(attackerKinds, st.Kind) {
+		if slices.Contains(stepKinds, st.Kind) {
+			return st, p.errorf(k, "attacker: a %s step cannot run in the attacker's browser (want one of %s)", st.Kind, strings.Join(attackerKinds, ", "))
+		}
+		return st, p.errorf(k, "unknown step %q in an attacker block (want one of %s)", st.Kind, strings.Join(attackerKinds, ", "))
+	}
 	var err error
 	switch st.Kind {
+	case "attacker":
+		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+			return st, p.errorf(v, "attacker: want a list of steps, run in the attacker's browser")
+		}
+		for _, sn := range v.Content {
+			nestedStep, err := p.step(sn, true)
+			if err != nil {
+				return st, err
+			}
+			st.Steps = append(st.Steps, nestedStep)
+		}
+	case "plant":
+		st.Plant, err = p.plant(v)
 	case "goto", "click", "submit", "capture", "eval":
 		st.Target, err = p.str(v, st.Kind)
 		if err == nil && st.Target == "" {
@@ -387,6 +480,48 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		err = p.errorf(k, "unknown step %q (want one of %s)", st.Kind, strings.Join(stepKinds, ", "))
 	}
 	return st, err
+}
+
+// plant reads {cookie, from | value, over}.
+func (p *parser) plant(v *yaml.Node) (*Plant, error) {
+	pl := &Plant{}
+	hasValue := false
+	err := p.pairs(v, "plant", []string{"cookie", "from", "value", "over"}, func(key string, _, val *yaml.Node) error {
+		var err error
+		switch key {
+		case "cookie":
+			pl.Cookie, err = p.str(val, "plant cookie")
+			if err == nil && (pl.Cookie == "" || strings.ContainsAny(pl.Cookie, "=; \t\r\n,")) {
+				err = p.errorf(val, "plant cookie: %q is not a cookie name", pl.Cookie)
+			}
+		case "from":
+			pl.From, err = p.str(val, "plant from")
+		case "value":
+			hasValue = true
+			pl.Value, err = p.str(val, "plant value")
+			if err == nil && strings.ContainsAny(pl.Value, ";\r\n") {
+				// It goes into a Set-Cookie line: no attribute may ride along.
+				err = p.errorf(val, "plant value: a cookie value cannot hold ; or a line break")
+			}
+		case "over":
+			pl.Over, err = p.str(val, "plant over")
+			if err == nil && pl.Over != "http" && pl.Over != "sibling" {
+				err = p.errorf(val, "plant over: %q (want http or sibling)", pl.Over)
+			}
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+		return pl, err
+	case pl.Cookie == "":
+		return pl, p.errorf(v, "plant: want a cookie name (cookie:)")
+	case (pl.From != "") == hasValue:
+		return pl, p.errorf(v, "plant %s: want exactly one of from (a checkpoint) and value", pl.Cookie)
+	case pl.Over == "":
+		return pl, p.errorf(v, "plant %s: want over: http or over: sibling", pl.Cookie)
+	}
+	return pl, nil
 }
 
 // selectorAnd reads a {selector, KEY} mapping (fill's value, press's key)
@@ -453,14 +588,23 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-var expectKeys = []string{"cookie", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated"}
+var expectKeys = []string{"cookie", "page", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated"}
 
 func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 	e := &Expectation{Line: v.Line}
-	err := p.pairs(v, "expect", expectKeys, func(key string, _, val *yaml.Node) error {
+	var cookieOnly *yaml.Node // the first key that applies to cookies only
+	err := p.pairs(v, "expect", expectKeys, func(key string, k, val *yaml.Node) error {
 		var err error
 		var b *bool
+		if cookieOnly == nil && key != "page" && key != "present" && key != "absent" && key != "cookie" {
+			cookieOnly = k
+		}
 		switch key {
+		case "page":
+			e.Page, err = p.str(val, "expect page")
+			if err == nil && e.Page == "" {
+				err = p.errorf(val, "expect page: want a CSS selector")
+			}
 		case "cookie":
 			e.Cookie, err = p.str(val, "expect cookie")
 		case "present", "absent", "cleared":
@@ -526,11 +670,21 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 		}
 		return err
 	})
-	if err == nil && e.Cookie == "" {
-		err = p.errorf(v, "expect: want a cookie name")
+	switch {
+	case err != nil:
+	case e.Page != "" && e.Cookie != "":
+		err = p.errorf(v, "expect: give cookie or page, not both")
+	case e.Page != "" && cookieOnly != nil:
+		err = p.errorf(cookieOnly, "expect page: %s applies to cookies only (want present or absent)", cookieOnly.Value)
+	case e.Page == "" && e.Cookie == "":
+		err = p.errorf(v, "expect: want a cookie name (cookie:) or a CSS selector (page:)")
+	}
+	name := e.Cookie
+	if e.Page != "" {
+		name = "page " + e.Page
 	}
 	if err == nil && e.Absent && e.Present {
-		err = p.errorf(v, "expect %s: present and absent at once", e.Cookie)
+		err = p.errorf(v, "expect %s: present and absent at once", name)
 	}
 	return e, err
 }
@@ -581,12 +735,17 @@ func Load(paths []string, lookup func(string) (string, bool)) ([]Scenario, error
 }
 
 // Expectations is a convenience for tests and reports: every expectation
-// of the scenario, in order.
+// of the scenario, attacker blocks' included, in order.
 func (s Scenario) Expectations() []*Expectation {
 	var out []*Expectation
 	for _, st := range s.Steps {
 		if st.Expect != nil {
 			out = append(out, st.Expect)
+		}
+		for _, nested := range st.Steps {
+			if nested.Expect != nil {
+				out = append(out, nested.Expect)
+			}
 		}
 	}
 	return out
