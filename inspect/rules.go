@@ -167,10 +167,19 @@ func withoutRepeats(fs []Finding) []Finding {
 }
 
 // judgedCookies lists the cookies the cookie rules judge: the final jar,
-// then the earlier versions a scenario saw (each with its SeenAt).
+// then the earlier versions a scenario saw (each with its SeenAt). A cookie
+// whose value cookiescope's emulated attacker planted is left out: its
+// attributes are the attacker's, not the application's, and the attack
+// rules judge what the plant did.
 func judgedCookies(t Target) []Cookie {
 	out := make([]Cookie, 0, len(t.Cookies)+len(t.EarlierCookies))
-	return append(append(out, t.Cookies...), t.EarlierCookies...)
+	for _, c := range append(append([]Cookie(nil), t.Cookies...), t.EarlierCookies...) {
+		if n := len(c.SetBy); n > 0 && c.SetBy[n-1].Emulated {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // RuleByID returns the rule with the ID.

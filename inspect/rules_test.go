@@ -110,6 +110,10 @@ func TestRules(t *testing.T) {
 		}(), false},
 		{"CS019", "a cookie no recorded write explains", page(with(good(), func(c *Cookie) { c.Name, c.SetBy, c.Unrecorded = "theme", nil, true })), true},
 		{"CS019", "a cookie its recorded header stored", page(good()), false},
+		{"CS001", "a session cookie without Secure that cookiescope's emulated attacker planted", page(with(good(), func(c *Cookie) {
+			c.Name, c.Secure = "sid", false
+			c.SetBy = []Write{{Via: ViaHeader, URL: "http://app.test/__cookiescope/plant-1", Emulated: true, Fate: FateStored}}
+		})), false},
 		{"CS019", "a cookie cookiescope's emulated attacker planted", page(with(good(), func(c *Cookie) {
 			c.SetBy = []Write{{Via: ViaHeader, URL: "http://app.test/__cookiescope/plant-1", Emulated: true, Fate: FateStored}}
 		})), false},

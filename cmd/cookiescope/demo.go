@@ -39,6 +39,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	j.labURL = l.VariantURL
-	fmt.Fprintln(stderr, "and the built-in login scenarios (cookiescope run builtin:) against both variants.")
+	fmt.Fprintln(stderr, "and the built-in scenarios (cookiescope run builtin:) against both variants: the login flow, and session")
+	fmt.Fprintln(stderr, "fixation end to end (the attacker plants its session id over http, the victim logs in, the attacker holds the account).")
 	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }

@@ -38,8 +38,15 @@ func TestRunFlawedFailsInEveryFormat(t *testing.T) {
 			t.Errorf("%s lacks %q", name, want)
 		}
 	}
-	if !strings.Contains(read("r.xml"), `failures="1"`) {
-		t.Errorf("JUnit does not count the flawed scenario's failed expectation")
+	// run fails on high findings by default: the flawed scenario's suite
+	// counts its failed expectation and its high findings (CS001, CS003,
+	// CS004 on sid, judged at the step where sid was seen), and the secure
+	// one nothing.
+	junit := read("r.xml")
+	for _, want := range []string{`failures="4"`, `type="CS001"`, `type="CS004"`, `failures="0"`} {
+		if !strings.Contains(junit, want) {
+			t.Errorf("JUnit lacks %s:\n%s", want, junit)
+		}
 	}
 }
 
@@ -82,5 +89,34 @@ steps:
 		if format == "json" && !strings.Contains(stdout, "#missing") {
 			t.Errorf("the failed fill step is not named")
 		}
+	}
+}
+
+// builtin:fixation fails through its finding: CS026 on the flawed lab's
+// scenario, nothing of the kind on the secure one's.
+func TestBuiltinFixationFailsThroughTheFinding(t *testing.T) {
+	needBrowser(t)
+	code, stdout, stderr := cookiescope(t, "run", "--format", "json", "builtin:fixation")
+	if code != exitFindings {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitFindings, stderr)
+	}
+	schematest.Check(t, []byte(stdout))
+	doc := decodeReport(t, stdout)
+	demonstrated := map[string]bool{}
+	for _, tg := range doc["targets"].([]any) {
+		target := tg.(map[string]any)
+		findings, _ := target["findings"].([]any)
+		for _, f := range findings {
+			finding := f.(map[string]any)
+			if finding["ruleId"] == "CS026" && finding["severity"] == "high" {
+				demonstrated[target["scenario"].(string)] = true
+			}
+		}
+	}
+	if !demonstrated["session fixation on the flawed login"] || demonstrated["session fixation on the secure login"] || len(demonstrated) != 1 {
+		t.Errorf("CS026 on %v, want the flawed login's scenario only", demonstrated)
+	}
+	if labToken.MatchString(stdout) {
+		t.Error("a session value leaked into the report")
 	}
 }
