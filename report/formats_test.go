@@ -302,3 +302,21 @@ func TestSessionReasonInEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// The table shows a scenario's plants and Chrome's decision, inert.
+func TestPlantsInTheTable(t *testing.T) {
+	r := inspect.Report{Targets: []inspect.Target{{URL: "https://app.test/", Scenario: "fixation", Plants: []inspect.Plant{
+		{Cookie: "sid", Over: inspect.PlantOverHTTP, From: "attacker-session", URL: "http://app.test/__cookiescope/plant-1", Planted: true, Evidence: "Chrome stored it", Line: 13},
+		{Cookie: "__Host-sid", Over: inspect.PlantOverHTTP, URL: "http://app.test/__cookiescope/plant-2", Evidence: "Chrome refused it: \x1b[2J", Line: 20},
+	}}}}
+	var out bytes.Buffer
+	if err := WriteTable(&out, r); err != nil {
+		t.Fatal(err)
+	}
+	checkInert(t, "the table", out.String(), `\u001b[2J`)
+	for _, want := range []string{"Planted by the emulated network attacker", "attacker-session", "stored", "refused", "(a literal value)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

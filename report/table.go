@@ -108,6 +108,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 	if err := writeEarlierCookiesTable(w, t); err != nil {
 		return err
 	}
+	if err := writePlantsTable(w, t); err != nil {
+		return err
+	}
 	if err := writeExpectationsTable(w, t); err != nil {
 		return err
 	}
@@ -447,6 +450,31 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 			row = slices.Insert(row, 3, step)
 		}
 		if err := table.Append(row); err != nil {
+			return err
+		}
+	}
+	return table.Render()
+}
+
+// writePlantsTable lists a scenario's plant steps: what the emulated
+// network attacker wrote into the victim's jar, and what Chrome decided.
+func writePlantsTable(w io.Writer, t inspect.Target) error {
+	if len(t.Plants) == 0 {
+		return nil
+	}
+	printf(w, "  Planted by the emulated network attacker:\n")
+	table := newTable(w)
+	table.Header("Line", "Cookie", "Over", "From", "Chrome", "Evidence")
+	for _, p := range t.Plants {
+		chrome := "refused"
+		if p.Planted {
+			chrome = "stored"
+		}
+		from := p.From
+		if from == "" {
+			from = "(a literal value)"
+		}
+		if err := table.Append([]string{fmt.Sprint(p.Line), p.Cookie, p.Over + " (" + p.URL + ")", from, chrome, p.Evidence}); err != nil {
 			return err
 		}
 	}
