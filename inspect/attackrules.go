@@ -84,7 +84,8 @@ func fixationDemonstrated(j *judge, t Target) []Finding {
 			continue
 		}
 		seen, ok := firstResult(t.Expectations, func(r ExpectationResult) bool {
-			return r.Browser == BrowserAttacker && r.Page != "" && r.Absent && !r.Passed && r.Line > kept.Line
+			return r.Browser == BrowserAttacker && r.Page != "" && r.Absent && !r.Passed && r.Line > kept.Line &&
+				r.PageVisible != nil && *r.PageVisible
 		})
 		if !ok {
 			continue

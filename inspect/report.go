@@ -155,6 +155,10 @@ type ExpectationResult struct {
 	Absent  bool   `json:"absent,omitempty"`
 	PageURL string `json:"pageURL,omitempty"`
 	Seen    string `json:"seen,omitempty"`
+	// PageVisible is what the page check found: a visible element matched
+	// or not; nil when the page could not be looked at, so that a failure
+	// to look is never read as the account being shown.
+	PageVisible *bool `json:"pageVisible,omitempty"`
 }
 
 // BrowserAttacker names the attacker's browser in ExpectationResult.Browser.

@@ -423,7 +423,7 @@ func fixationStories() []struct {
 				{Expectation: "sid: rotated since planted", Cookie: "sid", File: "fix.yaml", Line: 14, Failures: []string{"rotated: expected a new value since planted, got the same value"},
 					Rotated: "planted", RotatedLine: 8, Rotation: RotationUnchanged},
 				{Expectation: "page #account: absent", File: "fix.yaml", Line: 17, Failures: []string{"page: expected no visible #account"},
-					Browser: BrowserAttacker, Page: "#account", Absent: true, PageURL: "https://app.flawed.test/account", Seen: "a visible element matches #account"},
+					Browser: BrowserAttacker, Page: "#account", Absent: true, PageURL: "https://app.flawed.test/account", Seen: "a visible element matches #account", PageVisible: ptrTo(true)},
 			}}
 		if change != nil {
 			change(&t)
@@ -446,8 +446,13 @@ func fixationStories() []struct {
 		{"the account was seen in the victim's browser, not the attacker's", story(func(t *Target) { t.Expectations[1].Browser = "" }), false},
 		{"the attacker looked before the victim logged in", story(func(t *Target) { t.Expectations[1].Line = 12 }), false},
 		{"the plant was of another cookie", story(func(t *Target) { t.Plants[0].Cookie = "csrf" }), false},
+		{"the attacker's page could not be looked at", story(func(t *Target) {
+			t.Expectations[1].PageVisible, t.Expectations[1].Seen = nil, "could not look for #account"
+		}), false},
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }
 
 func TestFixationEvidenceTellsTheStoryWithoutValues(t *testing.T) {
 	target := fixationStories()[0].target

@@ -392,11 +392,13 @@ func CheckPage(e *Expectation, visible bool, pageURL string, err error) inspect.
 		r.Seen = fmt.Sprintf("could not look for %s on %s", e.Page, pageURL)
 		r.Failures = append(r.Failures, fmt.Sprintf("page: could not look for %s: %v", e.Page, err))
 	case visible:
+		r.PageVisible = &visible
 		r.Seen = fmt.Sprintf("a visible element matches %s on %s", e.Page, pageURL)
 		if e.Absent {
 			r.Failures = append(r.Failures, fmt.Sprintf("page: expected no visible %s, found one on %s", e.Page, pageURL))
 		}
 	default:
+		r.PageVisible = &visible
 		r.Seen = fmt.Sprintf("no visible element matches %s on %s", e.Page, pageURL)
 		if !e.Absent {
 			r.Failures = append(r.Failures, fmt.Sprintf("page: expected a visible %s, found none on %s", e.Page, pageURL))
