@@ -31,3 +31,10 @@ func ParentDomain(host string) (parent string, ok bool) {
 	}
 	return rest, true
 }
+
+// SiblingHost is a fresh, random sibling subdomain under parent
+// (cs-1a2b3c4d.PARENT): the host the emulated attacker poses as to toss or
+// plant a cookie with Domain=PARENT. Nothing needs to listen there.
+func SiblingHost(parent string) string {
+	return "cs-" + randomLabel() + "." + parent
+}

@@ -362,7 +362,7 @@ func (p *prober) siblingToss() []inspect.Probe {
 	var rows []inspect.Probe
 	for _, c := range p.ownCookies() {
 		for _, ch := range channels {
-			sibling := "cs-" + randomLabel() + "." + parent
+			sibling := SiblingHost(parent)
 			f := forgery{probe: "sibling-toss", cookie: c.Name, channel: ch, attack: "toss with Domain=" + parent + " from http://" + sibling + "/ by " + ch,
 				attackURL: p.attackURL("http", sibling, "toss"), line: c.Name + "=%s; Domain=" + parent + "; Path=/"}
 			r := p.attempt(f)
@@ -379,7 +379,7 @@ func (p *prober) siblingToss() []inspect.Probe {
 		if p.session(c.Name) && !strings.HasPrefix(c.Name, "__Host-") {
 			// Show, rather than claim, that a __Host- name would have stopped it.
 			name := "__Host-" + strings.TrimPrefix(c.Name, "__Secure-")
-			sibling := "cs-" + randomLabel() + "." + parent
+			sibling := SiblingHost(parent)
 			f := forgery{probe: "sibling-toss", cookie: name, channel: "header", attack: "the same toss for a __Host- name, from http://" + sibling + "/",
 				attackURL: p.attackURL("http", sibling, "toss-host"), line: name + "=%s; Secure; Domain=" + parent + "; Path=/"}
 			r := p.attempt(f)

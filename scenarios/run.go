@@ -2,8 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strings"
@@ -313,7 +311,7 @@ func (f *flow) plant(ctx context.Context, st Step, load browser.LoadOptions) err
 		if parent, ok = attack.ParentDomain(host); !ok {
 			return fmt.Errorf("%s has no parent domain a sibling subdomain could set a cookie for", host)
 		}
-		attackURL = fmt.Sprintf("http://cs-%s.%s/__cookiescope/plant-%d", randomLabel(), parent, n)
+		attackURL = fmt.Sprintf("http://%s/__cookiescope/plant-%d", attack.SiblingHost(parent), n)
 		line = pl.Cookie + "=" + value + "; Domain=" + parent + "; Path=/"
 	}
 	upgraded, err := f.victim.w.Forge(ctx, attackURL, browser.ForgedResponse{SetCookie: []string{line}}, load)
@@ -333,37 +331,12 @@ func (f *flow) plant(ctx context.Context, st Step, load browser.LoadOptions) err
 		}
 	}
 	f.plants = append(f.plants, inspect.Plant{Cookie: pl.Cookie, Over: pl.Over, From: pl.From, URL: attackURL, Planted: planted,
-		Evidence: PlantEvidence(pl.Cookie, host, parent, planted, upgraded, named), Step: st.Describe(), File: f.s.File, Line: st.Line})
+		Evidence: attack.PlantEvidence(pl.Cookie, host, parent, planted, upgraded, named), Step: st.Describe(), File: f.s.File, Line: st.Line})
 	snap := f.victim.w.Snapshot(f.victim.current)
 	f.note(f.victim, snap)
 	f.checkpoints[PlantedCheckpoint] = snap
 	f.checkpointLines[PlantedCheckpoint] = st.Line
 	return nil
-}
-
-// PlantEvidence says in one line what Chrome decided about a planted
-// cookie: stored, or why it refused, as far as the name and the victim's
-// jar (named: its cookies of that name after the plant) tell. parent is the
-// Domain of a sibling plant, empty over http. It never shows a value.
-func PlantEvidence(name, host, parent string, planted, upgraded bool, named []inspect.Cookie) string {
-	switch {
-	case upgraded:
-		return "Chrome refused it: HSTS turned the http request into https before it left the browser, so the network attacker never answered it"
-	case planted && parent != "":
-		return "Chrome stored it for Domain=" + parent + ", so " + host + " receives it"
-	case planted:
-		return "Chrome stored it: the victim's jar holds the planted value for " + host
-	case strings.HasPrefix(name, "__Host-"):
-		return "Chrome refused it: a __Host- name cannot be set over http (it must be Secure, set from https, without Domain)"
-	case strings.HasPrefix(name, "__Secure-"):
-		return "Chrome refused it: a __Secure- name cannot be set over http"
-	}
-	for _, c := range named {
-		if c.Secure {
-			return "Chrome refused it: the jar holds a Secure cookie of that name, which plain http cannot overwrite (strict secure cookies)"
-		}
-	}
-	return "Chrome did not store it: the victim's jar does not hold the planted value"
 }
 
 // hostOf is the host name of a URL, "" when it has none.
@@ -373,13 +346,6 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return u.Hostname()
-}
-
-// randomLabel is a fresh DNS label for a sibling subdomain.
-func randomLabel() string {
-	b := make([]byte, 4)
-	rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // CheckPage evaluates an expectation on the page: visible is whether a
