@@ -1,10 +1,8 @@
 package attack
 
 import (
-	"context"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/internal/browsertest"
@@ -16,15 +14,4 @@ var env browsertest.Env
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m, &env)) }
 
 // newTestWorker opens a worker of the shared browser for one test.
-func newTestWorker(t testing.TB) *browser.Worker {
-	t.Helper()
-	b := env.Need(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	w, err := b.NewWorker(ctx)
-	if err != nil {
-		t.Fatalf("new worker: %v", err)
-	}
-	t.Cleanup(w.Close)
-	return w
-}
+func newTestWorker(t testing.TB) *browser.Worker { return env.NewWorker(t) }

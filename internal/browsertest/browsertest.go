@@ -61,3 +61,18 @@ func (e *Env) Need(t testing.TB) *browser.Browser {
 	}
 	return e.Browser
 }
+
+// NewWorker opens a worker of the shared browser for one test (skipping as
+// Need does) and closes it when the test ends.
+func (e *Env) NewWorker(t testing.TB) *browser.Worker {
+	t.Helper()
+	b := e.Need(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w, err := b.NewWorker(ctx)
+	if err != nil {
+		t.Fatalf("new worker: %v", err)
+	}
+	t.Cleanup(w.Close)
+	return w
+}
