@@ -87,9 +87,3 @@ func (c Config) Classify(name, behaviour string) Classification {
 	}
 	return Classification{RoleOther, ""}
 }
-
-// SessionLike reports whether a cookie name alone, with the built-in
-// patterns, makes it a session credential.
-func SessionLike(name string) bool {
-	return Config{}.Classify(name, "").Session()
-}
