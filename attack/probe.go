@@ -38,7 +38,11 @@ type Tab interface {
 }
 
 // Names lists the probes in the order they run.
-var Names = []string{"http-overwrite", "path-shadow", "sibling-toss", "fixation-plant", "jar-overflow", "prefix"}
+var Names = []string{"http-overwrite", "path-shadow", "sibling-toss", "fixation-plant", "jar-overflow", "prefix", CrossSiteName}
+
+// CrossSiteName is the probe that makes a CSRF attacker's requests from
+// another site and records which cookies Chrome sent with each.
+const CrossSiteName = "cross-site"
 
 // CheckNames rejects unknown probe names.
 func CheckNames(names []string) error {
@@ -65,6 +69,12 @@ type Options struct {
 	Session []inspect.Cookie
 	// Step labels every row with where in a scenario it ran.
 	Step string
+	// Emulate opens the emulated network the cross-site probe needs (see
+	// BrowserEmulator); nil: the cross-site probe says it cannot run.
+	Emulate Emulator
+	// LiveRequests lets the cross-site probe's requests reach the target's
+	// server instead of the emulated network.
+	LiveRequests bool
 }
 
 // Probe runs the named probes (nil: all) against targetURL in tab. Each
@@ -90,9 +100,30 @@ func Probe(ctx context.Context, tab Tab, targetURL string, names []string, opts 
 		baseline = tab.Visit(ctx, targetURL, opts.Load)
 	}
 	p.baseline = baseline
+	// The cross-site probe starts from the jar as the target left it.
+	victim, jarErr := tab.Jar()
 	for _, name := range names {
 		if ctx.Err() != nil {
 			break
+		}
+		if name == CrossSiteName {
+			cs := inspect.CrossSite{}
+			switch {
+			case baseline.Error != "":
+				cs = crossSite(ctx, nil, targetURL, nil, opts)
+				for i := range cs.Requests {
+					cs.Requests[i].Error = "the target did not load: " + baseline.Error
+				}
+			case jarErr != nil:
+				cs = crossSite(ctx, nil, targetURL, nil, opts)
+				for i := range cs.Requests {
+					cs.Requests[i].Error = "read the jar: " + jarErr.Error()
+				}
+			default:
+				cs = crossSite(ctx, opts.Emulate, targetURL, victim, opts)
+			}
+			baseline.CrossSite = append(baseline.CrossSite, cs)
+			continue
 		}
 		for _, row := range p.run(name) {
 			row.Step = opts.Step
@@ -109,6 +140,9 @@ func Probe(ctx context.Context, tab Tab, targetURL string, names []string, opts 
 // ProbeURLs runs the named probes against each URL on up to workers
 // workers of b; see browser.Each for order and interruption.
 func ProbeURLs(ctx context.Context, b *browser.Browser, urls, names []string, workers int, opts Options, progress browser.Progress) (targets []inspect.Target, complete bool, err error) {
+	if opts.Emulate == nil {
+		opts.Emulate = BrowserEmulator(b)
+	}
 	return browser.Each(ctx, b, urls, workers, progress, func(w *browser.Worker, u string) inspect.Target { return Probe(ctx, w, u, names, opts) })
 }
 

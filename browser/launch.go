@@ -73,6 +73,9 @@ type Browser struct {
 	// hookSecret marks the hook's console calls; hookScript is the hook with
 	// it. Both are fixed for the Browser's life.
 	hookSecret, hookScript string
+	// network is the emulated network whose certificates a launched browser
+	// trusts; nil for a remote browser.
+	network *emulatedNetwork
 
 	// mu guards inst and relaunches; it is held while a dead browser is
 	// replaced, so that workers that find it dead relaunch it once. It is
@@ -121,6 +124,13 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 	}
 	secret := newHookSecret()
 	b := &Browser{opts: opts, hookSecret: secret, hookScript: hookScriptFor(secret)}
+	if opts.Remote == "" {
+		n, err := newEmulatedNetwork()
+		if err != nil {
+			return nil, err
+		}
+		b.network = n
+	}
 	inst, product, err := b.start(ctx)
 	if err != nil {
 		return nil, err
@@ -150,7 +160,11 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		flags, err := launchFlags(opts)
+		launch := opts
+		if b.network != nil {
+			launch.TrustedSPKI = append(append([]string(nil), opts.TrustedSPKI...), b.network.spki)
+		}
+		flags, err := launchFlags(launch)
 		if err != nil {
 			return nil, "", err
 		}

@@ -78,7 +78,24 @@ type recording struct {
 	topLevel []string
 	// cleared holds when cookiescope emptied the jar during the recording.
 	cleared []time.Time
+	// requests traces every request of the target by ID, and requestOrder
+	// lists their IDs in the order they were first seen; requestsDropped
+	// counts those past maxRequests.
+	requests        map[string]*requestTrace
+	requestOrder    []string
+	requestsDropped int
+	// navigating is set while cookiescope's own navigation of the page has
+	// not made its request yet.
+	navigating bool
+	// frameURLs holds the URL of each frame's current document, and
+	// frameParent the parent of each child frame.
+	frameURLs   map[cdp.FrameID]string
+	frameParent map[cdp.FrameID]cdp.FrameID
 }
+
+// maxRequests bounds the requests a recording traces: a page can make them
+// without end.
+const maxRequests = 5000
 
 // errRendererCrashed ends the wait for a page whose renderer crashed.
 var errRendererCrashed = errors.New("the page's renderer crashed (Chrome reported Inspector.targetCrashed); what it did before is kept")
@@ -134,6 +151,9 @@ func newRecording(secret string) *recording {
 		sent:        make(map[string]string),
 		hsts:        make(map[string]string),
 		scriptSeen:  make(map[string]bool),
+		requests:    make(map[string]*requestTrace),
+		frameURLs:   make(map[cdp.FrameID]string),
+		frameParent: make(map[cdp.FrameID]cdp.FrameID),
 	}
 }
 
@@ -172,12 +192,14 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if !strings.HasPrefix(session, workerLabelPrefix) {
 			r.inflight[key] = req
 		}
+		r.traceRequest(session, ev)
 	case *network.EventRequestWillBeSentExtraInfo:
 		for name, v := range ev.Headers {
 			if s, ok := v.(string); ok && strings.EqualFold(name, "cookie") {
 				r.sent[string(ev.RequestID)] = s
 			}
 		}
+		r.traceCookies(session, ev)
 	case *network.EventResponseReceived:
 		if q, ok := r.inflight[string(ev.RequestID)]; ok {
 			q.responded = time.Now()
@@ -200,6 +222,8 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if len(lines) > 0 || len(ev.BlockedCookies) > 0 {
 			r.pending = append(r.pending, pendingHeaderWrite{requestKey: key, hop: hop, status: int(ev.StatusCode), lines: lines, blocked: ev.BlockedCookies, at: time.Now()})
 		}
+	case *page.EventFrameAttached:
+		r.frameParent[ev.FrameID] = ev.ParentFrameID
 	case *page.EventLifecycleEvent:
 		if topLevel && ev.Name == "load" {
 			r.loads[string(ev.LoaderID)] = true
@@ -207,6 +231,10 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil {
 			r.noteOrigin(ev.Frame.URL)
+			r.frameURLs[ev.Frame.ID] = ev.Frame.URL
+			if ev.Frame.ParentID != "" {
+				r.frameParent[ev.Frame.ID] = ev.Frame.ParentID
+			}
 			if topLevel && ev.Frame.ParentID == "" {
 				r.mainFrame, r.mainURL = ev.Frame.ID, ev.Frame.URL
 				// The page moved on by itself (a form post, a script
@@ -525,6 +553,13 @@ func (r *recording) scriptURLs() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]string{}, r.scripts...)
+}
+
+// expectNavigation notes that cookiescope is about to navigate the page.
+func (r *recording) expectNavigation() {
+	r.mu.Lock()
+	r.navigating = true
+	r.mu.Unlock()
 }
 
 // expectLoad names the main-frame document whose load the target waits for.

@@ -62,7 +62,9 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	writes := append(rec.allWrites(), w.plantedWrites()...)
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
 	topLevel, cleared := rec.context()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared})
+	requests, dropped := rec.requestList()
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, Requests: requests})
+	t.RequestsDropped = dropped
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()
 	if err != nil {

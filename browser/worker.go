@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -98,6 +99,11 @@ type Worker struct {
 	popups map[target.ID]*childSession
 	// attacker answers intercepted requests while Forge runs.
 	attacker *attacker
+	// proxy is the emulated network every request of the worker's context
+	// goes to, for a worker made by NewEmulatedWorker; nil otherwise.
+	proxy *proxy
+	// direct lists the hosts an emulated worker's requests reach directly.
+	direct []string
 	// planted holds the cookie lines cookiescope forged as the emulated
 	// attacker since the last reset: Chrome reports no network event for a
 	// fulfilled response, so without them the jar would hold cookies no
@@ -116,9 +122,40 @@ func (b *Browser) NewWorker(ctx context.Context) (*Worker, error) {
 	return w, nil
 }
 
+// NewEmulatedWorker is NewWorker for a context that reaches no network:
+// every request of its pages, popups, frames and workers goes to answer
+// instead of its server, after Chrome has decided which cookies it carries
+// (and reported it, as for any request). Requests to the hosts in direct
+// go to their servers as usual. It needs a browser cookiescope launched.
+func (b *Browser) NewEmulatedWorker(ctx context.Context, answer http.Handler, direct []string) (*Worker, error) {
+	if b.network == nil {
+		return nil, errNoNetwork
+	}
+	p, err := b.network.serve(answer)
+	if err != nil {
+		return nil, err
+	}
+	w := &Worker{b: b, rec: newRecording(b.hookSecret), proxy: p, direct: direct}
+	if err := w.open(ctx, b.current()); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
 // open gives the worker a new browser context with one prepared tab on inst.
 func (w *Worker) open(ctx context.Context, inst *instance) error {
-	tabCtx, cancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(w.onPageEvent))
+	var contextOptions []chromedp.CreateBrowserContextOption
+	if w.proxy != nil {
+		proxyURL := w.proxy.URL()
+		// Nothing bypasses the emulated network, loopback included, but
+		// the hosts asked for.
+		bypass := strings.Join(append([]string{"<-loopback>"}, w.direct...), ",")
+		contextOptions = append(contextOptions, func(p *target.CreateBrowserContextParams) {
+			p.ProxyServer, p.ProxyBypassList = proxyURL, bypass
+		})
+	}
+	tabCtx, cancel := chromedp.NewContext(inst.ctx, chromedp.WithNewBrowserContext(contextOptions...), chromedp.WithListener(w.onPageEvent))
 	setup := func(ctx context.Context, t *chromedp.Target) error {
 		contextID := chromedp.FromContext(ctx).BrowserContextID
 		inst.mux.ownContext(contextID, t.TargetID, w.adoptPopup)
@@ -493,6 +530,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	ctx = lctx
+	rec.expectNavigation()
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
 		return fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout))
@@ -810,4 +848,9 @@ func (w *Worker) closeTab() {
 }
 
 // Close closes the worker's tab and disposes of its browser context.
-func (w *Worker) Close() { w.closeTab() }
+func (w *Worker) Close() {
+	w.closeTab()
+	if w.proxy != nil {
+		w.proxy.Close()
+	}
+}

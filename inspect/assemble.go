@@ -27,6 +27,9 @@ type Evidence struct {
 	// Cleared lists when cookiescope itself emptied the jar during the
 	// recording (a scenario's clear-cookies step).
 	Cleared []time.Time
+	// Requests are the requests the target made, with Chrome's cookie
+	// decisions for each.
+	Requests []Request
 }
 
 // Assemble joins the evidence into t: every write gets its fate, each jar
@@ -46,6 +49,8 @@ func Assemble(t *Target, ev Evidence) {
 	// Judging readability sets the frames' errors: on a copy.
 	t.Frames = append([]Frame(nil), ev.Frames...)
 	t.Blocked = blockedWrites(ev.Writes)
+	t.Requests = ev.Requests
+	ageSentCookies(t.Requests, ev.Writes)
 	t.Cookies = nil
 	for _, c := range ev.Jar {
 		key := c.Key()
@@ -60,6 +65,7 @@ func Assemble(t *Target, ev Evidence) {
 				c.Unrecorded = false
 			}
 		}
+		c.Traffic = TrafficOf(c, ev.Requests)
 		t.Cookies = append(t.Cookies, c)
 	}
 	judgeReadability(t.Cookies, t.Frames)
@@ -192,4 +198,25 @@ func ParseDocumentCookie(s string) []NameValue {
 		out = append(out, NameValue{Name: name, Value: value})
 	}
 	return out
+}
+
+// ageSentCookies sets, for each cookie a request carried, how long before
+// the request the last recorded write that stored it was made.
+func ageSentCookies(requests []Request, writes []Write) {
+	for i := range requests {
+		r := &requests[i]
+		for j := range r.Sent {
+			rc := &r.Sent[j]
+			key := rc.Key()
+			var last time.Time
+			for _, w := range writes {
+				if (w.Fate == FateStored || w.Fate == FateReplaced) && !w.At.IsZero() && !w.At.After(r.At) && writeMatches(w, key, rc.PartitionKey != "") {
+					last = w.At
+				}
+			}
+			if !last.IsZero() && !r.At.IsZero() {
+				rc.AgeMS = max(r.At.Sub(last).Milliseconds(), 1)
+			}
+		}
+	}
 }

@@ -73,8 +73,17 @@ type Target struct {
 	Frames []Frame `json:"frames"`
 	// Writes is every cookie write seen, in order, accepted or not.
 	Writes []Write `json:"writes"`
+	// Requests is every request the target made, in order, with the
+	// cookies Chrome sent with each and those it withheld, and why;
+	// RequestsDropped counts the requests past the recorder's bound, not
+	// kept.
+	Requests        []Request `json:"requests"`
+	RequestsDropped int       `json:"requestsDropped,omitempty"`
 	// Probes are the attacks `cookiescope probe` attempted, in order.
 	Probes []Probe `json:"probes,omitempty"`
+	// CrossSite holds what each cross-site probe found: the requests a
+	// CSRF attacker's page made to the target and the cookies each carried.
+	CrossSite []CrossSite `json:"crossSite,omitempty"`
 	// Plants are the cookies a scenario's plant steps had the emulated
 	// network attacker write into the victim's jar, with Chrome's verdict.
 	Plants []Plant `json:"plants,omitempty"`
@@ -241,6 +250,9 @@ type Cookie struct {
 	// is never "not readable": treat it as possibly readable.
 	Readability   Readability `json:"readability"`
 	UnknownReason string      `json:"unknownReason,omitempty"`
+	// Traffic sums up the requests that carried the cookie and those Chrome
+	// withheld it from (from Target.Requests).
+	Traffic Traffic `json:"traffic"`
 	// Unrecorded is set when no recorded write explains the cookie: none
 	// stored it with the value the jar holds. Page script or a worker wrote
 	// it past the recorder (or it was there before the recording began).

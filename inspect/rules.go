@@ -285,10 +285,11 @@ func targetURL(t Target) string {
 	return t.URL
 }
 
-// Rules lists every rule, in ID order: the cookie rules, then the attack
-// rules (attackrules.go). IDs are stable: a rule that goes away leaves its
+// Rules lists every rule, in ID order: the cookie rules, the attack
+// rules (attackrules.go) and the rules on where cookies went
+// (sendrules.go). IDs are stable: a rule that goes away leaves its
 // ID unused.
-var Rules = append(append([]Rule(nil), cookieRules...), attackRules...)
+var Rules = append(append(append([]Rule(nil), cookieRules...), attackRules...), sendRules...)
 
 // cookieRules judge the cookies themselves, CS001 to CS019.
 var cookieRules = []Rule{

@@ -141,6 +141,13 @@ func TestRules(t *testing.T) {
 			fires             bool
 		}{"CS026", fx.description, fx.target, fx.fires})
 	}
+	for _, st := range sendStories() {
+		tests = append(tests, struct {
+			rule, description string
+			target            Target
+			fires             bool
+		}{st.rule, st.description, st.target, st.fires})
+	}
 	fired := map[string]bool{}
 	t.Run("CS019 is High for a session cookie", func(t *testing.T) {
 		for _, f := range Judge(page(with(good(), func(c *Cookie) { c.Unrecorded = true })), Config{}, now) {

@@ -50,6 +50,8 @@ type Lab struct {
 	hangOnce sync.Once
 	// hangPagesSeen counts requests for the never-loading page's image.
 	hangPagesSeen atomic.Int64
+	// received logs what /where/echo received.
+	received receivedLog
 }
 
 // Start starts the lab's HTTP and HTTPS listeners on 127.0.0.1.

@@ -55,6 +55,7 @@ func (l *Lab) routes() http.Handler {
 	tamperRoutes(app, cdn)
 	l.readableRoutes(app)
 	l.fatesRoutes(app)
+	l.whereRoutes(app, sub, widget)
 
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the
@@ -95,7 +96,7 @@ func (l *Lab) index(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
+	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/where/">Where cookies go</a>: requests of every kind from the app and from another site, and the Cookie headers the lab received.</p><p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
 		`<p><a href="/tamper/">Tamper pages</a>: pages that forge stacks, write around the hook, look for it, or hide which cookies their script can read.</p>`)
 }
 

@@ -26,6 +26,23 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 		if t.Writes == nil {
 			t.Writes = []inspect.Write{}
 		}
+		t.Requests = jsonRequests(t.Requests)
+		if t.CrossSite != nil {
+			crossSite := make([]inspect.CrossSite, len(t.CrossSite))
+			for j, cs := range t.CrossSite {
+				kinds := make([]inspect.CrossSiteRequest, len(cs.Requests))
+				for k, r := range cs.Requests {
+					if r.Request != nil {
+						req := jsonRequests([]inspect.Request{*r.Request})[0]
+						r.Request = &req
+					}
+					kinds[k] = r
+				}
+				cs.Requests = kinds
+				crossSite[j] = cs
+			}
+			t.CrossSite = crossSite
+		}
 		t.Cookies = jsonCookies(t.Cookies)
 		if t.EarlierCookies != nil {
 			t.EarlierCookies = jsonCookies(t.EarlierCookies)
@@ -56,6 +73,21 @@ func WriteJSON(w io.Writer, r inspect.Report) error {
 		}
 	}
 	return writeJSON(w, r)
+}
+
+// jsonRequests copies rs with empty lists as [].
+func jsonRequests(rs []inspect.Request) []inspect.Request {
+	out := make([]inspect.Request, len(rs))
+	for j, r := range rs {
+		if r.Sent == nil {
+			r.Sent = []inspect.RequestCookie{}
+		}
+		if r.Withheld == nil {
+			r.Withheld = []inspect.RequestCookie{}
+		}
+		out[j] = r
+	}
+	return out
 }
 
 // jsonCookies copies cs with empty lists as [] and the readability verdict

@@ -1,0 +1,223 @@
+package browser
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// requestTrace is one request of a target: each hop (a redirect makes a
+// new hop under the same request ID) and Chrome's cookie decisions for
+// each hop, which may arrive before or after the hop itself.
+type requestTrace struct {
+	hops []inspect.Request
+	// cookies holds the associated cookies of each requestWillBeSentExtraInfo,
+	// in order; cookieSession is the session that reported the first one
+	// (a request that moves from the page's session to an iframe's may be
+	// reported by both: only one session's reports are counted).
+	cookies       [][]*network.AssociatedCookie
+	cookieSession string
+}
+
+// traceRequest records a hop of a request: where it came from and what it
+// is judged against. It runs under r.mu.
+func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeSent) {
+	if ev.Request == nil {
+		return
+	}
+	key := string(ev.RequestID)
+	tr := r.requests[key]
+	if tr == nil {
+		if len(r.requests) >= maxRequests {
+			r.requestsDropped++
+			return
+		}
+		tr = &requestTrace{}
+		r.requests[key] = tr
+		r.requestOrder = append(r.requestOrder, key)
+	}
+	hop := inspect.Request{
+		URL:          ev.Request.URL,
+		Method:       ev.Request.Method,
+		ResourceType: string(ev.Type),
+		Initiator:    describeInitiator(ev.Initiator),
+		Context:      sessionContext(session),
+		Frame:        r.frameURLs[ev.FrameID],
+	}
+	hop.TopLevel = r.topLevelFor(session)
+	if ev.Type == network.ResourceTypeDocument && ev.RequestID == network.RequestID(ev.LoaderID) && (hop.Context == inspect.ContextPage || hop.Context == inspect.ContextPopup) && r.isMainFrame(session, ev) && len(tr.hops) == 0 {
+		hop.Navigation = true
+		// A top-level navigation. One that cookiescope started is its own
+		// top-level page (Chrome treats a browser-initiated navigation as
+		// same-site); one a page started (a link, a form, a script, a
+		// window.open) is judged against the page that started it.
+		switch {
+		case session == "page" && r.navigating && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther && ev.Initiator.URL == ""):
+			r.navigating = false
+			hop.TopLevel = ev.Request.URL
+		case hop.Context == inspect.ContextPopup:
+			hop.TopLevel = r.popupOpener(session)
+		case isWebURL(hop.Frame):
+			hop.TopLevel = hop.Frame
+		}
+	}
+	if hop.TopLevel == "" {
+		hop.TopLevel = ev.Request.URL
+	}
+	if len(tr.hops) > 0 && ev.RedirectResponse != nil {
+		// A redirect keeps the first hop's top-level page.
+		hop.TopLevel, hop.Navigation = tr.hops[0].TopLevel, tr.hops[0].Navigation
+	}
+	hop.At = time.Now()
+	hop.Relation = inspect.Relation(hop.URL, hop.TopLevel)
+	tr.hops = append(tr.hops, hop)
+}
+
+// traceCookies records Chrome's cookie decisions for the next hop of a
+// request. It runs under r.mu.
+func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeSentExtraInfo) {
+	key := string(ev.RequestID)
+	tr := r.requests[key]
+	if tr == nil {
+		// The extra info came first: trace the request now, its hop follows.
+		if len(r.requests) >= maxRequests {
+			return
+		}
+		tr = &requestTrace{}
+		r.requests[key] = tr
+		r.requestOrder = append(r.requestOrder, key)
+	}
+	if tr.cookieSession == "" {
+		tr.cookieSession = session
+	}
+	if tr.cookieSession != session {
+		return
+	}
+	tr.cookies = append(tr.cookies, ev.AssociatedCookies)
+}
+
+// popupOpener returns the URL of the page that opened the popup of session.
+func (r *recording) popupOpener(session string) string {
+	for _, p := range r.popups {
+		if p.label == session {
+			return p.OpenedBy
+		}
+	}
+	return ""
+}
+
+func isWebURL(s string) bool {
+	return strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")
+}
+
+// isMainFrame reports whether a request of session is for its main frame.
+func (r *recording) isMainFrame(session string, ev *network.EventRequestWillBeSent) bool {
+	if session == "page" && r.mainFrame != "" {
+		return ev.FrameID == r.mainFrame
+	}
+	// Chrome announces a child frame (Page.frameAttached, with its parent)
+	// before its first request.
+	_, child := r.frameParent[ev.FrameID]
+	return ev.FrameID != "" && !child
+}
+
+// topLevelFor returns the URL of the top-level page that requests of
+// session are judged against: a popup's own page, else the target's page.
+func (r *recording) topLevelFor(session string) string {
+	if strings.HasPrefix(session, "popup:") {
+		for _, p := range r.popups {
+			if p.label == session && p.URL != "" && p.URL != "about:blank" {
+				return p.URL
+			}
+		}
+		return ""
+	}
+	return r.mainURL
+}
+
+// sessionContext names where requests of a session come from.
+func sessionContext(session string) string {
+	switch {
+	case session == "page":
+		return inspect.ContextPage
+	case strings.HasPrefix(session, "popup:"):
+		return inspect.ContextPopup
+	case strings.HasPrefix(session, workerLabelPrefix):
+		return inspect.ContextWorker
+	}
+	return inspect.ContextIframe
+}
+
+// describeInitiator says what started a request in one line: Chrome's
+// initiator type and, where given, the URL and line (of the document for a
+// parser request, of the innermost script frame for a script's).
+func describeInitiator(in *network.Initiator) string {
+	if in == nil {
+		return ""
+	}
+	out := string(in.Type)
+	where := in.URL
+	line := int64(in.LineNumber)
+	if in.Stack != nil && len(in.Stack.CallFrames) > 0 {
+		f := in.Stack.CallFrames[0]
+		where, line = f.URL, f.LineNumber
+	}
+	if where != "" {
+		out += " " + where
+		if line > 0 || in.Type == network.InitiatorTypeParser {
+			out += fmt.Sprintf(":%d", line+1)
+		}
+	}
+	return out
+}
+
+// requestList returns the traced requests, one per hop, in order, with
+// Chrome's cookie decisions joined to their hops, and how many requests
+// were past the bound.
+func (r *recording) requestList() ([]inspect.Request, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []inspect.Request
+	for _, key := range r.requestOrder {
+		tr := r.requests[key]
+		for i, hop := range tr.hops {
+			if i < len(tr.cookies) {
+				hop.CookiesReported = true
+				hop.Sent, hop.Withheld = splitAssociated(tr.cookies[i])
+			}
+			out = append(out, hop)
+		}
+	}
+	return out, r.requestsDropped
+}
+
+// splitAssociated divides Chrome's associated cookies of a request into
+// those it sent and those it withheld.
+func splitAssociated(cookies []*network.AssociatedCookie) (sent, withheld []inspect.RequestCookie) {
+	sent, withheld = []inspect.RequestCookie{}, []inspect.RequestCookie{}
+	for _, ac := range cookies {
+		if ac == nil || ac.Cookie == nil {
+			continue
+		}
+		rc := inspect.RequestCookie{Name: ac.Cookie.Name, Domain: ac.Cookie.Domain, Path: ac.Cookie.Path}
+		if ac.Cookie.PartitionKey != nil {
+			rc.PartitionKey = ac.Cookie.PartitionKey.TopLevelSite
+		}
+		if ac.ExemptionReason != "" && ac.ExemptionReason != network.CookieExemptionReasonNone {
+			rc.Exemption = string(ac.ExemptionReason)
+		}
+		if len(ac.BlockedReasons) == 0 {
+			sent = append(sent, rc)
+			continue
+		}
+		for _, reason := range ac.BlockedReasons {
+			rc.Reasons = append(rc.Reasons, string(reason))
+		}
+		withheld = append(withheld, rc)
+	}
+	return sent, withheld
+}
