@@ -46,6 +46,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			}
 			fmt.Fprintln(w)
 		}
+		writeWhereMarkdown(w, t)
 		var shown []inspect.Finding
 		for _, f := range t.Findings {
 			if f.Severity >= inspect.Low && !f.Accepted {

@@ -114,6 +114,9 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 	if err := writeExpectationsTable(w, t); err != nil {
 		return err
 	}
+	if err := writeWhereTables(w, t); err != nil {
+		return err
+	}
 	if err := writeFindingsTable(w, t); err != nil {
 		return err
 	}

@@ -59,8 +59,10 @@ type flow struct {
 	checkpointLines map[string]int
 	results         []inspect.ExpectationResult
 	probes          []inspect.Probe
-	plants          []inspect.Plant
-	victim          *side
+	// crossSite holds what the cross-site probe steps found.
+	crossSite []inspect.CrossSite
+	plants    []inspect.Plant
+	victim    *side
 	// at names the step running, as "step 9 (login.yaml:23)", for the
 	// cookies its snapshot records and the probe rows it makes.
 	at string
@@ -157,6 +159,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Expectations = f.results
 	t.EarlierCookies = earlierCookies(f.earlier, t.Cookies)
 	t.Probes = f.probes
+	t.CrossSite = f.crossSite
 	t.Plants = f.plants
 	if stepErr != nil {
 		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
@@ -277,8 +280,9 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 			return err
 		}
 		defer pw.Close()
-		target := attack.Probe(ctx, pw, sd.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at})
+		target := attack.Probe(ctx, pw, sd.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at, Emulate: attack.BrowserEmulator(b)})
 		f.probes = append(f.probes, target.Probes...)
+		f.crossSite = append(f.crossSite, target.CrossSite...)
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", st.Kind)

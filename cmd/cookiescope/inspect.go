@@ -31,6 +31,8 @@ type job struct {
 	inspect []string
 	probe   []string
 	probes  []string
+	// liveRequests lets the cross-site probe's requests reach the server.
+	liveRequests bool
 	// scenarios run after the URLs, against labURL's variants.
 	scenarios []scenarios.Scenario
 	labURL    func(variant string) string
@@ -180,7 +182,7 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	}
 	if len(j.probe) > 0 && runErr == nil && complete {
 		var targets []inspect.Target
-		targets, complete, runErr = attack.ProbeURLs(ctx, b, j.probe, j.probes, c.workers, attack.Options{Load: c.loadOptions(), Config: c.config}, counted)
+		targets, complete, runErr = attack.ProbeURLs(ctx, b, j.probe, j.probes, c.workers, attack.Options{Load: c.loadOptions(), Config: c.config, LiveRequests: j.liveRequests}, counted)
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	if len(j.scenarios) > 0 && runErr == nil && complete {
@@ -246,10 +248,11 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Every attack that worked is a\nfinding (CS020-CS025) whose severity follows the cookie: exit code 1 on an unaccepted one of\n--fail-on or higher (default medium).", "URL", stderr)
+	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules; and, as a CSRF attacker on\nanother site, which cookies Chrome sends with each kind of cross-site request (cross-site).\nEvery attack that worked is a finding (CS020-CS025, CS027-CS029) whose severity follows the\ncookie: exit code 1 on an unaccepted one of --fail-on or higher (default medium).", "URL", stderr)
 	cmd.c.defaultFailOn = severity(inspect.Medium)
 	var probes stringList
 	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(attack.Names, ", "))
+	live := cmd.fs.Bool("live-requests", false, "let the cross-site probe's requests reach the server (by default cookiescope's emulated network answers them once Chrome has attached their cookies)")
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
@@ -257,7 +260,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := attack.CheckNames(probes); err != nil {
 		return usageError{err}
 	}
-	return inspectAndReport(ctx, cmd.c, outs, job{probe: urls, probes: probes}, stdout, stderr)
+	return inspectAndReport(ctx, cmd.c, outs, job{probe: urls, probes: probes, liveRequests: *live}, stdout, stderr)
 }
 
 // isTerminal reports whether w is a terminal (a character device).
