@@ -251,6 +251,9 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 			r = CheckPage(st.Expect, visible, pageURL, err)
 		} else {
 			snap := sd.w.Snapshot(sd.current)
+			// The cross-site probe's requests count among the requests
+			// recorded so far.
+			snap.CrossSite = append(snap.CrossSite, f.crossSite...)
 			r = Check(st.Expect, snap, f.checkpoints, sd.last, time.Now())
 			f.note(sd, snap)
 		}
@@ -484,11 +487,19 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 			behaviour = append(behaviour, "invalidated since "+e.Invalidated)
 		}
 	}
+	if e.SentTo != nil {
+		checkSentTo(e.Cookie, e.SentTo, now, fail)
+	}
+	if e.WithheldFrom != nil {
+		checkWithheldFrom(e.Cookie, e.WithheldFrom, now, fail)
+	}
 	switch {
 	case e.Absent:
 		if found {
 			fail("absent: expected no cookie %s, got one (domain %s, path %s)", e.Cookie, c.Domain, c.Path)
 		}
+	case !found && (e.SentTo != nil || e.WithheldFrom != nil) && !e.checksCookie():
+		// Where a cookie went asks nothing of the jar now.
 	case e.Cleared:
 		prev, seen := last[e.Cookie]
 		switch {
@@ -577,6 +588,114 @@ func Check(e *Expectation, now inspect.Target, checkpoints map[string]inspect.Ta
 	r.SessionBehaviour = strings.Join(behaviour, ", ")
 	r.Passed = len(r.Failures) == 0
 	return r
+}
+
+// matchingRequests returns the requests recorded so far in now (the
+// cross-site probe's included) that m picks.
+func matchingRequests(m *RequestMatch, now inspect.Target) []inspect.Request {
+	all := append([]inspect.Request(nil), now.Requests...)
+	for _, cs := range now.CrossSite {
+		for _, k := range cs.Requests {
+			if k.Request != nil {
+				all = append(all, *k.Request)
+			}
+		}
+	}
+	var out []inspect.Request
+	for _, r := range all {
+		if !r.CookiesReported || !strings.Contains(r.URL, m.URL) || (m.Method != "" && r.Method != m.Method) {
+			continue
+		}
+		if m.CrossSite != nil && *m.CrossSite != (r.Relation == inspect.RelationCrossSite) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// decisionFor returns whether request r carried the cookie name, and
+// Chrome's reasons when it withheld it (nil when the request did not
+// concern it at all).
+func decisionFor(r inspect.Request, name string) (sent bool, reasons []string) {
+	for _, c := range r.Sent {
+		if c.Name == name {
+			return true, nil
+		}
+	}
+	for _, c := range r.Withheld {
+		if c.Name == name {
+			return false, c.Reasons
+		}
+	}
+	return false, nil
+}
+
+// checkSentTo fails unless some matching request carried the cookie.
+func checkSentTo(name string, m *RequestMatch, now inspect.Target, fail func(string, ...any)) {
+	requests := matchingRequests(m, now)
+	if len(requests) == 0 {
+		fail("sentTo: expected %s sent with %s, but no such request was recorded", name, m.describe())
+		return
+	}
+	var seen []string
+	for _, r := range requests {
+		sent, reasons := decisionFor(r, name)
+		if sent {
+			return
+		}
+		if len(reasons) > 0 {
+			seen = append(seen, fmt.Sprintf("%s %s withheld it (%s)", r.Method, r.URL, strings.Join(reasons, ", ")))
+		}
+	}
+	got := fmt.Sprintf("none of %d carried it", len(requests))
+	if len(seen) > 0 {
+		got += ": " + strings.Join(firstN(seen, 3), "; ")
+	}
+	fail("sentTo: expected %s sent with %s, got %s", name, m.describe(), got)
+}
+
+// checkWithheldFrom fails when a matching request carried the cookie, when
+// none was made, or when Chrome's reasons lack the one expected.
+func checkWithheldFrom(name string, m *RequestMatch, now inspect.Target, fail func(string, ...any)) {
+	requests := matchingRequests(m, now)
+	if len(requests) == 0 {
+		fail("withheldFrom: expected %s withheld from %s, but no such request was recorded", name, m.describe())
+		return
+	}
+	for _, r := range requests {
+		sent, reasons := decisionFor(r, name)
+		if sent {
+			fail("withheldFrom: expected %s withheld from %s, got it sent with %s %s (%s)", name, m.describe(), r.Method, r.URL, r.Relation)
+			return
+		}
+		if m.Reason != "" && !hasReason(reasons, m.Reason) {
+			gave := "no reason: the cookie was not among those Chrome considered for it"
+			if len(reasons) > 0 {
+				gave = strings.Join(reasons, ", ")
+			}
+			fail("withheldFrom: expected %s withheld for %s from %s %s, Chrome gave %s", name, m.Reason, r.Method, r.URL, gave)
+			return
+		}
+	}
+}
+
+// hasReason reports whether Chrome's reasons include want or its Schemeful
+// variant (Chrome gives SchemefulSameSiteLax for any cross-site request).
+func hasReason(reasons []string, want string) bool {
+	for _, r := range reasons {
+		if r == want || r == "Schemeful"+want {
+			return true
+		}
+	}
+	return false
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], fmt.Sprintf("and %d more", len(s)-n))
+	}
+	return s
 }
 
 // checksCookie reports whether the expectation asks anything of a present

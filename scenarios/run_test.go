@@ -359,3 +359,52 @@ steps:
 		t.Errorf("the attacker's browser was not kept between blocks: %+v", r)
 	}
 }
+
+// A CI suite can state that the session never goes with a cross-site POST:
+// the flawed app's sid (no SameSite) does, while young; the secure app's
+// __Host-sid (SameSite=Lax) is withheld for SameSite=Lax. Both went with
+// the victim's own requests to the account page. (A probe step attacks the
+// page of the last goto: /login.)
+func TestSentToAndWithheldFromAfterACrossSiteProbe(t *testing.T) {
+	flow := func(variant, cookie string) string {
+		return fmt.Sprintf(`name: csrf %[1]s
+lab: %[1]s
+steps:
+  - goto: /login
+  - fill: {selector: "input[name=user]", value: demo}
+  - fill: {selector: "input[name=password]", value: demo}
+  - click: "button[type=submit]"
+  - wait: {url: /account}
+  - probe: cross-site
+  - expect: {cookie: %[2]s, withheldFrom: {url: /login, crossSite: true, method: POST, reason: SameSiteLax}}
+  - expect: {cookie: %[2]s, sentTo: {url: /account, crossSite: false}}
+`, variant, cookie)
+	}
+	scs, err := Parse("csrf.yaml", []byte(flow("flawed", "sid")+"---\n"+flow("secure", "__Host-sid")), os.LookupEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets := runScenarios(t, scs, 1)
+	flawed, secure := targets[0], targets[1]
+	for _, tg := range targets {
+		if tg.Error != "" || len(tg.CrossSite) != 1 || len(tg.Expectations) != 2 {
+			t.Fatalf("%s: error %q, %d cross-site results, %d expectations", tg.Scenario, tg.Error, len(tg.CrossSite), len(tg.Expectations))
+		}
+		if !tg.Expectations[1].Passed {
+			t.Errorf("%s: sentTo the account page failed: %v", tg.Scenario, tg.Expectations[1].Failures)
+		}
+	}
+	if w := flawed.Expectations[0]; w.Passed || len(w.Failures) != 1 || !strings.Contains(w.Failures[0], "got it sent with POST") {
+		t.Errorf("flawed withheldFrom: passed=%v %v", w.Passed, w.Failures)
+	}
+	if w := secure.Expectations[0]; !w.Passed {
+		t.Errorf("secure withheldFrom: %v", w.Failures)
+	}
+	var cs027 bool
+	for _, f := range inspect.Judge(flawed, inspect.Config{}, time.Now()) {
+		cs027 = cs027 || f.RuleID == "CS027" && f.Cookie == "sid"
+	}
+	if !cs027 {
+		t.Error("no CS027 on the flawed sid sent with the probe's cross-site POST")
+	}
+}

@@ -136,6 +136,41 @@ type Expectation struct {
 	// the jar now (the cookie deleted, or replaced by a new value); the
 	// cookie may be absent or present.
 	Invalidated string
+	// SentTo expects Chrome to have sent the cookie with at least one
+	// matching request; WithheldFrom expects it withheld from every
+	// matching request (and at least one to have been made). Both look at
+	// every request recorded so far, the cross-site probe's included, and
+	// ask nothing of the cookie's presence in the jar now.
+	SentTo, WithheldFrom *RequestMatch
+}
+
+// RequestMatch picks recorded requests for sentTo and withheldFrom.
+type RequestMatch struct {
+	// URL is text the request's URL contains.
+	URL string
+	// CrossSite, when set, keeps the requests cross-site to their top-level
+	// page (true) or not (false); Method, when set, those of the method.
+	CrossSite *bool
+	Method    string
+	// Reason (withheldFrom only) is a reason Chrome must have given; the
+	// Schemeful variant of a SameSite reason matches it too.
+	Reason string
+}
+
+// describe says what the match picks, in words.
+func (m *RequestMatch) describe() string {
+	s := "requests to *" + m.URL + "*"
+	if m.Method != "" {
+		s = m.Method + " " + s
+	}
+	if m.CrossSite != nil {
+		if *m.CrossSite {
+			s += " (cross-site)"
+		} else {
+			s += " (same-site)"
+		}
+	}
+	return s
 }
 
 // Describe says what the expectation checks, in one line.
@@ -179,6 +214,16 @@ func (e *Expectation) Describe() string {
 	}
 	if e.Invalidated != "" {
 		parts = append(parts, "invalidated since "+e.Invalidated)
+	}
+	if e.SentTo != nil {
+		parts = append(parts, "sent with "+e.SentTo.describe())
+	}
+	if e.WithheldFrom != nil {
+		w := "withheld from every one of " + e.WithheldFrom.describe()
+		if e.WithheldFrom.Reason != "" {
+			w += " for " + e.WithheldFrom.Reason
+		}
+		parts = append(parts, w)
 	}
 	if len(parts) == 0 {
 		parts = append(parts, "present")
@@ -588,7 +633,7 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-var expectKeys = []string{"cookie", "page", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated"}
+var expectKeys = []string{"cookie", "page", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated", "sentTo", "withheldFrom"}
 
 func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 	e := &Expectation{Line: v.Line}
@@ -660,6 +705,10 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 			if err == nil && e.SetBy != "header" && e.SetBy != "script" {
 				err = p.errorf(val, "expect setBy: %q (want header or script)", e.SetBy)
 			}
+		case "sentTo":
+			e.SentTo, err = p.requestMatch(val, "expect sentTo", false)
+		case "withheldFrom":
+			e.WithheldFrom, err = p.requestMatch(val, "expect withheldFrom", true)
 		case "rotated":
 			e.Rotated, err = p.str(val, "expect rotated")
 		case "invalidated":
@@ -687,6 +736,35 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 		err = p.errorf(v, "expect %s: present and absent at once", name)
 	}
 	return e, err
+}
+
+// requestMatch reads the mapping of sentTo (withReason false) or
+// withheldFrom.
+func (p *parser) requestMatch(v *yaml.Node, what string, withReason bool) (*RequestMatch, error) {
+	keys := []string{"url", "crossSite", "method"}
+	if withReason {
+		keys = append(keys, "reason")
+	}
+	m := &RequestMatch{}
+	err := p.pairs(v, what, keys, func(key string, k, val *yaml.Node) error {
+		var err error
+		switch key {
+		case "url":
+			m.URL, err = p.str(val, what+" url")
+		case "crossSite":
+			m.CrossSite, err = p.boolean(val, what+" crossSite")
+		case "method":
+			m.Method, err = p.str(val, what+" method")
+			m.Method = strings.ToUpper(m.Method)
+		case "reason":
+			m.Reason, err = p.str(val, what+" reason")
+		}
+		return err
+	})
+	if err == nil && m.URL == "" {
+		err = p.errorf(v, "%s: want url: text the request's URL contains", what)
+	}
+	return m, err
 }
 
 // Load reads scenario files and folders (every *.yaml and *.yml below a
