@@ -72,7 +72,7 @@ func describeRequest(r Request, label string) string {
 // that qualifies and that matches (which also gives the finding's severity
 // and why the cookie is a session), its evidence listing up to three of
 // those requests, each followed by detail when given.
-func sentFindings(t Target, qualifies func(Request) bool, matches func(RequestCookie) (Severity, string, bool), detail func(Request, RequestCookie) string) []Finding {
+func sentFindings(t Target, qualifies func(Request) bool, matches func(RequestCookie) (Severity, string, bool), detail func(r Request, c RequestCookie, probe bool) string) []Finding {
 	requests, labels := judgedRequests(t)
 	type seen struct {
 		finding Finding
@@ -101,7 +101,7 @@ func sentFindings(t Target, qualifies func(Request) bool, matches func(RequestCo
 			if len(s.shown) < 3 {
 				line := describeRequest(r, labels[i])
 				if detail != nil {
-					line += detail(r, c)
+					line += detail(r, c, labels[i] != "")
 				}
 				s.shown = append(s.shown, line)
 			}
@@ -148,8 +148,11 @@ func laxByDefaultPost(j *judge, t Target) []Finding {
 			return Medium, k.Why, true
 		}
 		return Low, "", true
-	}, func(r Request, c RequestCookie) string {
-		if c.AgeMS > 0 {
+	}, func(r Request, c RequestCookie, probe bool) string {
+		switch {
+		case c.AgeMS > 0 && probe:
+			return fmt.Sprintf(", %s after the probe copied the cookie into its context (Chrome allows this for two minutes after a cookie is set)", ageText(c.AgeMS))
+		case c.AgeMS > 0:
 			return fmt.Sprintf(", %s after the cookie was set", ageText(c.AgeMS))
 		}
 		return ", the cookie's age unknown"
