@@ -51,6 +51,18 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"a page expectation with a cookie check", "name: a\nlab: secure\nsteps:\n  - expect:\n      page: \"#account\"\n      secure: true\n", "f.yaml:6: expect page: secure applies to cookies only"},
 		{"an expectation on a cookie and a page at once", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, page: \"#account\"}\n", "f.yaml:4: expect: give cookie or page, not both"},
 		{"an expectation on nothing", "name: a\nlab: secure\nsteps:\n  - expect: {absent: true}\n", "f.yaml:4: expect: want a cookie name (cookie:) or a CSS selector (page:)"},
+		{"a list item indented one space too far (the library names the list's first line)", "name: a\nlab: secure\nsteps:\n  - goto: /login\n   - click: \"#go\"\n",
+			"f.yaml:5: not valid YAML: did not find expected '-' indicator"},
+		{"a key indented too far under an expectation", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n       secure: true\n",
+			"f.yaml:6: not valid YAML: mapping values are not allowed in this context"},
+		{"a SameSite given as a mapping", "name: a\nlab: secure\nsteps:\n  - goto: /\n  - expect:\n      cookie: sid\n      sameSite: {Strict: yes}\n",
+			"f.yaml:7: expect sameSite: want Strict, Lax, None or unset, or a list of them"},
+		{"a SameSite list holding a mapping", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n      sameSite:\n        - Lax\n        - {Strict: yes}\n",
+			"f.yaml:8: expect sameSite: want Strict, Lax, None or unset"},
+		{"an empty SameSite list", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, sameSite: []}\n", "f.yaml:4: expect sameSite: want Strict"},
+		{"a key given twice", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n      secure: true\n      secure: false\n",
+			"f.yaml:7: expect: secure given twice (first at line 6)"},
+		{"a lifetime that is not a duration", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, maxLifetime: \"<= a month\"}\n", `f.yaml:4: expect maxLifetime: "a month" is not a duration`},
 		{"a wait duration longer than a timeout given after the steps", "name: a\nlab: secure\nsteps:\n  - wait:\n      duration: 90s\ntimeout: 1m\n",
 			"f.yaml:5: wait 1m30s is longer than the step timeout 1m; raise timeout: or shorten the wait"},
 	}
@@ -103,6 +115,27 @@ steps:
 	}
 	if d := s.Steps[1].Describe(); strings.Contains(d, "alice") {
 		t.Errorf("a step description shows the value: %s", d)
+	}
+}
+
+// Days are accepted wherever a duration is, as in the configuration file.
+func TestDurationsAcceptDays(t *testing.T) {
+	scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 1d\nsteps:\n  - wait: 1d\n  - expect: {cookie: sid, maxLifetime: \"<= 30d\"}\n  - expect: {cookie: sid, maxLifetime: \"<= 1d12h\"}\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := scs[0]
+	if s.StepTimeout != 24*time.Hour || s.TimeoutLine != 3 || s.Steps[0].WaitFor != 24*time.Hour {
+		t.Errorf("timeout %s at line %d, wait %s; want 24h at line 3 and 24h", s.StepTimeout, s.TimeoutLine, s.Steps[0].WaitFor)
+	}
+	if got := s.Steps[1].Expect.MaxLifetime; got != 30*24*time.Hour {
+		t.Errorf("maxLifetime <= 30d read as %s", got)
+	}
+	if got := s.Steps[2].Expect.MaxLifetime; got != 36*time.Hour {
+		t.Errorf("maxLifetime <= 1d12h read as %s", got)
+	}
+	if scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\nsteps:\n  - goto: /\n"), lookupFrom(nil)); err != nil || scs[0].TimeoutLine != 0 || scs[0].StepTimeout != DefaultStepTimeout {
+		t.Errorf("without timeout: the default (%v, line %d, %v)", err, scs[0].TimeoutLine, scs[0].StepTimeout)
 	}
 }
 
