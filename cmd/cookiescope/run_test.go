@@ -61,7 +61,7 @@ func TestBrokenScenarioExitsTwoBeforeAnyBrowser(t *testing.T) {
 		{missing, missing + ":4: fill value: environment variable COOKIESCOPE_TEST_UNSET_PASSWORD is not set"},
 	} {
 		// --browser names no binary: reaching the launch would fail with exit 3.
-		code, _, stderr := cookiescope(t, "run", "--browser", "/nonexistent/chrome", tc.file)
+		code, _, stderr := cookiescope(t, "run", "--browser", trapBrowser(t), tc.file)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("exit %d, stderr %q; want %d with %q", code, stderr, exitUsage, tc.want)
 		}
