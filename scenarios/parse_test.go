@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,40 @@ steps:
 	}
 	if got := len(scs[0].Expectations()); got != 3 {
 		t.Errorf("%d expectations, want the attacker blocks' too (3)", got)
+	}
+}
+
+// A step that ran out of time names what set its time: the scenario's
+// timeout: (with its line) or the default, never --timeout, which bounds only
+// the loads of probe steps.
+func TestTimeoutErrorsNameWhatSetTheTime(t *testing.T) {
+	given, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 2s\nsteps:\n  - click: \"#never\"\n  - probe: prefix\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaulted, err := Parse("g.yaml", []byte("name: b\nlab: secure\nsteps:\n  - click: \"#never\"\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		description string
+		s           Scenario
+		step        Step
+		err, want   string
+	}{
+		{"a click under the scenario's timeout:", given[0], given[0].Steps[0], `click "#never": timed out after 2s (raise --timeout)`,
+			`click "#never": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
+		{"a wait that ran out of time, which the browser gives no advice for", given[0], given[0].Steps[0], `wait for a URL containing "/x": timed out after 2s`,
+			`wait for a URL containing "/x": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
+		{"a step under the default timeout", defaulted[0], defaulted[0].Steps[0], "load https://app.test/: the page did not finish loading: timed out after 15s (raise --timeout)",
+			"load https://app.test/: the page did not finish loading: timed out after 15s (the default step timeout; set timeout: in g.yaml to raise it)"},
+		{"a probe, whose loads --timeout bounds", given[0], given[0].Steps[1], "load https://app.test/: timed out after 2s (raise --timeout)",
+			"load https://app.test/: timed out after 2s (raise --timeout)"},
+		{"an error that is no timeout", given[0], given[0].Steps[0], "net::ERR_CONNECTION_REFUSED", "net::ERR_CONNECTION_REFUSED"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.explainTimeout(tt.step, errors.New(tt.err)).Error(); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.description, got, tt.want)
+		}
 	}
 }

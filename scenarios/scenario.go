@@ -194,6 +194,15 @@ func (e *Expectation) Describe() string {
 // DefaultStepTimeout bounds each step of a scenario without timeout:.
 const DefaultStepTimeout = 15 * time.Second
 
+// TimeoutSource says what set the scenario's step timeout and where to
+// raise it, for the error of a step that ran out of time.
+func (s Scenario) TimeoutSource() string {
+	if s.TimeoutLine > 0 {
+		return fmt.Sprintf("the scenario's timeout: at %s:%d; raise it there", s.File, s.TimeoutLine)
+	}
+	return fmt.Sprintf("the default step timeout; set timeout: in %s to raise it", s.File)
+}
+
 // Error is a problem in a scenario file, at a line.
 type Error struct {
 	File string

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/cookiescope/cookiescope/internal/schematest"
+	"github.com/cookiescope/cookiescope/lab"
 )
 
 func TestRunFlawedFailsInEveryFormat(t *testing.T) {
@@ -118,5 +119,24 @@ func TestBuiltinFixationFailsThroughTheFinding(t *testing.T) {
 	}
 	if labToken.MatchString(stdout) {
 		t.Error("a session value leaked into the report")
+	}
+}
+
+// A step that runs out of the scenario's timeout: says so, with the line
+// of the timeout: that decided, and does not advise --timeout, which does
+// not bound it.
+func TestAStepTimeoutNamesTheScenariosTimeout(t *testing.T) {
+	needBrowser(t)
+	file := filepath.Join(t.TempDir(), "slow.yaml")
+	os.WriteFile(file, []byte("name: a button that never appears\nurl: "+testLab.URL(true, lab.AppHost, "/headers")+"\ntimeout: 1s\nsteps:\n  - goto: /headers\n  - click: \"#never-there\"\n"), 0o644)
+	code, stdout, stderr := cookiescope(t, "run", "--remote", testRemote, "--format", "json", file)
+	if code != exitRuntime {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitRuntime, stderr)
+	}
+	doc := decodeReport(t, stdout)
+	msg, _ := doc["targets"].([]any)[0].(map[string]any)["error"].(string)
+	want := `click "#never-there": timed out after 1s (the scenario's timeout: at ` + file + `:3; raise it there)`
+	if !strings.Contains(msg, want) || strings.Contains(msg, "--timeout") {
+		t.Errorf("the step's error is\n%s\nwant it to contain\n%s\nand not advise --timeout", msg, want)
 	}
 }
