@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +220,30 @@ func TestTimeoutErrorsNameWhatSetTheTime(t *testing.T) {
 	for _, tt := range tests {
 		if got := tt.s.explainTimeout(tt.step, errors.New(tt.err)).Error(); got != tt.want {
 			t.Errorf("%s:\n got %s\nwant %s", tt.description, got, tt.want)
+		}
+	}
+}
+
+// Every built-in scenario is located at its file in this repository.
+func TestBuiltinScenariosHaveTheirSourcePath(t *testing.T) {
+	all, err := Builtin("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		p, ok := SourcePath(s.File)
+		if !ok {
+			t.Errorf("%s: no source path", s.File)
+			continue
+		}
+		// The test runs in scenarios/; paths are from the repository's top.
+		if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(p))); err != nil {
+			t.Errorf("%s located at %s, which is no file: %v", s.File, p, err)
+		}
+	}
+	for _, file := range []string{"login.yaml", "builtin:", "builtin:../x.yaml"} {
+		if p, ok := SourcePath(file); ok {
+			t.Errorf("%s located at %s, want no source path", file, p)
 		}
 	}
 }

@@ -191,6 +191,22 @@ func (e *Expectation) Describe() string {
 	return e.Cookie + ": " + strings.Join(parts, ", ")
 }
 
+// builtinSourceDir is the folder of the built-in scenarios in cookiescope's
+// repository, which the binary embeds.
+const builtinSourceDir = "scenarios/builtin"
+
+// SourcePath returns the path in cookiescope's repository of a built-in
+// scenario file as Parse names it (builtin:fixation.yaml gives
+// scenarios/builtin/fixation.yaml), for reports that locate results in
+// files; ok is false for every other file.
+func SourcePath(file string) (path string, ok bool) {
+	name, ok := strings.CutPrefix(file, BuiltinPrefix)
+	if !ok || name == "" || strings.ContainsAny(name, "/\\") {
+		return "", false
+	}
+	return builtinSourceDir + "/" + name, true
+}
+
 // DefaultStepTimeout bounds each step of a scenario without timeout:.
 const DefaultStepTimeout = 15 * time.Second
 

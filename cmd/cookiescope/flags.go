@@ -54,6 +54,8 @@ type commonFlags struct {
 	base inspect.Report
 	// stderr receives diagnostics, such as a deprecated flag's notice.
 	stderr io.Writer
+	// sarifRoot is --sarif-root, made absolute (or found) by check.
+	sarifRoot string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -73,6 +75,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
 	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
+	fs.StringVar(&c.sarifRoot, "sarif-root", "", "make SARIF file locations relative to `DIR`, the repository code scanning looks at (default: the git top level of the working directory, else the working directory)")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -187,6 +190,11 @@ func (c *commonFlags) check() ([]output, error) {
 	if err := c.checkBrowser(); err != nil {
 		return nil, usageError{err}
 	}
+	root, err := sarifRoot(c.sarifRoot)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	c.sarifRoot = root
 	return f, nil
 }
 

@@ -193,7 +193,7 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 	if !c.showValues {
 		rep = rep.Redact()
 	}
-	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: thisBuild().Version}
+	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: thisBuild().Version, SARIFRoot: c.sarifRoot, SourcePath: scenarios.SourcePath}
 	var errs []error
 	for _, o := range outs {
 		render := func(w io.Writer) error {

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -123,4 +125,36 @@ func checkURLs(urls []string) error {
 		}
 	}
 	return nil
+}
+
+// sarifRoot returns the folder SARIF locations are relative to: dir (the
+// --sarif-root given), which must be a folder, or else the top level of the
+// git repository holding the working directory (the nearest folder up with
+// a .git entry, a folder or, in a worktree, a file), or else the working
+// directory. The result is absolute.
+func sarifRoot(dir string) (string, error) {
+	if dir != "" {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			return "", fmt.Errorf("--sarif-root %s: %w", dir, err)
+		}
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+			return "", fmt.Errorf("--sarif-root %s: not a folder", dir)
+		}
+		return abs, nil
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("--sarif-root: the working directory: %w", err)
+	}
+	for d := wd; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return wd, nil
+		}
+		d = parent
+	}
 }
