@@ -52,8 +52,6 @@ type commonFlags struct {
 	defaultFailOn *inspect.Severity
 	// base is the --baseline report, read by check unless --update-baseline.
 	base inspect.Report
-	// stderr receives diagnostics, such as a deprecated flag's notice.
-	stderr io.Writer
 	// sarifRoot is --sarif-root, made absolute (or found) by check.
 	sarifRoot string
 }
@@ -226,10 +224,9 @@ type command struct {
 
 // newCommand sets up a subcommand; synopsis and about are its help, which
 // -h and --help print to stdout.
-func newCommand(name, synopsis, about, need string, stdout, stderr io.Writer) *command {
+func newCommand(name, synopsis, about, need string, stdout io.Writer) *command {
 	cmd := &command{subcommand: newSubcommand(name, synopsis, about, stdout), need: need}
 	cmd.c.register(cmd.fs)
-	cmd.c.stderr = stderr
 	return cmd
 }
 

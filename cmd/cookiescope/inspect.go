@@ -17,7 +17,7 @@ import (
 )
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("inspect", "inspect [flags] URL...", "Loads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stdout, stderr)
+	cmd := newCommand("inspect", "inspect [flags] URL...", "Loads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stdout)
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("probe", "probe [flags] URL...", "Plays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Every attack that worked is a\nfinding (CS020-CS025) whose severity follows the cookie: exit code 1 on an unaccepted one of\n--fail-on or higher (default medium).", "URL", stdout, stderr)
+	cmd := newCommand("probe", "probe [flags] URL...", "Plays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules. Every attack that worked is a\nfinding (CS020-CS025) whose severity follows the cookie: exit code 1 on an unaccepted one of\n--fail-on or higher (default medium).", "URL", stdout)
 	cmd.c.defaultFailOn = severity(inspect.Medium)
 	var probes stringList
 	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(attack.Names, ", "))

@@ -13,7 +13,7 @@ import (
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("run", "run [flags] FILE|FOLDER|builtin:[NAME]...", "Runs YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stdout, stderr)
+	cmd := newCommand("run", "run [flags] FILE|FOLDER|builtin:[NAME]...", "Runs YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stdout)
 	cmd.c.defaultFailOn = severity(inspect.High)
 	aliasFlag(cmd.fs, "parallel", "workers", stderr)
 	shard := cmd.fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
