@@ -20,10 +20,14 @@ demo: chromium build
 
 # vet and the race-enabled tests. Browser tests skip on a machine without
 # Chrome, except in CI (CI=true), where a missing browser fails them.
+# scripts/testprogress prints a line per finished package, and per finished
+# test of a package that has run for 10 s (the browser package takes
+# minutes), and every failure in full; it exits with go test's code.
 test:
 	@scripts/ensure-chromium || [ "$${CI:-}" != "true" ] || exit 1
 	$(GO) vet ./...
-	$(GO) test -race ./...
+	@$(GO) build -o bin/testprogress ./scripts/testprogress
+	bin/testprogress $(GO) test -race -json ./...
 
 # Pages per second against the lab with 1, 2 and 4 workers, the bare
 # chromedp floor, and the browser's memory.

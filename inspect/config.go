@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/cookiescope/cookiescope/internal/yamlerr"
 )
 
 // DefaultConfigFile is the configuration read when --config is not given
@@ -87,38 +91,79 @@ type Pattern struct{ *regexp.Regexp }
 
 // UnmarshalYAML compiles the pattern, naming its line when it is invalid.
 func (p *Pattern) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		// A mapping's Value is "", which would compile to a pattern that
+		// matches every name.
+		return fmt.Errorf("line %d: cookie name pattern: want a regular expression, not a %s", n.Line, nodeKind(n))
+	}
 	re, err := regexp.Compile(n.Value)
 	if err != nil {
-		return fmt.Errorf("line %d: session cookie pattern %q: %v", n.Line, n.Value, err)
+		return fmt.Errorf("line %d: cookie name pattern %q: %v", n.Line, n.Value, err)
 	}
 	p.Regexp = re
 	return nil
 }
 
-// Duration is a time.Duration read as "24h", "30m" or "7d".
+// Duration is a time.Duration read with ParseDuration: "24h", "30m", "7d".
 type Duration struct{ time.Duration }
 
 // UnmarshalYAML reads the duration, naming its line when it is invalid.
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
-	v := n.Value
-	if days, ok := strings.CutSuffix(v, "d"); ok {
-		var n int
-		if _, err := fmt.Sscanf(days, "%d", &n); err == nil {
-			d.Duration = time.Duration(n) * 24 * time.Hour
-			return nil
-		}
-	}
-	dur, err := time.ParseDuration(v)
-	if err != nil || dur <= 0 {
-		return fmt.Errorf("line %d: duration %q: want a positive duration such as 24h or 7d", n.Line, v)
+	dur, err := ParseDuration(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil || dur <= 0 {
+		return fmt.Errorf("line %d: duration %q: want a positive duration such as 24h or 7d", n.Line, n.Value)
 	}
 	d.Duration = dur
 	return nil
 }
 
+// day is the length ParseDuration gives a "d".
+const day = 24 * time.Hour
+
+// ParseDuration reads a duration as Go writes it (500ms, 90s, 1h30m, 24h)
+// or with whole days in front (7d, 30d, 1d12h): the one syntax of every
+// duration cookiescope reads, in configuration files, scenarios and flags.
+// A day is 24 hours. Surrounding spaces are ignored.
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	days, rest, found := strings.Cut(s, "d")
+	if !found || days == "" || strings.TrimLeft(days, "0123456789") != "" {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.ParseInt(days, 10, 64)
+	if err != nil || n > int64(math.MaxInt64/day) {
+		return 0, fmt.Errorf("duration %q: too many days", s)
+	}
+	d := time.Duration(n) * day
+	if rest == "" {
+		return d, nil
+	}
+	more, err := time.ParseDuration(rest)
+	if err != nil || more < 0 || d > math.MaxInt64-more {
+		return 0, fmt.Errorf("duration %q: want days then hours, minutes or seconds, such as 7d or 1d12h", s)
+	}
+	return d + more, nil
+}
+
+// nodeKind names a YAML node's kind for errors.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "value"
+}
+
 // UnmarshalYAML reads a severity name, naming its line when it is invalid.
 func (s *Severity) UnmarshalYAML(n *yaml.Node) error {
 	v, err := ParseSeverity(n.Value)
+	if n.Kind != yaml.ScalarNode {
+		err = fmt.Errorf("severity: want one of info, low, medium, high, not a %s", nodeKind(n))
+	}
 	if err != nil {
 		return fmt.Errorf("line %d: %v", n.Line, err)
 	}
@@ -135,30 +180,65 @@ func LoadConfig(path string) (Config, error) {
 	return ParseConfig(path, data)
 }
 
-// ParseConfig reads a configuration from data; name is used in errors.
+// ParseConfig reads a configuration from data; name is used in errors,
+// which say name:line. Unknown keys and values of the wrong kind are
+// errors, so that a misspelt setting does not silently do nothing.
 func ParseConfig(name string, data []byte) (Config, error) {
 	var cfg Config
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		var typeErr *yaml.TypeError
+		if !errors.As(err, &typeErr) && !strings.HasPrefix(err.Error(), "line ") {
+			// A syntax error: the library's line is where the enclosing block
+			// began, not where the problem is.
+			line, msg := yamlerr.Syntax(data, err)
+			return Config{}, fmt.Errorf("%s:%d: not valid YAML: %s", name, line, msg)
+		}
 		return Config{}, fmt.Errorf("%s", configError(name, err))
 	}
+	lines := acceptLines(data)
 	for i, a := range cfg.Accept {
+		line := 1
+		if i < len(lines) {
+			line = lines[i]
+		}
+		at := fmt.Sprintf("%s:%d: accept entry %d", name, line, i+1)
 		switch {
 		case a.Cookie != "" && a.Host != "":
-			return Config{}, fmt.Errorf("%s: accept entry %d: give cookie or host, not both (cookie %s, host %s); write two entries to accept both", name, i+1, a.Cookie, a.Host)
+			return Config{}, fmt.Errorf("%s: give cookie or host, not both (cookie %s, host %s); write two entries to accept both", at, a.Cookie, a.Host)
 		case a.Cookie == "" && a.Host == "":
-			return Config{}, fmt.Errorf("%s: accept entry %d: want a cookie (findings about cookies of that name) or a host (findings about the host itself), and a reason", name, i+1)
+			return Config{}, fmt.Errorf("%s: want a cookie (findings about cookies of that name) or a host (findings about the host itself), and a reason", at)
 		case strings.TrimSpace(a.Reason) == "":
-			return Config{}, fmt.Errorf("%s: accept entry %d (%s): want a reason (an acceptance without a reason hides a finding for good)", name, i+1, a.subject())
+			return Config{}, fmt.Errorf("%s (%s): want a reason (an acceptance without a reason hides a finding for good)", at, a.subject())
 		}
 		for _, id := range a.Rules {
 			if _, ok := RuleByID(id); !ok {
-				return Config{}, fmt.Errorf("%s: accept entry %d (%s): no rule %s; `cookiescope rules` lists them", name, i+1, a.subject(), id)
+				return Config{}, fmt.Errorf("%s (%s): no rule %s; `cookiescope rules` lists them", at, a.subject(), id)
 			}
 		}
 	}
 	return cfg, nil
+}
+
+// acceptLines returns the line of each entry of the accept list, in order,
+// for errors about an entry as a whole; data has decoded already.
+func acceptLines(data []byte) []int {
+	var lines []int
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return nil
+	}
+	doc := root.Content[0]
+	for i := 0; doc.Kind == yaml.MappingNode && i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value != "accept" {
+			continue
+		}
+		for _, entry := range doc.Content[i+1].Content {
+			lines = append(lines, entry.Line)
+		}
+	}
+	return lines
 }
 
 // configError rewrites the YAML library's "line N: ..." messages as

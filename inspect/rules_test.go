@@ -291,14 +291,21 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	tests := []struct{ yaml, want string }{
 		{"thresholds:\n  sessionMaxLifetime: soon\n", "c.yaml:2: duration"},
 		{"failOn: catastrophic\n", "c.yaml:1: severity"},
-		{"sessionCookies: [\"(\"]\n", "c.yaml:1: session cookie pattern"},
+		{"sessionCookies: [\"(\"]\n", "c.yaml:1: cookie name pattern"},
 		{"colour: blue\n", "c.yaml:1: field colour not found"},
-		{"accept:\n  - cookie: s_cc\n", "c.yaml: accept entry 1 (s_cc): want a reason"},
-		{"accept:\n  - host: app.test\n    rules: [CS015]\n", "c.yaml: accept entry 1 (host app.test): want a reason"},
-		{"accept:\n  - cookie: s_cc\n    reason: x\n  - cookie: sid\n    host: app.test\n    reason: y\n", "c.yaml: accept entry 2: give cookie or host, not both"},
-		{"accept:\n  - rules: [CS015]\n    reason: x\n", "c.yaml: accept entry 1: want a cookie"},
-		{"accept:\n  - host: app.test\n    rules: [CS999]\n    reason: x\n", "accept entry 1 (host app.test): no rule CS999"},
+		{"accept:\n  - cookie: s_cc\n", "c.yaml:2: accept entry 1 (s_cc): want a reason"},
+		{"accept:\n  - host: app.test\n    rules: [CS015]\n", "c.yaml:2: accept entry 1 (host app.test): want a reason"},
+		{"accept:\n  - cookie: s_cc\n    reason: x\n  - cookie: sid\n    host: app.test\n    reason: y\n", "c.yaml:4: accept entry 2: give cookie or host, not both"},
+		{"accept:\n  - rules: [CS015]\n    reason: x\n", "c.yaml:2: accept entry 1: want a cookie"},
+		{"accept:\n  - host: app.test\n    rules: [CS999]\n    reason: x\n", "c.yaml:2: accept entry 1 (host app.test): no rule CS999"},
 		{"accept:\n  - cookie: s_cc\n    rules: [CS999]\n    reason: x\n", "no rule CS999"},
+		{"thresholds:\n  sessionMaxLifetime: 7d\n failOn: high\n", "c.yaml:3: not valid YAML: did not find expected key"},
+		{"thresholds:\n  sessionMaxLifetime: 7d\n  maxCookieBytes: 4096\n   maxCookiesPerHost: 9\n", "c.yaml:4: not valid YAML: mapping values are not allowed"},
+		{"sessionCookies:\n  - {a: b}\n", "c.yaml:2: cookie name pattern: want a regular expression, not a mapping"},
+		{"thresholds:\n  sessionMaxLifetime: {days: 7}\n", "c.yaml:2: duration"},
+		{"failOn: [high]\n", "c.yaml:1: severity: want one of"},
+		{"accept:\n  - cookie: s_cc\n    rules: CS005\n    reason: x\n", "c.yaml:3: cannot unmarshal"},
+		{"thresholds:\n  sessionMaxLifetim: 7d\n", "c.yaml:2: field sessionMaxLifetim not found"},
 	}
 	for _, tt := range tests {
 		_, err := ParseConfig("c.yaml", []byte(tt.yaml))
@@ -308,6 +315,34 @@ func TestConfigErrorsNameFileAndLine(t *testing.T) {
 	}
 	if _, err := ParseConfig("c.yaml", nil); err != nil {
 		t.Errorf("an empty file: %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"500ms", 500 * time.Millisecond, true},
+		{"24h", 24 * time.Hour, true},
+		{"7d", 7 * 24 * time.Hour, true},
+		{" 30d ", 30 * 24 * time.Hour, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"0d", 0, true},
+		{"d", 0, false},
+		{"7days", 0, false},
+		{"-1d", 0, false},
+		{"1d-1h", 0, false},
+		{"1.5d", 0, false},
+		{"99999999999999d", 0, false},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseDuration(tt.in)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.want) {
+			t.Errorf("ParseDuration(%q) = %s, %v; want %s, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
 	}
 }
 

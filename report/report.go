@@ -39,6 +39,15 @@ type Options struct {
 	FailOn *inspect.Severity
 	// ToolVersion names the cookiescope build in SARIF.
 	ToolVersion string
+	// SARIFRoot is the folder SARIF's file locations are relative to: the
+	// top level of the repository code scanning looks at. Empty: files are
+	// located as the report names them.
+	SARIFRoot string
+	// SourcePath gives the path in cookiescope's repository of a scenario
+	// the binary embeds (builtin:fixation.yaml), which has no file of its
+	// own to locate; ok is false for every other file. Nil: none is
+	// embedded.
+	SourcePath func(file string) (path string, ok bool)
 }
 
 // Write renders the report in the format.

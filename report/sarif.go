@@ -1,8 +1,13 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -51,13 +56,14 @@ type sarifText struct {
 }
 
 type sarifResult struct {
-	RuleID       string            `json:"ruleId"`
-	RuleIndex    int               `json:"ruleIndex"`
-	Level        string            `json:"level"`
-	Message      sarifText         `json:"message"`
-	Locations    []sarifLocation   `json:"locations"`
-	Suppressions []sarifSuppress   `json:"suppressions,omitempty"`
-	Properties   map[string]string `json:"properties"`
+	RuleID              string            `json:"ruleId"`
+	RuleIndex           int               `json:"ruleIndex"`
+	Level               string            `json:"level"`
+	Message             sarifText         `json:"message"`
+	Locations           []sarifLocation   `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Suppressions        []sarifSuppress   `json:"suppressions,omitempty"`
+	Properties          map[string]string `json:"properties"`
 }
 
 type sarifLocation struct {
@@ -75,7 +81,18 @@ type sarifRegion struct {
 
 type sarifArtifact struct {
 	URI string `json:"uri"`
+	// URIBaseID is srcRoot for a path relative to the repository's top
+	// level, empty for an absolute URI.
+	URIBaseID string `json:"uriBaseId,omitempty"`
 }
+
+// srcRoot is the conventional base of file locations: the root of the
+// source tree being scanned.
+const srcRoot = "%SRCROOT%"
+
+// fingerprintKey names cookiescope's partial fingerprint, versioned so that
+// a change of what it covers does not match old alerts by accident.
+const fingerprintKey = "cookiescopeIdentity/v1"
 
 type sarifSuppress struct {
 	Kind          string `json:"kind"`
@@ -97,10 +114,21 @@ func sarifLevel(s inspect.Severity) string {
 }
 
 // WriteSARIF writes the findings as SARIF 2.1.0: one run, every rule with
-// its metadata, and one result per finding located at the target's URL.
-// Accepted findings carry an external suppression with the reason.
+// its metadata, and one result per failed expectation (at its line of the
+// scenario file) and per finding (at the scenario file of a scenario's
+// target, at the URL of an inspected or probed one). Accepted findings carry
+// an external suppression with the reason.
+//
+// Code scanning keeps an alert's identity from run to run by its location
+// and partialFingerprints, so neither depends on what changes between runs
+// of the same check: file locations are relative to opts.SARIFRoot (an
+// embedded scenario is located at opts.SourcePath), URLs lose their port
+// (the lab's ports are random), and the fingerprint hashes the rule, the
+// scenario's name or the port-less URL, the cookie's name, host and path
+// and the step number, never a cookie value, a port or the results' order.
+//
 // Messages are shown to people (code scanning alerts), so their page text is
-// made inert as in the table; locations and properties stay as recorded.
+// made inert as in the table; properties stay as recorded.
 func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	driver := sarifDriver{Name: "cookiescope", Version: opts.ToolVersion}
 	index := map[string]int{}
@@ -132,9 +160,10 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 				continue
 			}
 			run.Results = append(run.Results, sarifResult{RuleID: expectationRuleID, RuleIndex: expectationIndex, Level: "error",
-				Message:    sarifText{inert(fmt.Sprintf("%s: expect %s: %s", t.Scenario, e.Expectation, strings.Join(e.Failures, "; ")))},
-				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: e.File}, Region: &sarifRegion{StartLine: max(e.Line, 1)}}}},
-				Properties: map[string]string{"cookie": e.Cookie, "scenario": t.Scenario}})
+				Message:             sarifText{inert(fmt.Sprintf("%s: expect %s: %s", t.Scenario, e.Expectation, strings.Join(e.Failures, "; ")))},
+				Locations:           []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: opts.artifact(e.File), Region: &sarifRegion{StartLine: max(e.Line, 1)}}}},
+				PartialFingerprints: fingerprint(expectationRuleID, targetIdentity(t), e.Browser, e.Expectation, e.Cookie),
+				Properties:          map[string]string{"cookie": e.Cookie, "scenario": t.Scenario}})
 		}
 	}
 	for _, t := range r.Targets {
@@ -147,8 +176,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 				msg = f.Title + " (" + f.Cookie + "): " + findingEvidence(f)
 			}
 			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{inert(msg)},
-				Locations:  []sarifLocation{{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: t.URL}}}},
-				Properties: map[string]string{"severity": f.Severity.String(), "cookie": f.Cookie, "domain": f.Domain, "fix": f.Fix}}
+				Locations:           []sarifLocation{opts.targetLocation(t)},
+				PartialFingerprints: fingerprint(f.RuleID, targetIdentity(t), f.Cookie, bareHost(f.Domain), f.Path, stepNumber(f.Step)),
+				Properties:          map[string]string{"severity": f.Severity.String(), "cookie": f.Cookie, "domain": f.Domain, "fix": f.Fix}}
 			if f.Step != "" {
 				res.Properties["step"] = f.Step
 			}
@@ -159,6 +189,84 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 		}
 	}
 	return writeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
+
+// artifact locates a scenario file: its path in cookiescope's repository
+// when the binary embeds it, else relative to SARIFRoot when it lies below
+// it, else an absolute file URI.
+func (opts Options) artifact(file string) sarifArtifact {
+	if opts.SourcePath != nil {
+		if p, ok := opts.SourcePath(file); ok {
+			return sarifArtifact{URI: p, URIBaseID: srcRoot}
+		}
+	}
+	if opts.SARIFRoot == "" {
+		return sarifArtifact{URI: filepath.ToSlash(file)}
+	}
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return sarifArtifact{URI: filepath.ToSlash(file)}
+	}
+	rel, err := filepath.Rel(opts.SARIFRoot, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return sarifArtifact{URI: (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()}
+	}
+	return sarifArtifact{URI: filepath.ToSlash(rel), URIBaseID: srcRoot}
+}
+
+// targetLocation locates a finding: a scenario's at the scenario's line of
+// its file, an inspected or probed URL's at the URL without its port.
+func (opts Options) targetLocation(t inspect.Target) sarifLocation {
+	if t.Scenario != "" && t.File != "" {
+		return sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: opts.artifact(t.File), Region: &sarifRegion{StartLine: max(t.Line, 1)}}}
+	}
+	return sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: withoutPort(t.URL)}}}
+}
+
+// targetIdentity names a target the same way in every run: the scenario's
+// name, or the URL without its port.
+func targetIdentity(t inspect.Target) string {
+	if t.Scenario != "" {
+		return "scenario " + t.Scenario
+	}
+	return "url " + withoutPort(t.URL)
+}
+
+// withoutPort drops the port (and any user information) from a URL.
+func withoutPort(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	u.User = nil
+	u.Host = u.Hostname()
+	if strings.Contains(u.Host, ":") {
+		u.Host = "[" + u.Host + "]"
+	}
+	return u.String()
+}
+
+// bareHost drops a port from a cookie's or finding's domain, should it
+// carry one, and the leading dot, which says nothing about identity.
+func bareHost(domain string) string {
+	if h, _, err := net.SplitHostPort(domain); err == nil {
+		domain = h
+	}
+	return strings.TrimPrefix(domain, ".")
+}
+
+// stepNumber keeps "step 9" of a finding's step ("step 9 (login.yaml:23)"):
+// the file's path depends on where the run started.
+func stepNumber(step string) string {
+	n, _, _ := strings.Cut(step, " (")
+	return n
+}
+
+// fingerprint hashes the parts that identify a result into SARIF's
+// partialFingerprints.
+func fingerprint(parts ...string) map[string]string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return map[string]string{fingerprintKey: hex.EncodeToString(sum[:16])}
 }
 
 // ruleName turns a title into SARIF's PascalCase rule name.

@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +57,18 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"a page expectation with a cookie check", "name: a\nlab: secure\nsteps:\n  - expect:\n      page: \"#account\"\n      secure: true\n", "f.yaml:6: expect page: secure applies to cookies only"},
 		{"an expectation on a cookie and a page at once", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, page: \"#account\"}\n", "f.yaml:4: expect: give cookie or page, not both"},
 		{"an expectation on nothing", "name: a\nlab: secure\nsteps:\n  - expect: {absent: true}\n", "f.yaml:4: expect: want a cookie name (cookie:) or a CSS selector (page:)"},
+		{"a list item indented one space too far (the library names the list's first line)", "name: a\nlab: secure\nsteps:\n  - goto: /login\n   - click: \"#go\"\n",
+			"f.yaml:5: not valid YAML: did not find expected '-' indicator"},
+		{"a key indented too far under an expectation", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n       secure: true\n",
+			"f.yaml:6: not valid YAML: mapping values are not allowed in this context"},
+		{"a SameSite given as a mapping", "name: a\nlab: secure\nsteps:\n  - goto: /\n  - expect:\n      cookie: sid\n      sameSite: {Strict: yes}\n",
+			"f.yaml:7: expect sameSite: want Strict, Lax, None or unset, or a list of them"},
+		{"a SameSite list holding a mapping", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n      sameSite:\n        - Lax\n        - {Strict: yes}\n",
+			"f.yaml:8: expect sameSite: want Strict, Lax, None or unset"},
+		{"an empty SameSite list", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, sameSite: []}\n", "f.yaml:4: expect sameSite: want Strict"},
+		{"a key given twice", "name: a\nlab: secure\nsteps:\n  - expect:\n      cookie: sid\n      secure: true\n      secure: false\n",
+			"f.yaml:7: expect: secure given twice (first at line 6)"},
+		{"a lifetime that is not a duration", "name: a\nlab: secure\nsteps:\n  - expect: {cookie: sid, maxLifetime: \"<= a month\"}\n", `f.yaml:4: expect maxLifetime: "a month" is not a duration`},
 		{"a wait duration longer than a timeout given after the steps", "name: a\nlab: secure\nsteps:\n  - wait:\n      duration: 90s\ntimeout: 1m\n",
 			"f.yaml:5: wait 1m30s is longer than the step timeout 1m; raise timeout: or shorten the wait"},
 	}
@@ -109,6 +124,27 @@ steps:
 	}
 }
 
+// Days are accepted wherever a duration is, as in the configuration file.
+func TestDurationsAcceptDays(t *testing.T) {
+	scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 1d\nsteps:\n  - wait: 1d\n  - expect: {cookie: sid, maxLifetime: \"<= 30d\"}\n  - expect: {cookie: sid, maxLifetime: \"<= 1d12h\"}\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := scs[0]
+	if s.StepTimeout != 24*time.Hour || s.TimeoutLine != 3 || s.Steps[0].WaitFor != 24*time.Hour {
+		t.Errorf("timeout %s at line %d, wait %s; want 24h at line 3 and 24h", s.StepTimeout, s.TimeoutLine, s.Steps[0].WaitFor)
+	}
+	if got := s.Steps[1].Expect.MaxLifetime; got != 30*24*time.Hour {
+		t.Errorf("maxLifetime <= 30d read as %s", got)
+	}
+	if got := s.Steps[2].Expect.MaxLifetime; got != 36*time.Hour {
+		t.Errorf("maxLifetime <= 1d12h read as %s", got)
+	}
+	if scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\nsteps:\n  - goto: /\n"), lookupFrom(nil)); err != nil || scs[0].TimeoutLine != 0 || scs[0].StepTimeout != DefaultStepTimeout {
+		t.Errorf("without timeout: the default (%v, line %d, %v)", err, scs[0].TimeoutLine, scs[0].StepTimeout)
+	}
+}
+
 func TestAWaitAsLongAsTheStepTimeoutIsAccepted(t *testing.T) {
 	scs, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 1h\nsteps:\n  - wait: 1h\n  - wait: {duration: 1h}\n"), lookupFrom(nil))
 	if err != nil {
@@ -153,5 +189,64 @@ steps:
 	}
 	if got := len(scs[0].Expectations()); got != 3 {
 		t.Errorf("%d expectations, want the attacker blocks' too (3)", got)
+	}
+}
+
+// A step that ran out of time names what set its time: the scenario's
+// timeout: (with its line) or the default, never --timeout, which bounds only
+// the loads of probe steps.
+func TestTimeoutErrorsNameWhatSetTheTime(t *testing.T) {
+	given, err := Parse("f.yaml", []byte("name: a\nlab: secure\ntimeout: 2s\nsteps:\n  - click: \"#never\"\n  - probe: prefix\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaulted, err := Parse("g.yaml", []byte("name: b\nlab: secure\nsteps:\n  - click: \"#never\"\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		description string
+		s           Scenario
+		step        Step
+		err, want   string
+	}{
+		{"a click under the scenario's timeout:", given[0], given[0].Steps[0], `click "#never": timed out after 2s (raise --timeout)`,
+			`click "#never": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
+		{"a wait that ran out of time, which the browser gives no advice for", given[0], given[0].Steps[0], `wait for a URL containing "/x": timed out after 2s`,
+			`wait for a URL containing "/x": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
+		{"a step under the default timeout", defaulted[0], defaulted[0].Steps[0], "load https://app.test/: the page did not finish loading: timed out after 15s (raise --timeout)",
+			"load https://app.test/: the page did not finish loading: timed out after 15s (the default step timeout; set timeout: in g.yaml to raise it)"},
+		{"a probe, whose loads --timeout bounds", given[0], given[0].Steps[1], "load https://app.test/: timed out after 2s (raise --timeout)",
+			"load https://app.test/: timed out after 2s (raise --timeout)"},
+		{"an error that is no timeout", given[0], given[0].Steps[0], "net::ERR_CONNECTION_REFUSED", "net::ERR_CONNECTION_REFUSED"},
+	}
+	for _, tt := range tests {
+		if got := tt.s.explainTimeout(tt.step, errors.New(tt.err)).Error(); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.description, got, tt.want)
+		}
+	}
+}
+
+// Every built-in scenario is located at its file in this repository.
+func TestBuiltinScenariosHaveTheirSourcePath(t *testing.T) {
+	all, err := Builtin("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range all {
+		p, ok := SourcePath(s.File)
+		if !ok {
+			t.Errorf("%s: no source path", s.File)
+			continue
+		}
+		// The test runs in scenarios/; paths are from the repository's top.
+		if _, err := os.Stat(filepath.Join("..", filepath.FromSlash(p))); err != nil {
+			t.Errorf("%s located at %s, which is no file: %v", s.File, p, err)
+		}
+	}
+	for _, file := range []string{"login.yaml", "builtin:", "builtin:../x.yaml"} {
+		if p, ok := SourcePath(file); ok {
+			t.Errorf("%s located at %s, want no source path", file, p)
+		}
 	}
 }

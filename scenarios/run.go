@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -151,7 +152,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 			}
 		}
 		if err := f.step(ctx, b, sd, st.Step, opts); err != nil {
-			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, err)
+			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, s.explainTimeout(st.Step, err))
 		}
 	}
 	t := w.Snapshot(f.base)
@@ -167,6 +168,22 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.DurationMS = time.Since(start).Milliseconds()
 	_ = w.Reset()
 	return t
+}
+
+// explainTimeout makes the error of a step that ran out of time name what
+// set that time. Package browser advises --timeout, which bounds a target's
+// load; a scenario's steps (but probe steps, whose loads --timeout does
+// bound) run under the scenario's timeout: instead, so the advice is
+// replaced by the scenario's TimeoutSource. The browser writes a timeout as
+// "timed out after D", D being the timeout it was given, here StepTimeout.
+func (s Scenario) explainTimeout(st Step, err error) error {
+	after := "timed out after " + s.StepTimeout.String()
+	msg := err.Error()
+	if st.Kind == "probe" || !strings.Contains(msg, after) {
+		return err
+	}
+	msg = strings.Replace(msg, after+" (raise --timeout)", after, 1)
+	return errors.New(strings.Replace(msg, after, after+" ("+s.TimeoutSource()+")", 1))
 }
 
 // attackerSide returns the attacker's browser, opening it on first use: a

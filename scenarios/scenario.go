@@ -20,6 +20,8 @@ import (
 
 	"github.com/cookiescope/cookiescope/attack"
 	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/internal/yamlerr"
 )
 
 // Scenario is one scripted flow.
@@ -33,8 +35,11 @@ type Scenario struct {
 	// paths resolve against the one given.
 	Lab string
 	URL string
-	// StepTimeout bounds each step (default 15s).
+	// StepTimeout bounds each step (default DefaultStepTimeout);
+	// TimeoutLine is the line of the scenario's timeout: key, 0 when the
+	// default applies, for errors that say what decided a timeout.
 	StepTimeout time.Duration
+	TimeoutLine int
 	Steps       []Step
 	// Secrets are the values substituted from the environment; they never
 	// appear in any output.
@@ -231,6 +236,34 @@ func (e *Expectation) Describe() string {
 	return e.Cookie + ": " + strings.Join(parts, ", ")
 }
 
+// builtinSourceDir is the folder of the built-in scenarios in cookiescope's
+// repository, which the binary embeds.
+const builtinSourceDir = "scenarios/builtin"
+
+// SourcePath returns the path in cookiescope's repository of a built-in
+// scenario file as Parse names it (builtin:fixation.yaml gives
+// scenarios/builtin/fixation.yaml), for reports that locate results in
+// files; ok is false for every other file.
+func SourcePath(file string) (path string, ok bool) {
+	name, ok := strings.CutPrefix(file, BuiltinPrefix)
+	if !ok || name == "" || strings.ContainsAny(name, "/\\") {
+		return "", false
+	}
+	return builtinSourceDir + "/" + name, true
+}
+
+// DefaultStepTimeout bounds each step of a scenario without timeout:.
+const DefaultStepTimeout = 15 * time.Second
+
+// TimeoutSource says what set the scenario's step timeout and where to
+// raise it, for the error of a step that ran out of time.
+func (s Scenario) TimeoutSource() string {
+	if s.TimeoutLine > 0 {
+		return fmt.Sprintf("the scenario's timeout: at %s:%d; raise it there", s.File, s.TimeoutLine)
+	}
+	return fmt.Sprintf("the default step timeout; set timeout: in %s to raise it", s.File)
+}
+
 // Error is a problem in a scenario file, at a line.
 type Error struct {
 	File string
@@ -255,7 +288,8 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) ([]Scen
 			break
 		}
 		if err != nil {
-			return nil, &Error{file, yamlLine(err), "not valid YAML: " + yamlMessage(err)}
+			line, msg := yamlerr.Syntax(data, err)
+			return nil, &Error{file, line, "not valid YAML: " + msg}
 		}
 		if len(root.Content) == 0 {
 			continue
@@ -271,22 +305,6 @@ func Parse(file string, data []byte, lookup func(string) (string, bool)) ([]Scen
 		return nil, &Error{file, 1, "no scenario in the file (want a mapping with name and steps)"}
 	}
 	return docs, nil
-}
-
-var yamlLineNumber = regexp.MustCompile(`line (\d+)`)
-
-func yamlLine(err error) int {
-	if m := yamlLineNumber.FindStringSubmatch(err.Error()); m != nil {
-		var n int
-		fmt.Sscanf(m[1], "%d", &n)
-		return n
-	}
-	return 1
-}
-
-func yamlMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	return yamlLineNumber.ReplaceAllString(msg, "")
 }
 
 type parser struct {
@@ -338,9 +356,9 @@ func (p *parser) duration(n *yaml.Node, what string) (time.Duration, error) {
 	if err != nil {
 		return 0, err
 	}
-	d, err := time.ParseDuration(s)
+	d, err := inspect.ParseDuration(s)
 	if err != nil || d <= 0 {
-		return 0, p.errorf(n, "%s: %q is not a duration (want e.g. 500ms, 10s, 24h)", what, s)
+		return 0, p.errorf(n, "%s: %q is not a duration (want e.g. 500ms, 10s, 24h, 7d)", what, s)
 	}
 	return d, nil
 }
@@ -351,11 +369,16 @@ func (p *parser) pairs(n *yaml.Node, what string, allowed []string, fn func(key 
 	if n.Kind != yaml.MappingNode {
 		return p.errorf(n, "%s: want a mapping with %s", what, strings.Join(allowed, ", "))
 	}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if !slices.Contains(allowed, k.Value) {
 			return p.errorf(k, "%s: unknown key %q (want one of %s)", what, k.Value, strings.Join(allowed, ", "))
 		}
+		if line, dup := seen[k.Value]; dup {
+			return p.errorf(k, "%s: %s given twice (first at line %d)", what, k.Value, line)
+		}
+		seen[k.Value] = k.Line
 		if err := fn(k.Value, k, v); err != nil {
 			return err
 		}
@@ -364,7 +387,7 @@ func (p *parser) pairs(n *yaml.Node, what string, allowed []string, fn func(key 
 }
 
 func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
-	s := Scenario{File: p.file, Line: n.Line, StepTimeout: 15 * time.Second}
+	s := Scenario{File: p.file, Line: n.Line, StepTimeout: DefaultStepTimeout}
 	var stepsNode *yaml.Node
 	err := p.pairs(n, "scenario", []string{"name", "lab", "url", "timeout", "steps"}, func(key string, k, v *yaml.Node) error {
 		var err error
@@ -385,6 +408,7 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 			}
 		case "timeout":
 			s.StepTimeout, err = p.duration(v, "timeout")
+			s.TimeoutLine = k.Line
 		case "steps":
 			stepsNode = v
 		}
@@ -672,13 +696,19 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 		case "scriptReadable":
 			e.ScriptReadable, err = p.boolean(val, "expect scriptReadable")
 		case "sameSite":
+			items := []*yaml.Node{val}
+			if val.Kind == yaml.SequenceNode {
+				items = val.Content
+			}
 			var values []string
-			if val.Kind == yaml.ScalarNode {
-				values = []string{val.Value}
-			} else if val.Kind == yaml.SequenceNode {
-				for _, item := range val.Content {
-					values = append(values, item.Value)
+			for _, item := range items {
+				if item.Kind != yaml.ScalarNode {
+					return p.errorf(item, "expect sameSite: want Strict, Lax, None or unset, or a list of them")
 				}
+				values = append(values, item.Value)
+			}
+			if len(values) == 0 {
+				return p.errorf(val, "expect sameSite: want Strict, Lax, None or unset, or a list of them")
 			}
 			for _, s := range values {
 				if !slices.Contains([]string{"Strict", "Lax", "None", "unset"}, s) {
@@ -694,9 +724,9 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 			var s string
 			if s, err = p.str(val, "expect maxLifetime"); err == nil {
 				s = strings.TrimSpace(strings.TrimPrefix(s, "<="))
-				d, perr := time.ParseDuration(s)
+				d, perr := inspect.ParseDuration(s)
 				if perr != nil || d <= 0 {
-					err = p.errorf(val, "expect maxLifetime: %q is not a duration (want e.g. \"<= 24h\")", s)
+					err = p.errorf(val, "expect maxLifetime: %q is not a duration (want e.g. \"<= 24h\" or \"<= 30d\")", s)
 				}
 				e.MaxLifetime = d
 			}

@@ -61,8 +61,8 @@ func TestABadBaselineExitsTwoBeforeTheBrowserStarts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
-			// --browser names no binary: reaching the launch would exit 3.
-			code, _, stderr := cookiescope(t, "inspect", "--browser", "/nonexistent/chrome", "--baseline", tt.file, "https://app.test/")
+			// The trap browser fails: reaching the launch would exit 3.
+			code, _, stderr := cookiescope(t, "inspect", "--browser", trapBrowser(t), "--baseline", tt.file, "https://app.test/")
 			if code != exitUsage || !strings.Contains(stderr, tt.mentions) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, exitUsage, tt.mentions)
 			}
@@ -75,7 +75,7 @@ func TestAnInterruptedRunDoesNotUpdateTheBaseline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"inspect", "--browser", "/nonexistent/chrome", "--baseline", baseline, "--update-baseline", "https://app.test/"}, &stdout, &stderr)
+	code := run(ctx, []string{"inspect", "--browser", trapBrowser(t), "--baseline", baseline, "--update-baseline", "https://app.test/"}, &stdout, &stderr)
 	if code != exitInterrupted || !strings.Contains(stderr.String(), "not updated: the run was interrupted") {
 		t.Errorf("exit %d, stderr %q; want %d saying the baseline was not updated", code, stderr.String(), exitInterrupted)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("demo", "Usage: cookiescope demo [flags]\n\nStarts the embedded lab on loopback, inspects its pages, probes its login app in a secure and\na flawed variant, and runs the built-in login scenarios: every way a cookie is set, blocked,\nread and attacked.", "", stderr)
+	cmd := newCommand("demo", "demo [flags]", "Starts the embedded lab on loopback, inspects its pages, probes its login app in a secure and\na flawed variant, and runs the built-in login scenarios: every way a cookie is set, blocked,\nread and attacked.", "", stdout)
 	_, outs, err := cmd.parse(args)
 	if err != nil {
 		return err

@@ -16,9 +16,6 @@ import (
 	"github.com/cookiescope/cookiescope/report"
 )
 
-// errHelp is returned after -h printed a command's help.
-var errHelp = errors.New("help shown")
-
 // stringList is a repeatable string flag.
 type stringList []string
 
@@ -55,6 +52,8 @@ type commonFlags struct {
 	defaultFailOn *inspect.Severity
 	// base is the --baseline report, read by check unless --update-baseline.
 	base inspect.Report
+	// sarifRoot is --sarif-root, made absolute (or found) by check.
+	sarifRoot string
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -64,15 +63,17 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
 	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
 	fs.BoolVar(&c.insecure, "insecure", false, "accept invalid TLS certificates, like curl -k")
-	fs.StringVar(&c.browser, "browser", "", "Chrome or Chromium binary to run (default: $CHROME_PATH, then the usual names)")
+	fs.StringVar(&c.browser, "browser", "", "the Chrome or Chromium binary to run, a `PATH` or a name on $PATH (default: $CHROME_PATH, then the usual names)")
 	fs.StringVar(&c.remote, "remote", "", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT) instead of launching one")
-	fs.DurationVar(&c.timeout, "timeout", 30*time.Second, "give up on a target that has not loaded and gone quiet after this long")
-	fs.DurationVar(&c.wait, "wait", browser.DefaultQuiet, "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this long")
-	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "targets to load at once, each in its own browser context")
+	c.timeout, c.wait = 30*time.Second, browser.DefaultQuiet
+	fs.Var((*durationValue)(&c.timeout), "timeout", "give up on a target that has not loaded and gone quiet within this `DURATION` (such as 30s, 2m)")
+	fs.Var((*durationValue)(&c.wait), "wait", "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this `DURATION`")
+	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "`N` targets (URLs or scenarios) to load at once, each in its own browser context")
 	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
 	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
 	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
+	fs.StringVar(&c.sarifRoot, "sarif-root", "", "make SARIF file locations relative to `DIR`, the repository code scanning looks at (default: the git top level of the working directory, else the working directory)")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -184,6 +185,14 @@ func (c *commonFlags) check() ([]output, error) {
 		}
 		c.failOnSeverity = &s
 	}
+	if err := c.checkBrowser(); err != nil {
+		return nil, usageError{err}
+	}
+	root, err := sarifRoot(c.sarifRoot)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	c.sarifRoot = root
 	return f, nil
 }
 
@@ -203,62 +212,33 @@ func (c *commonFlags) loadOptions() browser.LoadOptions {
 	return browser.LoadOptions{Timeout: c.timeout, Quiet: c.wait}
 }
 
-// parseInterleaved parses flags that may come before, between or after the
-// positional arguments, and returns the positional ones.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{err}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return positional, nil
-		}
-		if args[0] == "--" {
-			return append(positional, args[1:]...), nil
-		}
-		positional = append(positional, args[0])
-		args = args[1:]
-	}
-}
-
-// command is a subcommand that drives a browser: its flag set with the
-// common flags registered and its help text.
+// command is a subcommand that drives a browser: its flags, the common
+// ones registered, and its help.
 type command struct {
-	fs *flag.FlagSet
-	c  commonFlags
+	*subcommand
+	c commonFlags
 	// need names the positional arguments when at least one is required
 	// ("URL"), or is empty when none are taken.
 	need string
 }
 
-// newCommand sets up a subcommand; usage is its help, printed before the
-// flags with -h or on a usage error.
-func newCommand(name, usage, need string, stderr io.Writer) *command {
-	cmd := &command{fs: flag.NewFlagSet(name, flag.ContinueOnError), need: need}
-	cmd.fs.SetOutput(stderr)
+// newCommand sets up a subcommand; synopsis and about are its help, which
+// -h and --help print to stdout.
+func newCommand(name, synopsis, about, need string, stdout io.Writer) *command {
+	cmd := &command{subcommand: newSubcommand(name, synopsis, about, stdout), need: need}
 	cmd.c.register(cmd.fs)
-	cmd.fs.Usage = func() {
-		fmt.Fprintln(stderr, usage+"\n\nFlags:")
-		cmd.fs.PrintDefaults()
-	}
 	return cmd
 }
 
 // parse reads the arguments and checks the common flags; it returns the
 // positional arguments and the outputs to write.
 func (cmd *command) parse(args []string) ([]string, []output, error) {
-	positional, err := parseInterleaved(cmd.fs, args)
+	positional, err := cmd.subcommand.parse(args)
 	if err != nil {
 		return nil, nil, err
 	}
 	if cmd.need != "" && len(positional) == 0 {
-		cmd.fs.Usage()
-		return nil, nil, usageError{fmt.Errorf("%s needs at least one %s", cmd.fs.Name(), cmd.need)}
+		return nil, nil, usageError{fmt.Errorf("%s needs at least one %s (cookiescope %s -h shows how)", cmd.name(), cmd.need, cmd.name())}
 	}
 	outs, err := cmd.c.check()
 	return positional, outs, err

@@ -17,10 +17,13 @@ import (
 )
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("inspect", "Usage: cookiescope inspect [flags] URL...\n\nLoads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stderr)
+	cmd := newCommand("inspect", "inspect [flags] URL...", "Loads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stdout)
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
+	}
+	if err := checkURLs(urls); err != nil {
+		return usageError{err}
 	}
 	return inspectAndReport(ctx, cmd.c, outs, job{inspect: urls}, stdout, stderr)
 }
@@ -121,6 +124,11 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	if ctx.Err() != nil {
 		return false, nil, ctx.Err()
 	}
+	total := len(j.inspect) + len(j.probe) + len(j.scenarios)
+	if total == 0 {
+		// Nothing to load (a shard with no scenario): no browser either.
+		return true, nil, nil
+	}
 	b, err := browser.Launch(ctx, c.browserOptions(stderr))
 	if err != nil {
 		if errors.Is(err, browser.ErrNoBrowser) {
@@ -132,48 +140,11 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	rep.Browser.Product = b.Product
 	fmt.Fprintf(stderr, "using %s\n", b.Product)
 
-	live := isTerminal(stderr)
-	progress := func(done, total int, t inspect.Target) {
-		status := fmt.Sprintf("%d cookies, %d blocked", len(t.Cookies), len(t.Blocked))
-		if t.Scenario != "" {
-			failed := 0
-			for _, e := range t.Expectations {
-				if !e.Passed {
-					failed++
-				}
-			}
-			status = fmt.Sprintf("scenario %q (%s): %d expectations, %d failed", t.Scenario, t.File, len(t.Expectations), failed)
-			if t.Error != "" {
-				status += "; ERROR: " + t.Error
-			}
-		} else if len(t.Probes) > 0 {
-			vulnerable := 0
-			for _, p := range t.Probes {
-				if p.Verdict == inspect.Vulnerable {
-					vulnerable++
-				}
-			}
-			status += fmt.Sprintf(", %d probe rows, %d vulnerable", len(t.Probes), vulnerable)
-		}
-		if t.Error != "" {
-			status = "ERROR: " + t.Error
-		}
-		// On a terminal the last line is a live counter, rewritten in place.
-		clear := ""
-		if live {
-			clear = "\r\033[K"
-		}
-		fmt.Fprintf(stderr, "%s[%d/%d] %s: %s (%.2fs)\n", clear, done, total, report.Inert(t.URL), report.Inert(status), float64(t.DurationMS)/1000)
-		if live && done < total {
-			fmt.Fprintf(stderr, "%d of %d done, %s elapsed...", done, total, time.Since(rep.Started).Round(time.Second))
-		}
-	}
-	total := len(j.inspect) + len(j.probe) + len(j.scenarios)
-	done := 0
-	counted := func(_, _ int, t inspect.Target) {
-		done++
-		progress(done, total, t)
-	}
+	progress := newProgress(stderr, isTerminal(stderr), total, rep.Started)
+	// However the run ends, the live counter's line is ended before the
+	// report or anything else is written.
+	defer progress.finish()
+	counted := func(_, _ int, t inspect.Target) { progress.done(t) }
 	complete = true
 	if len(j.inspect) > 0 {
 		var targets []inspect.Target
@@ -224,7 +195,7 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 	if !c.showValues {
 		rep = rep.Redact()
 	}
-	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: version}
+	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: thisBuild().Version, SARIFRoot: c.sarifRoot, SourcePath: scenarios.SourcePath}
 	var errs []error
 	for _, o := range outs {
 		render := func(w io.Writer) error {
@@ -248,7 +219,7 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("probe", "Usage: cookiescope probe [flags] URL...\n\nPlays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules; and, as a CSRF attacker on\nanother site, which cookies Chrome sends with each kind of cross-site request (cross-site).\nEvery attack that worked is a finding (CS020-CS025, CS027-CS029) whose severity follows the\ncookie: exit code 1 on an unaccepted one of --fail-on or higher (default medium).", "URL", stderr)
+	cmd := newCommand("probe", "probe [flags] URL...", "Plays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules; and, as a CSRF attacker on\nanother site, which cookies Chrome sends with each kind of cross-site request (cross-site).\nEvery attack that worked is a finding (CS020-CS025, CS027-CS029) whose severity follows the\ncookie: exit code 1 on an unaccepted one of --fail-on or higher (default medium).", "URL", stdout)
 	cmd.c.defaultFailOn = severity(inspect.Medium)
 	var probes stringList
 	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(attack.Names, ", "))
@@ -256,6 +227,9 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
+	}
+	if err := checkURLs(urls); err != nil {
+		return usageError{err}
 	}
 	if err := attack.CheckNames(probes); err != nil {
 		return usageError{err}

@@ -249,8 +249,8 @@ func TestInterruptAtAnyMomentStillReports(t *testing.T) {
 	}{
 		{"before the browser starts: an empty report", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
 			cancel()
-			// Were it launched, this browser would fail with exit code 3.
-			return []string{"--browser", "/nonexistent/chrome", "https://app.test/"}, "-", nil
+			// Were it launched, the trap browser would fail with exit code 3.
+			return []string{"--browser", trapBrowser(t), "https://app.test/"}, "-", nil
 		}, "", 0, true},
 		{"while the browser contexts open", func(t *testing.T, dir string, cancel context.CancelFunc) ([]string, string, func() string) {
 			needBrowser(t)
@@ -364,8 +364,8 @@ func TestEveryCommandReportsAnInterrupt(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			var stdout, stderr bytes.Buffer
-			// Were it launched, this browser would fail with exit code 3.
-			code := run(ctx, append(tt.args, "--browser", "/nonexistent/chrome", "--format", "json"), &stdout, &stderr)
+			// Were it launched, the trap browser would fail with exit code 3.
+			code := run(ctx, append(tt.args, "--browser", trapBrowser(t), "--format", "json"), &stdout, &stderr)
 			if code != exitInterrupted {
 				t.Errorf("exit %d, want %d; stderr:\n%s", code, exitInterrupted, stderr.String())
 			}

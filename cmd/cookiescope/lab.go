@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -11,17 +10,24 @@ import (
 )
 
 func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	cmd := newSubcommand("lab", "lab [flags]", "Serves the embedded lab on loopback until interrupted, and prints the commands that reach it.", stdout)
 	var cfg lab.Config
-	fs.IntVar(&cfg.HTTPPort, "http-port", 0, "HTTP port on 127.0.0.1 (0: any free port)")
-	fs.IntVar(&cfg.HTTPSPort, "https-port", 0, "HTTPS port on 127.0.0.1 (0: any free port)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: cookiescope lab [flags]\n\nServes the embedded lab on loopback until interrupted.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if _, err := parseInterleaved(fs, args); err != nil {
+	cmd.fs.IntVar(&cfg.HTTPPort, "http-port", 0, "HTTP `PORT` on 127.0.0.1 (default: any free port)")
+	cmd.fs.IntVar(&cfg.HTTPSPort, "https-port", 0, "HTTPS `PORT` on 127.0.0.1 (default: any free port)")
+	positional, err := cmd.parse(args)
+	if err != nil {
 		return err
+	}
+	if len(positional) > 0 {
+		return usageError{fmt.Errorf("lab takes no arguments, got %q", positional[0])}
+	}
+	for _, p := range []struct {
+		flag string
+		port int
+	}{{"--http-port", cfg.HTTPPort}, {"--https-port", cfg.HTTPSPort}} {
+		if p.port < 0 || p.port > 65535 {
+			return usageError{fmt.Errorf("%s %d: want a port from 1 to 65535, or 0 for any free one", p.flag, p.port)}
+		}
 	}
 	l, err := lab.Start(cfg)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -27,19 +28,18 @@ const usage = `cookiescope drives a real headless Chrome and reports what happen
 Usage:
   cookiescope inspect [flags] URL...   load each URL, capture every cookie with its story
   cookiescope probe [flags] URL...     attack each URL's cookies as a network attacker would
-  cookiescope run [flags] FILE...       run YAML scenarios (login flows with cookie expectations)
+  cookiescope run [flags] FILE...      run YAML scenarios (login flows with cookie expectations)
   cookiescope rules [--format F]       list the rules findings come from
   cookiescope demo [flags]             start the embedded lab, inspect and probe its pages
   cookiescope lab [flags]              serve the embedded lab for manual exploration
-  cookiescope help [COMMAND]           show help
+  cookiescope version                  print the version of this build (also --version)
+  cookiescope help [COMMAND]           show this help, or a command's (also COMMAND -h)
 
-Exit codes: 0 ok, 1 findings or failed expectations, 2 bad usage, 3 browser or
-target failed, 130 interrupted (the report still holds what was captured).
+Exit codes: 0 ok, 1 findings or failed expectations, 2 bad usage or bad input
+(nothing launched), 3 browser or target failed, 130 interrupted (the report
+still holds what was captured).
 Run "cookiescope COMMAND -h" for a command's flags.
 `
-
-// version names this build in reports.
-const version = "0.1.0"
 
 // usageError marks an error that is the user's input, for exit code 2.
 type usageError struct{ err error }
@@ -82,14 +82,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDemo(ctx, args[1:], stdout, stderr)
 	case "lab":
 		err = runLab(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
-		if len(args) > 1 {
-			return run(ctx, []string{args[1], "-h"}, stdout, stderr)
-		}
-		fmt.Fprint(stdout, usage)
-		return exitOK
+	case "version", "--version", "-version":
+		return runVersion(args[1:], stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		return help(args[1:], stdout, stderr, func(name string) int {
+			// name is a command: its -h prints its help and ends there.
+			return run(ctx, []string{name, "-h"}, stdout, stderr)
+		})
 	default:
-		fmt.Fprintf(stderr, "cookiescope: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "cookiescope: unknown command %q (want one of %s; cookiescope help lists them)\n", args[0], strings.Join(commands, ", "))
 		return exitUsage
 	}
 	return exitCode(err, stderr)

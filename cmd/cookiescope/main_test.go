@@ -108,3 +108,24 @@ func decodeReport(t *testing.T, data string) map[string]any {
 	}
 	return doc
 }
+
+// trapBrowser writes a stand-in for Chrome that records that it was run
+// and fails at once, and returns its path for --browser. A test that must
+// launch nothing passes it and checks trapLaunched: unlike a path to no
+// file, it passes the check of --browser, so the run gets as far as it
+// would with a real browser.
+func trapBrowser(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chrome")
+	script := "#!/bin/sh\ntouch '" + path + ".launched'\nexit 1\n"
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// trapLaunched reports whether the trap browser at path was run.
+func trapLaunched(path string) bool {
+	_, err := os.Stat(path + ".launched")
+	return err == nil
+}

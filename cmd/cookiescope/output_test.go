@@ -36,8 +36,8 @@ func TestBadOutputsExitTwoBeforeTheBrowserStarts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
-			// --browser names no binary: reaching the launch would exit 3.
-			args := append([]string{"inspect", "--browser", "/nonexistent/chrome"}, tt.args...)
+			// The trap browser fails: reaching the launch would exit 3.
+			args := append([]string{"inspect", "--browser", trapBrowser(t)}, tt.args...)
 			code, stdout, stderr := cookiescope(t, append(args, "https://app.test/")...)
 			if code != exitUsage || !strings.Contains(stderr, tt.mentions) {
 				t.Errorf("exit %d, stderr %q; want exit %d mentioning %q", code, stderr, exitUsage, tt.mentions)

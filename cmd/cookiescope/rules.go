@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -10,11 +9,14 @@ import (
 )
 
 func runRules(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "table or markdown")
-	if _, err := parseInterleaved(fs, args); err != nil {
+	cmd := newSubcommand("rules", "rules [--format table|markdown]", "Lists the rules findings come from: ID, severity, what each checks, the fix and references.", stdout)
+	format := cmd.fs.String("format", "table", "output `FORMAT`: table or markdown")
+	positional, err := cmd.parse(args)
+	if err != nil {
 		return err
+	}
+	if len(positional) > 0 {
+		return usageError{fmt.Errorf("rules takes no arguments, got %q", positional[0])}
 	}
 	switch strings.ToLower(*format) {
 	case "table":

@@ -13,18 +13,15 @@ import (
 )
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("run", "Usage: cookiescope run [flags] FILE|FOLDER|builtin:[NAME]...\n\nRuns YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stderr)
+	cmd := newCommand("run", "run [flags] FILE|FOLDER|builtin:[NAME]...", "Runs YAML scenarios (scripted login flows with cookie expectations) in headless Chrome.\nA scenario with `lab:` runs against the embedded lab, started here. See scenarios/README.md.", "scenario file or folder (or builtin:)", stdout)
 	cmd.c.defaultFailOn = severity(inspect.High)
-	parallel := cmd.fs.Int("parallel", 1, "scenarios to run at once, each in its own browser context of one browser")
+	aliasFlag(cmd.fs, "parallel", "workers", stderr)
 	shard := cmd.fs.String("shard", "", "run shard `I/N` of the scenarios (a stable subset, for CI matrices)")
 	paths, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
 	}
 	c := cmd.c
-	if *parallel < 1 {
-		return usageError{fmt.Errorf("--parallel %d: want 1 or more", *parallel)}
-	}
 	// Every file is read and checked before a browser starts.
 	scs, err := scenarios.Load(paths, os.LookupEnv)
 	if err != nil {
@@ -35,7 +32,12 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return usageError{err}
 		}
-		scs = scenarios.Shard(scs, i, n)
+		all := len(scs)
+		if scs = scenarios.Shard(scs, i, n); len(scs) == 0 {
+			// Nothing launches for an empty job; the reports asked for are
+			// still written, so that a CI matrix finds every file it expects.
+			fmt.Fprintf(stderr, "cookiescope: shard %d/%d holds none of the %d scenarios; nothing to run\n", i, n, all)
+		}
 	}
 	j := job{scenarios: scs}
 	needLab := false
@@ -50,9 +52,6 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		defer l.Close()
 		j.labURL = l.VariantURL
-	}
-	if *parallel > 1 {
-		c.workers = *parallel
 	}
 	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }
