@@ -77,7 +77,7 @@ func TestSecretsNeverAppear(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "login.yaml")
 	os.WriteFile(file, []byte(`name: login with a secret
 lab: flawed
-timeout: 2s
+timeout: 5s
 steps:
   - goto: /login
   - fill: {selector: "input[name=password]", value: "${COOKIESCOPE_TEST_PASSWORD}"}
