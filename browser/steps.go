@@ -62,7 +62,7 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	writes := append(rec.allWrites(), w.plantedWrites()...)
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
 	topLevel, cleared := rec.context()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared})
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()
 	if err != nil {
