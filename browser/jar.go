@@ -63,7 +63,9 @@ func cookieParam(c inspect.Cookie) *network.CookieParam {
 		p.Expires = cdp.TimeSinceEpoch(float64(c.Expires.UnixNano()) / 1e9)
 	}
 	if c.Partitioned && c.PartitionKey != "" {
-		p.PartitionKey = &network.CookiePartitionKey{TopLevelSite: c.PartitionKey, HasCrossSiteAncestor: false}
+		// The cross-site bit is half of the key: without it a third-party
+		// frame's cookie would land in the top-level site's own partition.
+		p.PartitionKey = &network.CookiePartitionKey{TopLevelSite: c.PartitionKey, HasCrossSiteAncestor: c.PartitionCrossSite}
 	}
 	return p
 }

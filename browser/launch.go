@@ -23,10 +23,17 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/cookiescope/cookiescope/inspect"
 )
 
 // ErrNoBrowser means no Chrome or Chromium binary was found.
 var ErrNoBrowser = errors.New("no Chrome or Chromium found: install it (Debian/Ubuntu: apt-get install -y chromium), or pass --browser PATH, or set CHROME_PATH")
+
+// ErrRemoteAllowsNoThirdPartyCookies means --third-party-cookies allow was
+// asked of a remote browser: third-party cookies are a setting of the
+// browser's profile, which only a browser cookiescope launches gets from it.
+var ErrRemoteAllowsNoThirdPartyCookies = errors.New("--third-party-cookies allow needs a browser cookiescope launches (it is a setting of the browser's profile); a --remote browser can only be made to block them")
 
 // Options says which browser to use and how to start it. The zero value
 // finds a local Chrome and launches it headless.
@@ -51,6 +58,12 @@ type Options struct {
 	// answered at once either way, and beforeunload is always answered
 	// "leave".
 	AcceptDialogs bool
+	// ThirdPartyCookies is the browser's third-party cookie setting for
+	// every browser context cookiescope opens (zero: block, what a fresh
+	// desktop profile does). A launched browser gets it in its profile; a
+	// remote browser can only be made to block them, per page, so allow is
+	// refused with Remote.
+	ThirdPartyCookies inspect.ThirdPartyCookies
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer
@@ -122,6 +135,9 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 	if opts.Remote != "" && (len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "") {
 		return nil, errors.New("--resolve, --browser and the lab's certificate pin need a browser cookiescope launches; they cannot be used with --remote")
 	}
+	if opts.Remote != "" && opts.ThirdPartyCookies.Allowed() {
+		return nil, ErrRemoteAllowsNoThirdPartyCookies
+	}
 	secret := newHookSecret()
 	b := &Browser{opts: opts, hookSecret: secret, hookScript: hookScriptFor(secret)}
 	if opts.Remote == "" {
@@ -142,6 +158,9 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 // start launches (or connects to) one browser and starts its health check.
 func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 	opts := b.opts
+	// profileErr is set before the browser process starts, and read once
+	// chromedp.Do has returned.
+	var profileErr error
 	inst := &instance{remote: opts.Remote != "", closing: make(chan struct{}), dead: make(chan struct{}), monitorDone: make(chan struct{})}
 	dial := func(ctx context.Context, wsURL string) (chromedp.Transport, error) {
 		conn, err := remote.DialContext(ctx, wsURL)
@@ -172,7 +191,13 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 		if out == nil {
 			out = io.Discard
 		}
-		flags = append(flags, chromedp.ExecPath(path), chromedp.CombinedOutput(out), chromedp.WithDialer(dial))
+		// The profile is written before Chrome starts, in the folder
+		// chromedp makes for it; a failure is reported once it has started.
+		prepared := func(cmd *exec.Cmd) {
+			dieWithParent(cmd)
+			profileErr = prepareProfile(cmd, opts.ThirdPartyCookies)
+		}
+		flags = append(flags, chromedp.ExecPath(path), chromedp.CombinedOutput(out), chromedp.WithDialer(dial), chromedp.ModifyCmdFunc(prepared))
 		allocCtx, inst.cancelAlloc = chromedp.NewExecAllocator(context.Background(), flags...)
 	}
 
@@ -203,6 +228,9 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 	fail := func(what string, err error) (*instance, string, error) {
 		inst.close()
 		return nil, "", fmt.Errorf("%s: %w", what, err)
+	}
+	if profileErr != nil {
+		return fail("set third-party cookies in the browser's profile", profileErr)
 	}
 	if opts.Remote != "" && opts.Insecure {
 		if _, err := chromedp.CallBrowser(inst.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {

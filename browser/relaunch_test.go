@@ -120,6 +120,13 @@ func TestAFrozenBrowserIsNoticedKilledAndRelaunched(t *testing.T) {
 // browser elsewhere would be, and returns its process and DevTools address.
 func startRemoteChrome(t *testing.T) (*os.Process, string) {
 	t.Helper()
+	return startRemoteChromeWith(t, nil)
+}
+
+// startRemoteChromeWith is startRemoteChrome with prepare (when not nil)
+// run on the new profile folder before Chrome starts.
+func startRemoteChromeWith(t *testing.T, prepare func(profile string) error) (*os.Process, string) {
+	t.Helper()
 	path, err := FindChrome("")
 	if err != nil {
 		t.Fatal(err)
@@ -129,6 +136,12 @@ func startRemoteChrome(t *testing.T) (*os.Process, string) {
 	profile, err := os.MkdirTemp("", "cookiescope-remote-")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		if err := prepare(profile); err != nil {
+			os.RemoveAll(profile)
+			t.Fatal(err)
+		}
 	}
 	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--disable-quic", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",

@@ -63,7 +63,7 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
 	topLevel, cleared := rec.context()
 	requests, dropped := rec.requestList()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, Requests: requests})
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
 	t.RequestsDropped = dropped
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()

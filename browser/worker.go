@@ -166,6 +166,9 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		w.worlds = make(map[cdp.Session]map[string]runtime.ExecutionContextID)
 		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
+		if err := w.b.restrictThirdPartyCookies(ctx, t); err != nil {
+			return err
+		}
 		return installRecorder(ctx, t, w.b.hookScript)
 	}
 	done := make(chan error, 1)
@@ -357,7 +360,7 @@ func (w *Worker) watch(child *childSession, label string) {
 // not quiet until it is done.
 func (w *Worker) adopt(child *childSession, info *target.Info) {
 	if info.Type == "iframe" {
-		w.prepare(child, "frame:"+string(child.id))
+		w.prepare(child, "frame:"+string(child.id), false)
 		return
 	}
 	// A worker (dedicated, shared or service): its requests can set
@@ -408,12 +411,13 @@ func (w *Worker) adoptPopup(child *childSession, info *target.Info) {
 	w.popups[info.TargetID] = child
 	w.mu.Unlock()
 	w.current().notePopup(child, info)
-	w.prepare(child, "popup:"+string(info.TargetID))
+	w.prepare(child, "popup:"+string(info.TargetID), true)
 }
 
 // prepare records an adopted session under label and lets it run once the
-// recorder is installed in it.
-func (w *Worker) prepare(child *childSession, label string) {
+// recorder is installed in it (and, for a page, the third-party cookie
+// setting applied).
+func (w *Worker) prepare(child *childSession, label string, isPage bool) {
 	rec := w.current()
 	rec.adoptStarted()
 	w.watch(child, label)
@@ -426,6 +430,9 @@ func (w *Worker) prepare(child *childSession, label string) {
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		// A target that detaches during setup has nothing left to record.
+		if isPage {
+			_ = w.b.restrictThirdPartyCookies(ctx, child)
+		}
 		_ = installRecorder(ctx, child, w.b.hookScript)
 		child.resume()
 	}()
@@ -632,6 +639,7 @@ func convertCookie(c *network.Cookie) inspect.Cookie {
 	if c.PartitionKey != nil {
 		out.Partitioned = true
 		out.PartitionKey = c.PartitionKey.TopLevelSite
+		out.PartitionCrossSite = c.PartitionKey.HasCrossSiteAncestor
 	}
 	return out
 }

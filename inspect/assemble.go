@@ -30,6 +30,10 @@ type Evidence struct {
 	// Requests are the requests the target made, with Chrome's cookie
 	// decisions for each.
 	Requests []Request
+	// ThirdPartyCookies is the browser's third-party cookie setting: it
+	// decides whether a script write in a third-party context can be
+	// stored, and what Chrome's "UserPreferences" reason means.
+	ThirdPartyCookies ThirdPartyCookies
 }
 
 // Assemble joins the evidence into t: every write gets its fate, each jar
@@ -48,7 +52,7 @@ func Assemble(t *Target, ev Evidence) {
 	t.Writes = ev.Writes
 	// Judging readability sets the frames' errors: on a copy.
 	t.Frames = append([]Frame(nil), ev.Frames...)
-	t.Blocked = blockedWrites(ev.Writes)
+	t.Blocked = blockedWrites(ev.Writes, ev.ThirdPartyCookies)
 	t.Requests = ev.Requests
 	ageSentCookies(t.Requests, ev.Writes)
 	t.Cookies = nil
@@ -91,12 +95,12 @@ func (w Write) atOr(now time.Time) time.Time {
 // blockedWrites lists the writes that never reached the jar: those Chrome
 // refused with its reasons, and those it ignored silently (ReasonNotStored,
 // with the inferred reason as the explanation).
-func blockedWrites(writes []Write) []BlockedWrite {
+func blockedWrites(writes []Write, mode ThirdPartyCookies) []BlockedWrite {
 	var out []BlockedWrite
 	for _, w := range writes {
 		switch w.Fate {
 		case FateBlocked:
-			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: w.Blocked, Explanation: ExplainReasons(w.Blocked)})
+			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: w.Blocked, Explanation: ExplainReasonsUnder(w.Blocked, mode)})
 		case FateNotStored:
 			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: []string{ReasonNotStored}, Explanation: w.FateReason})
 		}

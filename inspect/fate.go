@@ -88,6 +88,8 @@ type replay struct {
 	evicted  []*liveCookie // cookies the replay pushed out at a purge
 	seq      int
 	topSites map[string]bool
+	// thirdParty is the run's third-party cookie setting.
+	thirdParty ThirdPartyCookies
 }
 
 // assignFates sets Fate, FateReason and ReplacedBy on every write, by
@@ -95,7 +97,7 @@ type replay struct {
 // Chrome applies silently to script writes, then its limits) and checking
 // the outcome against the jar. Writes must be parsed already.
 func assignFates(writes []Write, parseErrs []error, ev Evidence) {
-	r := &replay{writes: writes, live: make(map[liveKey]*liveCookie), topSites: make(map[string]bool)}
+	r := &replay{writes: writes, live: make(map[liveKey]*liveCookie), topSites: make(map[string]bool), thirdParty: ev.ThirdPartyCookies}
 	for _, u := range ev.TopLevel {
 		if s := site(u); s != "" {
 			r.topSites[s] = true
@@ -115,7 +117,7 @@ func assignFates(writes []Write, parseErrs []error, ev Evidence) {
 		}
 		if !addressed {
 			k := c.Key()
-			k.PartitionKey = ""
+			k.PartitionKey, k.PartitionCrossSite = "", false
 			r.store(&liveCookie{key: liveKey{k, c.Partitioned}, write: -1, secure: c.Secure, site: cookieSite(k.Domain, c.Partitioned)})
 		}
 	}
@@ -139,7 +141,7 @@ func assignFates(writes []Write, parseErrs []error, ev Evidence) {
 func (r *replay) apply(i int, parseErr error, now time.Time) {
 	w := &r.writes[i]
 	if len(w.Blocked) > 0 {
-		w.Fate, w.FateReason = FateBlocked, ExplainReasons(w.Blocked)
+		w.Fate, w.FateReason = FateBlocked, ExplainReasonsUnder(w.Blocked, r.thirdParty)
 		return
 	}
 	if parseErr != nil {
@@ -315,8 +317,8 @@ func (r *replay) silentRefusal(w Write, key liveKey) string {
 			}
 		}
 	}
-	if len(r.topSites) > 0 && !p.Partitioned && !r.topSites[site(w.URL)] {
-		return fmt.Sprintf("it was written in a third-party context (%s is not the site of any page the target showed), where Chrome blocks cookies that are not Partitioned", site(w.URL))
+	if len(r.topSites) > 0 && !p.Partitioned && !r.thirdParty.Allowed() && !r.topSites[site(w.URL)] {
+		return fmt.Sprintf("it was written in a third-party context (%s is not the site of any page the target showed), where Chrome blocks cookies that are not Partitioned (third-party cookies are blocked in this run)", site(w.URL))
 	}
 	return ""
 }

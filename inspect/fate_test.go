@@ -118,6 +118,27 @@ func TestFates(t *testing.T) {
 			want:        []wantFate{{fate: FateNotStored, reason: "third-party context"}},
 		},
 		{
+			description: "with third-party cookies allowed, a third-party frame's script write that the jar holds is stored",
+			ev: Evidence{TopLevel: []string{app}, ThirdPartyCookies: ThirdPartyCookiesAllow, Jar: []Cookie{jarCookie("w", "1", "widget.test", "/")},
+				Writes: []Write{script("https://widget.test/frame", "w=1; SameSite=None; Secure; Path=/")}},
+			want: []wantFate{{fate: FateStored}},
+		},
+		{
+			description: "with third-party cookies allowed, a third-party script write missing from the jar is not blamed on third-party blocking",
+			ev:          Evidence{TopLevel: []string{app}, ThirdPartyCookies: ThirdPartyCookiesAllow, Writes: []Write{script("https://widget.test/frame", "w=1; SameSite=None; Secure")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "without saying why"}},
+		},
+		{
+			description: "a header refused with UserPreferences, third-party cookies blocked, is explained by the run's block",
+			ev:          Evidence{TopLevel: []string{app}, Writes: []Write{header("https://widget.test/frame", "w=1; SameSite=None; Secure", "UserPreferences")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "third-party cookies are blocked in this run"}},
+		},
+		{
+			description: "a header refused with UserPreferences although third-party cookies are allowed blames another setting of the browser",
+			ev:          Evidence{TopLevel: []string{app}, ThirdPartyCookies: ThirdPartyCookiesAllow, Writes: []Write{header("https://widget.test/frame", "w=1; SameSite=None; Secure", "UserPreferences")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "although third-party cookies are allowed in this run"}},
+		},
+		{
 			description: "a Partitioned write from a third-party frame is judged by the jar",
 			ev: Evidence{TopLevel: []string{app}, Jar: []Cookie{with(jarCookie("w", "1", "widget.test", "/"), func(c *Cookie) { c.Partitioned, c.PartitionKey = true, "https://app.test" })},
 				Writes: []Write{script("https://widget.test/frame", "w=1; SameSite=None; Secure; Partitioned; Path=/")}},

@@ -10,7 +10,7 @@ var reasonText = map[string]string{
 	"SameSiteLax":                              "SameSite=Lax cookie set in a cross-site context that was not a top-level navigation",
 	"SameSiteUnspecifiedTreatedAsLax":          "no SameSite attribute, so Chrome treated it as Lax, and the context was cross-site",
 	"SameSiteNoneInsecure":                     "SameSite=None requires the Secure attribute",
-	"UserPreferences":                          "the browser's cookie settings blocked it (here: third-party cookies are blocked, as in Chrome's default headless profile)",
+	"UserPreferences":                          userPreferencesBlocked,
 	"ThirdPartyPhaseout":                       "third-party cookies are blocked: set from a cross-site frame or request without Partitioned",
 	"SyntaxError":                              "the Set-Cookie line could not be parsed",
 	"SchemeNotSupported":                       "the URL scheme cannot set cookies",
@@ -27,11 +27,30 @@ var reasonText = map[string]string{
 	ReasonNotStored:                            "script wrote it without error, but the jar does not hold it (Chrome reports no reason for script writes)",
 }
 
-// ExplainReasons says Chrome's reasons in plain words, joined by "; ".
-// An unknown reason is passed through as it is.
+// What Chrome's "UserPreferences" reason means under each third-party
+// cookie mode. With third-party cookies blocked it is that block; with them
+// allowed, only a setting cookiescope did not make can give it.
+const (
+	userPreferencesBlocked = "third-party cookies are blocked in this run (--third-party-cookies block, the default, as in a fresh Chromium profile): it was set in a cross-site context and is not Partitioned"
+	userPreferencesAllowed = "the browser's cookie settings refused it although third-party cookies are allowed in this run (--third-party-cookies allow): a setting of the browser itself, such as a block for this site"
+)
+
+// ExplainReasons says Chrome's reasons in plain words, joined by "; ", as
+// they read with third-party cookies blocked (the default). An unknown
+// reason is passed through as it is.
 func ExplainReasons(reasons []string) string {
+	return ExplainReasonsUnder(reasons, ThirdPartyCookiesBlock)
+}
+
+// ExplainReasonsUnder is ExplainReasons for a run with the third-party
+// cookie setting mode.
+func ExplainReasonsUnder(reasons []string, mode ThirdPartyCookies) string {
 	parts := make([]string, 0, len(reasons))
 	for _, r := range reasons {
+		if r == "UserPreferences" && mode.Allowed() {
+			parts = append(parts, userPreferencesAllowed)
+			continue
+		}
 		if text, ok := reasonText[r]; ok {
 			parts = append(parts, text)
 		} else {

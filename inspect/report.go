@@ -41,6 +41,11 @@ type Report struct {
 	// Regressions what got worse since it.
 	Baseline    string       `json:"baseline,omitempty"`
 	Regressions []Regression `json:"regressions,omitempty"`
+
+	// ThirdPartyCookies is the browser's third-party cookie setting for
+	// the run (--third-party-cookies): what cross-site frames and requests
+	// could store and send decides much of what the targets show.
+	ThirdPartyCookies ThirdPartyCookies `json:"thirdPartyCookies,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.
@@ -233,6 +238,13 @@ type Cookie struct {
 	SourceScheme string     `json:"sourceScheme"`           // "Secure", "NonSecure" or "Unset", as Chrome records it
 	SourcePort   int        `json:"sourcePort"`
 	Priority     string     `json:"priority"`
+
+	// PartitionCrossSite is the partition key's other half: the cookie was
+	// set in a frame with a cross-site ancestor (an embedded third party),
+	// and Chrome keeps it apart from the same top-level site's own
+	// partitioned cookie of that name. See Cookie.Partition.
+	PartitionCrossSite bool `json:"partitionCrossSite,omitempty"`
+
 	// SetBy lists the accepted writes that match this cookie, oldest first:
 	// the last one produced the value in the jar.
 	SetBy []Write `json:"setBy"`
@@ -288,7 +300,7 @@ func (c Cookie) Verdict() Readability {
 // Key identifies a cookie in a jar: two cookies with the same key cannot
 // coexist.
 func (c Cookie) Key() CookieKey {
-	return CookieKey{Name: c.Name, Domain: trimDot(c.Domain), HostOnly: c.HostOnly, Path: c.Path, PartitionKey: c.PartitionKey}
+	return CookieKey{Name: c.Name, Domain: trimDot(c.Domain), HostOnly: c.HostOnly, Path: c.Path, PartitionKey: c.PartitionKey, PartitionCrossSite: c.PartitionCrossSite}
 }
 
 // CookieKey is the identity of a cookie in the jar.
@@ -297,6 +309,8 @@ type CookieKey struct {
 	HostOnly     bool
 	Path         string
 	PartitionKey string
+
+	PartitionCrossSite bool
 }
 
 // Write is one attempt to set (or delete) a cookie.

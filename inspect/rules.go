@@ -95,6 +95,10 @@ type Finding struct {
 	Cookie string `json:"cookie"`
 	Domain string `json:"domain"`
 	Path   string `json:"path"`
+	// PartitionKey and PartitionCrossSite name the partition of a
+	// Partitioned cookie, as on Cookie: one name can live in several.
+	PartitionKey       string `json:"partitionKey,omitempty"`
+	PartitionCrossSite bool   `json:"partitionCrossSite,omitempty"`
 	// SessionLike says why the cookie was judged as a session cookie (see
 	// Config.Classify), or "" when it was not.
 	SessionLike string `json:"sessionLike"`
@@ -239,7 +243,7 @@ func blockedFor(reason string) func(*judge, Target) []Finding {
 // cookieFinding is a finding about c; an earlier cookie's SeenAt becomes
 // the finding's Step.
 func cookieFinding(c Cookie, sessionBy, evidence string) Finding {
-	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, SessionLike: sessionBy, Step: c.SeenAt, Evidence: evidence}
+	return Finding{Cookie: c.Name, Domain: c.Domain, Path: c.Path, PartitionKey: c.PartitionKey, PartitionCrossSite: c.PartitionCrossSite, SessionLike: sessionBy, Step: c.SeenAt, Evidence: evidence}
 }
 
 // origin describes where a cookie's value came from, for evidence.

@@ -165,6 +165,15 @@ func (t table) Render() error {
 	return t.t.Render()
 }
 
+// findingSubject names a finding's cookie, with its partition when it is
+// Partitioned: the same name can live in several partitions.
+func findingSubject(f inspect.Finding) string {
+	if p := f.Partition(); p != "" && f.Cookie != "" {
+		return f.Cookie + " (" + p + ")"
+	}
+	return f.Cookie
+}
+
 // findingEvidence is a finding's evidence followed by why its cookie was
 // judged a session credential, so that every human format says why a
 // finding weighs as it does.

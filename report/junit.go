@@ -20,12 +20,20 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Time     string      `xml:"time,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+// junitProperty is one name and value of a suite's properties: how the run
+// was set up.
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -54,6 +62,9 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 			name, class = t.Scenario, t.File
 		}
 		suite := junitSuite{Name: name, Time: fmt.Sprintf("%.3f", float64(t.DurationMS)/1000)}
+		if r.ThirdPartyCookies != "" {
+			suite.Properties = append(suite.Properties, junitProperty{Name: "thirdPartyCookies", Value: string(r.ThirdPartyCookies)})
+		}
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})
 			suite.Errors++
@@ -81,7 +92,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 			if len(failing) > 0 {
 				text := ""
 				for _, f := range failing {
-					subject := f.Cookie
+					subject := findingSubject(f)
 					if f.Step != "" {
 						subject += " (at " + f.Step + ")"
 					}

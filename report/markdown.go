@@ -15,6 +15,9 @@ import (
 func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	fmt.Fprintln(w, "## cookiescope report")
 	fmt.Fprintln(w)
+	if r.ThirdPartyCookies != "" {
+		mdf(w, "Third-party cookies: %s\n\n", r.ThirdPartyCookies.Describe())
+	}
 	if r.Baseline != "" {
 		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {
@@ -57,10 +60,10 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			fmt.Fprintln(w, "| rule | severity | cookie | finding |\n|---|---|---|---|")
 			for _, f := range shown {
 				if f.Step != "" {
-					mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Step, f.Title, findingEvidence(f))
+					mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Step, f.Title, findingEvidence(f))
 					continue
 				}
-				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, f.Cookie, f.Title, findingEvidence(f))
+				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Title, findingEvidence(f))
 			}
 			fmt.Fprintln(w)
 		}

@@ -23,6 +23,8 @@ type sarifLog struct {
 type sarifRun struct {
 	Tool    sarifTool     `json:"tool"`
 	Results []sarifResult `json:"results"`
+	// Properties say how the run was set up (thirdPartyCookies).
+	Properties map[string]string `json:"properties,omitempty"`
 }
 
 type sarifTool struct {
@@ -154,6 +156,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 		Properties: map[string]string{"severity": "high"},
 	})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	if r.ThirdPartyCookies != "" {
+		run.Properties = map[string]string{"thirdPartyCookies": string(r.ThirdPartyCookies)}
+	}
 	for _, t := range r.Targets {
 		for _, e := range t.Expectations {
 			if e.Passed {
@@ -171,9 +176,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 			msg := f.Title + ": " + findingEvidence(f)
 			switch {
 			case f.Cookie != "" && f.Step != "":
-				msg = f.Title + " (" + f.Cookie + ", at " + f.Step + "): " + findingEvidence(f)
+				msg = f.Title + " (" + findingSubject(f) + ", at " + f.Step + "): " + findingEvidence(f)
 			case f.Cookie != "":
-				msg = f.Title + " (" + f.Cookie + "): " + findingEvidence(f)
+				msg = f.Title + " (" + findingSubject(f) + "): " + findingEvidence(f)
 			}
 			res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity), Message: sarifText{inert(msg)},
 				Locations:           []sarifLocation{opts.targetLocation(t)},
@@ -181,6 +186,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 				Properties:          map[string]string{"severity": f.Severity.String(), "cookie": f.Cookie, "domain": f.Domain, "fix": f.Fix}}
 			if f.Step != "" {
 				res.Properties["step"] = f.Step
+			}
+			if p := f.Partition(); p != "" {
+				res.Properties["partition"] = p
 			}
 			if f.Accepted {
 				res.Suppressions = []sarifSuppress{{Kind: "external", Justification: f.Reason}}

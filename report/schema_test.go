@@ -24,12 +24,12 @@ func fullReport() inspect.Report {
 		Blocked: []string{"SameSiteNoneInsecure"}, Fate: inspect.FateBlocked, FateReason: "SameSite=None requires the Secure attribute", Encoding: "latin1", Emulated: true}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
-		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true,
+		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true, ThirdPartyCookies: inspect.ThirdPartyCookiesBlock,
 		Targets: []inspect.Target{{
 			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
 			Cookies: []inspect.Cookie{
 				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
-				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, ReadableVia: []string{inspect.APICookieStore}, Readability: inspect.Readable},
+				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", PartitionCrossSite: true, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, ReadableVia: []string{inspect.APICookieStore}, Readability: inspect.Readable},
 				{Name: "theme", Value: "dark", Domain: "app.test", Path: "/", HostOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium",
 					Readability: inspect.ReadabilityUnknown, UnknownReason: "on http://app.test/: document.cookie returned nothing while 1 cookie in scope is not HttpOnly; cookieStore unavailable (not a secure context)"},
 			},

@@ -15,6 +15,9 @@ import (
 // cookies in the jar with their story, then a table of the writes Chrome
 // refused and why.
 func WriteTable(w io.Writer, r inspect.Report) error {
+	if r.ThirdPartyCookies != "" {
+		printf(w, "Third-party cookies: %s\n\n", r.ThirdPartyCookies.Describe())
+	}
 	for i, t := range r.Targets {
 		if i > 0 {
 			fmt.Fprintln(w)
@@ -195,8 +198,8 @@ func writeUnstoredTable(w io.Writer, t inspect.Target) error {
 
 func cookieRow(t inspect.Target, c inspect.Cookie) []string {
 	domain := c.Domain
-	if c.Partitioned {
-		domain += " (partitioned: " + c.PartitionKey + ")"
+	if p := c.Partition(); p != "" {
+		domain += " (" + p + ")"
 	}
 	return []string{
 		c.Name, c.Value, domain, c.Path, setBy(t, c), yesNo(c.Secure), yesNo(c.HttpOnly),
@@ -436,7 +439,7 @@ func writeFindingsTable(w io.Writer, t inspect.Target) error {
 		table.Header("Rule", "Severity", "Cookie", "Finding", "Evidence", "Fix")
 	}
 	for _, f := range append(open, accepted...) {
-		subject := f.Cookie
+		subject := findingSubject(f)
 		if subject == "" {
 			subject = "(" + f.Domain + ")"
 		}

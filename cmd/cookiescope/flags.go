@@ -43,6 +43,10 @@ type commonFlags struct {
 	baseline       string
 	updateBaseline bool
 	dialogs        string
+	// thirdParty is --third-party-cookies as given; thirdPartyCookies is
+	// what check read from it.
+	thirdParty        string
+	thirdPartyCookies inspect.ThirdPartyCookies
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -74,6 +78,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
 	fs.StringVar(&c.sarifRoot, "sarif-root", "", "make SARIF file locations relative to `DIR`, the repository code scanning looks at (default: the git top level of the working directory, else the working directory)")
+	fs.StringVar(&c.thirdParty, "third-party-cookies", string(inspect.ThirdPartyCookiesBlock), "third-party cookies `MODE`: block (the default, as a fresh Chromium profile does) or allow (as for a user who allowed them); Partitioned cookies are stored either way")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -130,6 +135,14 @@ func (c *commonFlags) check() ([]output, error) {
 	if c.dialogs != "dismiss" && c.dialogs != "accept" {
 		return nil, usageError{fmt.Errorf("--dialogs %q: want dismiss or accept", c.dialogs)}
 	}
+	mode, err := inspect.ParseThirdPartyCookies(c.thirdParty)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--third-party-cookies %w", err)}
+	}
+	if c.remote != "" && mode.Allowed() {
+		return nil, usageError{browser.ErrRemoteAllowsNoThirdPartyCookies}
+	}
+	c.thirdPartyCookies = mode
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
 	}
@@ -204,7 +217,8 @@ func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 		TrustedSPKI: c.trustSPKI,
 		Resolve:     c.resolve,
 		// Every dialog is answered at once either way: none stalls a target.
-		AcceptDialogs: c.dialogs == "accept",
+		AcceptDialogs:     c.dialogs == "accept",
+		ThirdPartyCookies: c.thirdPartyCookies,
 	}
 }
 
