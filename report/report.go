@@ -1,5 +1,5 @@
-// Package report renders an inspect.Report: a terminal table for people and
-// JSON for machines. Renderers never change the report: redaction happens
+// Package report renders an inspect.Report: a terminal report for people,
+// Markdown for pull requests, and JSON, SARIF and JUnit for machines. Renderers never change the report: redaction happens
 // before, in inspect.
 package report
 
@@ -39,6 +39,25 @@ type Options struct {
 	FailOn *inspect.Severity
 	// ToolVersion names the cookiescope build in SARIF.
 	ToolVersion string
+	// Width is the terminal report's width in columns: no line of it is
+	// wider. Zero means DefaultWidth; less than 40 counts as 40. See
+	// TerminalWidth.
+	Width int
+	// Color marks verdicts and severities with ANSI colours in the terminal
+	// report. Set it only for a terminal, and never when NO_COLOR is set:
+	// see UseColor.
+	Color bool
+	// Verbose makes the terminal report show everything: the evidence of
+	// every finding, every probe attempt, every earlier write of a cookie.
+	Verbose bool
+}
+
+// width is the terminal report's width.
+func (o Options) width() int {
+	if o.Width <= 0 {
+		return DefaultWidth
+	}
+	return max(o.Width, minWidth)
 }
 
 // Write renders the report in the format.
@@ -53,7 +72,7 @@ func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
 	case FormatMarkdown:
 		return WriteMarkdown(w, r)
 	}
-	return WriteTable(w, r)
+	return writeTerminal(w, r, opts)
 }
 
 // jsonIndent is the indentation of the JSON report.
