@@ -1,6 +1,10 @@
 package report
 
-import "github.com/cookiescope/cookiescope/inspect"
+import (
+	"strings"
+
+	"github.com/cookiescope/cookiescope/inspect"
+)
 
 // NotMeasured is what every human format says where a measurement is
 // missing, for instance when a run was interrupted before the page's
@@ -29,4 +33,18 @@ func unmeasuredCookies(t inspect.Target) int {
 		}
 	}
 	return n
+}
+
+// readabilityRules are the rules that judge measured readability: on a
+// target whose readability was not measured they could not look.
+var readabilityRules = []string{"CS004", "CS018"}
+
+// notMeasuredNote says, for people, that and why a target's readability
+// is missing; empty when it was measured or there is nothing to measure.
+func notMeasuredNote(t inspect.Target) string {
+	n := unmeasuredCookies(t)
+	if n == 0 {
+		return ""
+	}
+	return "script readability " + NotMeasured + " for " + plural(n, "cookie") + " (no document of the target was read: the run was interrupted or the page never loaded), so rules " + strings.Join(readabilityRules, " and ") + " could not judge them"
 }
