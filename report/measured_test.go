@@ -80,6 +80,14 @@ func TestNotMeasuredInEveryFormat(t *testing.T) {
 		}
 	}
 
+	var html bytes.Buffer
+	if err := WriteHTML(&html, r, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(html.String(), "Not measured: script readability not measured for 2 cookies") || strings.Count(html.String(), `<td class="readable-unknown">`+NotMeasured+"</td>") != 2 {
+		t.Errorf("the HTML does not say what was not measured:\n%s", html.String())
+	}
+
 	var sarif bytes.Buffer
 	if err := WriteSARIF(&sarif, r, Options{}); err != nil {
 		t.Fatal(err)

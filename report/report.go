@@ -1,5 +1,6 @@
 // Package report renders an inspect.Report: a terminal report for people,
-// Markdown for pull requests, and JSON, SARIF and JUnit for machines. Renderers never change the report: redaction happens
+// a self-contained HTML page to show and share, Markdown for pull requests,
+// and JSON, SARIF and JUnit for machines. Renderers never change the report: redaction happens
 // before, in inspect.
 package report
 
@@ -22,15 +23,16 @@ const (
 	FormatSARIF    Format = "sarif"
 	FormatJUnit    Format = "junit"
 	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown:
+	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown, FormatHTML:
 		return f, nil
 	}
-	return "", fmt.Errorf("--format %q: want table, json, sarif, junit or markdown", s)
+	return "", fmt.Errorf("--format %q: want table, json, sarif, junit, markdown or html", s)
 }
 
 // Options are what renderers need besides the report.
@@ -71,6 +73,8 @@ func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
 		return WriteJUnit(w, r, opts)
 	case FormatMarkdown:
 		return WriteMarkdown(w, r)
+	case FormatHTML:
+		return WriteHTML(w, r, opts)
 	}
 	return writeTerminal(w, r, opts)
 }
