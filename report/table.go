@@ -613,9 +613,10 @@ func (tw terminal) probes(t inspect.Target) {
 	}
 }
 
-// WriteProbeSummary ends a run with one line per probed target and probe:
-// how many attempts were protected, vulnerable, or not applicable, within
-// opts.Width.
+// WriteProbeSummary ends a run with a sentence per probed target: the
+// attacks that worked, or that every attack failed; with opts.Verbose, first
+// a table of how many attempts per target and probe were protected,
+// vulnerable, or not applicable. Lines fit opts.Width.
 func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 	type counts struct{ protected, vulnerable, na int }
 	any := false
@@ -659,7 +660,11 @@ func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 			g.add([]string{target, name, fmt.Sprint(c.protected), fmt.Sprint(c.vulnerable), fmt.Sprint(c.na)})
 		}
 	}
-	g.render(tw.w, tw.width, tw.st)
+	// Each probed target's details count its attempts per probe already:
+	// the table is repeated only when everything is asked for.
+	if opts.Verbose {
+		g.render(tw.w, tw.width, tw.st)
+	}
 	for _, t := range r.Targets {
 		if len(t.Probes) == 0 {
 			continue
@@ -696,7 +701,7 @@ type findingGroup struct {
 // without --verbose; a rule with more lists its cookies. evidenceLines is
 // how many lines each evidence gets then.
 const (
-	findingEvidenceShown = 3
+	findingEvidenceShown = 1
 	evidenceLines        = 2
 )
 
