@@ -84,7 +84,7 @@ func TestPageTextIsInertInEveryHumanFormat(t *testing.T) {
 		if err := WriteTable(&table, rep); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteProbeSummary(&table, rep); err != nil {
+		if err := WriteProbeSummary(&table, rep, Options{}); err != nil {
 			t.Fatal(err)
 		}
 		checkInert(t, "the table", table.String(), `\u001b[2J\u000d\u202e\u0007\u0000|`)

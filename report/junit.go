@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -24,6 +25,7 @@ type junitSuite struct {
 	Tests      int             `xml:"tests,attr"`
 	Failures   int             `xml:"failures,attr"`
 	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
 	Time       string          `xml:"time,attr"`
 	Properties []junitProperty `xml:"properties>property,omitempty"`
 	Cases      []junitCase     `xml:"testcase"`
@@ -41,6 +43,13 @@ type junitCase struct {
 	ClassName string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Error     *junitFailure `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+// junitSkipped marks a testcase that could not run: a rule whose
+// measurement is missing.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -53,7 +62,9 @@ type junitFailure struct {
 // testcase per expectation, failed with expected vs actual, then one per
 // rule: a rule fails when it found something at or above opts.FailOn
 // (accepted findings never fail). A target that did not load, or a scenario
-// step that failed, is an error. Page text is made inert, as in the table.
+// step that failed, is an error. A rule on readability is skipped, with the
+// reason, where readability was not measured. Page text is made inert, as in
+// the table.
 func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 	all := junitSuites{Name: "cookiescope"}
 	for _, t := range r.Targets {
@@ -100,6 +111,10 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 				}
 				c.Failure = &junitFailure{Message: fmt.Sprintf("%d finding(s) at or above %s", len(failing), opts.FailOn), Type: rule.ID, Text: text}
 				suite.Failures++
+			} else if note := notMeasuredNote(t); note != "" && slices.Contains(readabilityRules, rule.ID) {
+				// Passing would claim that script cannot read the cookies.
+				c.Skipped = &junitSkipped{Message: note}
+				suite.Skipped++
 			}
 			suite.Cases = append(suite.Cases, c)
 		}

@@ -38,6 +38,9 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		if t.Error != "" {
 			mdf(w, "**Error:** %s\n\n", t.Error)
 		}
+		if note := notMeasuredNote(t); note != "" {
+			mdf(w, "**Not measured:** %s\n\n", note)
+		}
 		if len(t.Expectations) > 0 {
 			fmt.Fprintln(w, "| | expectation | line | failures |\n|---|---|---|---|")
 			for _, e := range t.Expectations {

@@ -1,5 +1,6 @@
-// Package report renders an inspect.Report: a terminal table for people and
-// JSON for machines. Renderers never change the report: redaction happens
+// Package report renders an inspect.Report: a terminal report for people,
+// a self-contained HTML page to show and share, Markdown for pull requests,
+// and JSON, SARIF and JUnit for machines. Renderers never change the report: redaction happens
 // before, in inspect.
 package report
 
@@ -22,15 +23,16 @@ const (
 	FormatSARIF    Format = "sarif"
 	FormatJUnit    Format = "junit"
 	FormatMarkdown Format = "markdown"
+	FormatHTML     Format = "html"
 )
 
 // ParseFormat checks a --format value.
 func ParseFormat(s string) (Format, error) {
 	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown:
+	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown, FormatHTML:
 		return f, nil
 	}
-	return "", fmt.Errorf("--format %q: want table, json, sarif, junit or markdown", s)
+	return "", fmt.Errorf("--format %q: want table, json, sarif, junit, markdown or html", s)
 }
 
 // Options are what renderers need besides the report.
@@ -48,6 +50,25 @@ type Options struct {
 	// own to locate; ok is false for every other file. Nil: none is
 	// embedded.
 	SourcePath func(file string) (path string, ok bool)
+	// Width is the terminal report's width in columns: no line of it is
+	// wider. Zero means DefaultWidth; less than 40 counts as 40. See
+	// TerminalWidth.
+	Width int
+	// Color marks verdicts and severities with ANSI colours in the terminal
+	// report. Set it only for a terminal, and never when NO_COLOR is set:
+	// see UseColor.
+	Color bool
+	// Verbose makes the terminal report show everything: the evidence of
+	// every finding, every probe attempt, every earlier write of a cookie.
+	Verbose bool
+}
+
+// width is the terminal report's width.
+func (o Options) width() int {
+	if o.Width <= 0 {
+		return DefaultWidth
+	}
+	return max(o.Width, minWidth)
 }
 
 // Write renders the report in the format.
@@ -61,8 +82,10 @@ func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
 		return WriteJUnit(w, r, opts)
 	case FormatMarkdown:
 		return WriteMarkdown(w, r)
+	case FormatHTML:
+		return WriteHTML(w, r, opts)
 	}
-	return WriteTable(w, r)
+	return writeTerminal(w, r, opts)
 }
 
 // jsonIndent is the indentation of the JSON report.

@@ -21,10 +21,23 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
 	// Properties say how the run was set up (thirdPartyCookies).
 	Properties map[string]string `json:"properties,omitempty"`
+}
+
+// sarifInvocation says whether the run completed, and what it could not
+// measure (toolExecutionNotifications).
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
 }
 
 type sarifTool struct {
@@ -195,6 +208,16 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 			}
 			run.Results = append(run.Results, res)
 		}
+	}
+	// What was not measured is said, not left to read as "nothing found".
+	var notes []sarifNotification
+	for _, t := range r.Targets {
+		if note := notMeasuredNote(t); note != "" {
+			notes = append(notes, sarifNotification{Level: "warning", Message: sarifText{inert(targetName(t) + ": " + note)}})
+		}
+	}
+	if r.Interrupted || len(notes) > 0 {
+		run.Invocations = []sarifInvocation{{ExecutionSuccessful: !r.Interrupted, Notifications: notes}}
 	}
 	return writeJSON(w, sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }

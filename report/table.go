@@ -11,58 +11,285 @@ import (
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
-// WriteTable writes the report for people: per target, a table of the
-// cookies in the jar with their story, then a table of the writes Chrome
-// refused and why.
+// WriteTable writes the terminal report at DefaultWidth, without colour:
+// Write with FormatTable and Options sets the width, colour and detail.
 func WriteTable(w io.Writer, r inspect.Report) error {
-	if r.ThirdPartyCookies != "" {
-		printf(w, "Third-party cookies: %s\n\n", r.ThirdPartyCookies.Describe())
-	}
-	for i, t := range r.Targets {
-		if i > 0 {
-			fmt.Fprintln(w)
-		}
-		if err := writeTargetTable(w, t); err != nil {
-			return err
-		}
-	}
-	if r.Interrupted {
-		fmt.Fprintln(w, "\nInterrupted: targets not listed above were not inspected.")
-	}
-	if r.Baseline != "" {
-		printf(w, "\nCompared with the baseline %s: %d regressions\n", r.Baseline, len(r.Regressions))
-		for _, g := range r.Regressions {
-			printf(w, "  REGRESSION %s: %s %s\n", g.Target, g.Cookie, g.What)
-		}
-	}
-	return nil
+	return writeTerminal(w, r, Options{})
 }
 
-func writeTargetTable(w io.Writer, t inspect.Target) error {
-	if t.Scenario != "" {
-		printf(w, "Scenario %q (%s:%d) on %s\n", t.Scenario, t.File, t.Line, t.URL)
-	} else {
-		printf(w, "%s\n", t.URL)
+// terminal is one rendering of the terminal report: where it goes, how wide
+// it may be, how much it says.
+type terminal struct {
+	w       *errWriter
+	width   int
+	st      style
+	verbose bool
+	failOn  *inspect.Severity
+}
+
+// writeTerminal writes the report for people: first one verdict line per
+// target, then each target's details; no line is wider than opts.Width.
+// Without opts.Verbose, findings of a rule share one fix and list their
+// evidence only when there are few, and probes are counted per probe (the
+// findings say what worked); with it, everything is shown.
+func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn}
+	w := tw.w
+	if r.Interrupted {
+		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
+		fmt.Fprintln(w)
 	}
-	if t.FinalURL != "" && t.FinalURL != t.URL {
-		printf(w, "  ended at %s\n", t.FinalURL)
+	if r.ThirdPartyCookies != "" {
+		tw.para("", "  ", "Third-party cookies: "+r.ThirdPartyCookies.Describe())
+		fmt.Fprintln(w)
+	}
+	if len(r.Targets) > 0 {
+		tw.verdicts(r)
+	}
+	if r.Baseline != "" {
+		// The count leads, so that no width splits it.
+		tw.para("", "  ", fmt.Sprintf("%d regressions since the baseline %s", len(r.Regressions), r.Baseline))
+		for _, g := range r.Regressions {
+			tw.para("  REGRESSION ", "    ", g.Target+": "+g.Cookie+" "+g.What)
+		}
+	}
+	for _, t := range r.Targets {
+		fmt.Fprintln(w)
+		tw.target(t)
+	}
+	return w.err
+}
+
+// errWriter keeps the first error of its writes.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return len(p), nil
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, nil
+}
+
+// para writes text wrapped to the width, made inert: it may hold page text.
+func (tw terminal) para(first, rest, text string) {
+	para(tw.w, tw.width, first, rest, inert(text))
+}
+
+// markWidth is the width of the verdict and severity marks' column.
+const markWidth = 8
+
+// marked writes text after a mark (a word of ours, coloured on a terminal)
+// at indent, wrapped under the text's own start and made inert.
+func (tw terminal) marked(indent, mark, text string) {
+	first := indent + mark + strings.Repeat(" ", max(markWidth-textWidth(mark), 1))
+	shown := indent + tw.st.mark(mark) + strings.Repeat(" ", max(markWidth-textWidth(mark), 1))
+	paraShown(tw.w, tw.width, first, shown, strings.Repeat(" ", textWidth(first)), inert(text))
+}
+
+// verdicts writes one line per target: its mark (ERROR, FAIL, or the most
+// severe unaccepted finding's severity, or OK) and what a reader needs
+// first: cookies, blocked writes, expectations, findings by severity and
+// the attacks that worked.
+func (tw terminal) verdicts(r inspect.Report) {
+	fmt.Fprintln(tw.w, tw.st.bold("Verdict: "+plural(len(r.Targets), "target")))
+	for _, t := range r.Targets {
+		tw.marked("  ", targetMark(t, tw.failOn), inert(targetName(t))+": "+strings.Join(targetFacts(t), "; "))
+	}
+}
+
+// targetName names a target for people: its scenario, or its URL.
+func targetName(t inspect.Target) string {
+	if t.Scenario != "" {
+		return fmt.Sprintf("scenario %q", t.Scenario)
+	}
+	return t.URL
+}
+
+// targetMark is the target's verdict in one word: ERROR when it did not
+// complete, FAIL when an expectation failed or a finding reaches failOn,
+// else the severity of its most severe unaccepted finding, or OK.
+func targetMark(t inspect.Target, failOn *inspect.Severity) string {
+	if t.Error != "" {
+		return "ERROR"
+	}
+	for _, e := range t.Expectations {
+		if !e.Passed {
+			return "FAIL"
+		}
+	}
+	worst, found := inspect.Info, false
+	for _, f := range t.Findings {
+		if inspect.Fails(f, failOn) {
+			return "FAIL"
+		}
+		if !f.Accepted && (!found || f.Severity > worst) {
+			worst, found = f.Severity, true
+		}
+	}
+	if found {
+		return strings.ToUpper(worst.String())
+	}
+	return "OK"
+}
+
+// targetFacts are the facts of a verdict line, in reading order.
+func targetFacts(t inspect.Target) []string {
+	cookies := plural(len(t.Cookies), "cookie")
+	if len(t.Cookies) > 0 && !readabilityMeasured(t) {
+		cookies += " (script readability not measured)"
+	}
+	facts := []string{cookies, plural(len(t.Blocked), "write") + " blocked"}
+	if n := len(t.Expectations); n > 0 {
+		failed := 0
+		for _, e := range t.Expectations {
+			if !e.Passed {
+				failed++
+			}
+		}
+		if failed > 0 {
+			facts = append(facts, fmt.Sprintf("expectations: %d of %d failed", failed, n))
+		} else {
+			facts = append(facts, fmt.Sprintf("expectations: all %d passed", n))
+		}
+	}
+	facts = append(facts, findingCounts(t.Findings))
+	if attempts, worked, on := attackCounts(t.Probes); attempts > 0 {
+		s := fmt.Sprintf("attacks: %d of %d worked", worked, attempts)
+		if worked == 0 {
+			s = fmt.Sprintf("attacks: none of %d worked", attempts)
+		} else {
+			s += " (on " + strings.Join(on, ", ") + ")"
+		}
+		facts = append(facts, s)
+	}
+	if n := len(t.Plants); n > 0 {
+		stored := 0
+		for _, p := range t.Plants {
+			if p.Planted {
+				stored++
+			}
+		}
+		facts = append(facts, fmt.Sprintf("plants: %d of %d stored by Chrome", stored, n))
+	}
+	for _, f := range t.Findings {
+		if f.RuleID == "CS026" {
+			facts = append(facts, "session fixation demonstrated (CS026, "+f.Cookie+")")
+		}
 	}
 	if t.Error != "" {
-		printf(w, "  ERROR: %s\n", t.Error)
+		facts = append(facts, "did not complete (see below)")
+	}
+	return facts
+}
+
+// findingCounts counts unaccepted findings by severity, most severe first,
+// and the accepted ones.
+func findingCounts(findings []inspect.Finding) string {
+	counts := map[inspect.Severity]int{}
+	accepted := 0
+	for _, f := range findings {
+		if f.Accepted {
+			accepted++
+		} else {
+			counts[f.Severity]++
+		}
+	}
+	var parts []string
+	for s := inspect.High; s >= inspect.Info; s-- {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	out := "no findings"
+	if len(parts) > 0 {
+		out = "findings: " + strings.Join(parts, ", ")
+	}
+	if accepted > 0 {
+		out += fmt.Sprintf(" (and %d accepted)", accepted)
+	}
+	return out
+}
+
+// attackCounts counts the probe attempts that could run, those that
+// worked, and the cookies they worked on.
+func attackCounts(probes []inspect.Probe) (attempts, worked int, on []string) {
+	for _, p := range probes {
+		switch p.Verdict {
+		case inspect.Vulnerable:
+			worked++
+			if !slices.Contains(on, p.Cookie) {
+				on = append(on, p.Cookie)
+			}
+			attempts++
+		case inspect.Protected:
+			attempts++
+		}
+	}
+	return attempts, worked, on
+}
+
+// target writes one target's details.
+func (tw terminal) target(t inspect.Target) {
+	w := tw.w
+	heading := t.URL
+	if t.Scenario != "" {
+		heading = fmt.Sprintf("Scenario %q (%s:%d) on %s", t.Scenario, t.File, t.Line, t.URL)
+	}
+	for i, line := range wrap(inert(heading), tw.width) {
+		if i > 0 {
+			line = "  " + line
+			if textWidth(line) > tw.width {
+				line = line[2:]
+			}
+		}
+		fmt.Fprintln(w, tw.st.bold(line))
+	}
+	if t.FinalURL != "" && t.FinalURL != t.URL {
+		tw.para("  ended at ", "    ", inert(t.FinalURL))
+	}
+	if t.Error != "" {
+		tw.marked("  ", "ERROR", inert(t.Error))
 	}
 	for _, d := range t.Dialogs {
 		if d.Kind == "more" {
-			printf(w, "  Dialog: %s\n", d.Message)
+			tw.para("  Dialog: ", "    ", inert(d.Message))
 			continue
 		}
-		printf(w, "  Dialog: %s \"%s\" from %s, %s\n", d.Kind, d.Message, d.URL, d.Answer)
+		tw.para("  Dialog: ", "    ", inert(fmt.Sprintf("%s \"%s\" from %s, %s", d.Kind, d.Message, d.URL, d.Answer)))
 	}
 	for _, p := range t.Popups {
-		printf(w, "  Popup: %s, opened by %s (closed when the target ended)\n", p.URL, p.OpenedBy)
+		tw.para("  Popup: ", "    ", inert(fmt.Sprintf("%s, opened by %s (closed when the target ended)", p.URL, p.OpenedBy)))
 	}
 	if t.Isolation != "" {
-		printf(w, "  Isolation: the browser context was replaced after this target: %s\n", t.Isolation)
+		tw.para("  Isolation: ", "    ", "the browser context was replaced after this target: "+inert(t.Isolation))
 	}
+	tw.para("  ", "    ", cookieCounts(t))
+	for _, f := range t.Frames {
+		if f.Error != "" {
+			tw.para("  Readability on ", "    ", inert(shortURL(t.FinalURL, f.URL))+": "+inert(f.Error))
+		}
+	}
+	tw.cookies(t, t.Cookies, false)
+	if len(t.EarlierCookies) > 0 {
+		tw.para("  ", "    ", fmt.Sprintf("Seen at earlier steps, gone or changed by the end: %s", plural(len(t.EarlierCookies), "cookie")))
+		tw.cookies(t, t.EarlierCookies, true)
+	}
+	tw.plants(t)
+	tw.expectations(t)
+	tw.where(t)
+	tw.findings(t)
+	tw.probes(t)
+	tw.unstored(t)
+}
+
+// cookieCounts is the line above the cookies: how many, how many script
+// can read (or that it was not measured), how many writes were blocked.
+func cookieCounts(t inspect.Target) string {
 	readable, unknown := 0, 0
 	for _, c := range t.Cookies {
 		switch c.Verdict() {
@@ -72,105 +299,109 @@ func writeTargetTable(w io.Writer, t inspect.Target) error {
 			unknown++
 		}
 	}
-	if unknown > 0 {
-		fmt.Fprintf(w, "  %d cookies (%d readable by page script, %d unknown: the page broke the measurement), %d writes blocked\n", len(t.Cookies), readable, unknown, len(t.Blocked))
-	} else {
-		fmt.Fprintf(w, "  %d cookies (%d readable by page script), %d writes blocked\n", len(t.Cookies), readable, len(t.Blocked))
+	blocked := plural(len(t.Blocked), "write") + " blocked"
+	switch {
+	case len(t.Cookies) == 0:
+		return "no cookies, " + blocked
+	case !readabilityMeasured(t):
+		return fmt.Sprintf("%s (script readability not measured), %s", plural(len(t.Cookies), "cookie"), blocked)
+	case unknown > 0:
+		return fmt.Sprintf("%s (%d readable by page script, %d unknown: the page broke the measurement), %s", plural(len(t.Cookies), "cookie"), readable, unknown, blocked)
 	}
-	for _, f := range t.Frames {
-		if f.Error != "" {
-			fmt.Fprintf(w, "  Readability on %s: %s\n", inert(shortURL(t.FinalURL, f.URL)), inert(f.Error))
-		}
-	}
-	if len(t.Cookies) > 0 {
-		// Redacted values carry no information: the column appears only
-		// when values are shown.
-		showValues := false
-		for _, c := range t.Cookies {
-			showValues = showValues || (c.Value != "" && c.Value != inspect.Redacted)
-		}
-		table := newTable(w)
-		header := []any{"Name", "Value", "Domain", "Path", "Set by", "Secure", "HttpOnly", "SameSite", "Expires", "Script-readable"}
-		if !showValues {
-			header = append(header[:1], header[2:]...)
-		}
-		table.Header(header...)
-		for _, c := range t.Cookies {
-			row := cookieRow(t, c)
-			if !showValues {
-				row = append(row[:1], row[2:]...)
-			}
-			if err := table.Append(row); err != nil {
-				return err
-			}
-		}
-		if err := table.Render(); err != nil {
-			return err
-		}
-	}
-	if err := writeEarlierCookiesTable(w, t); err != nil {
-		return err
-	}
-	if err := writePlantsTable(w, t); err != nil {
-		return err
-	}
-	if err := writeExpectationsTable(w, t); err != nil {
-		return err
-	}
-	if err := writeWhereTables(w, t); err != nil {
-		return err
-	}
-	if err := writeFindingsTable(w, t); err != nil {
-		return err
-	}
-	if err := writeProbeTables(w, t); err != nil {
-		return err
-	}
-	return writeUnstoredTable(w, t)
+	return fmt.Sprintf("%s (%d readable by page script), %s", plural(len(t.Cookies), "cookie"), readable, blocked)
 }
 
-// writeEarlierCookiesTable lists a scenario's cookies seen at earlier steps
-// that are gone or changed by the end, each with the step, as the rules
-// judged them. Values show only when they are not redacted.
-func writeEarlierCookiesTable(w io.Writer, t inspect.Target) error {
-	if len(t.EarlierCookies) == 0 {
-		return nil
+// cookies writes a table of cookies. Columns that do not fit the width
+// leave it, in this order, for the line under each cookie: Set by, Expires,
+// Path, Value, Domain.
+func (tw terminal) cookies(t inspect.Target, cookies []inspect.Cookie, earlier bool) {
+	if len(cookies) == 0 {
+		return
 	}
+	// Redacted values carry no information: the column appears only
+	// when values are shown.
 	showValues := false
-	for _, c := range t.EarlierCookies {
+	for _, c := range cookies {
 		showValues = showValues || (c.Value != "" && c.Value != inspect.Redacted)
 	}
-	fmt.Fprintf(w, "  Seen at earlier steps, gone or changed by the end: %d cookies\n", len(t.EarlierCookies))
-	table := newTable(w)
-	header := []any{"Name", "Value", "Seen at", "Domain", "Path", "Set by", "Secure", "HttpOnly", "SameSite", "Expires", "Script-readable"}
-	if !showValues {
-		header = append(header[:1], header[2:]...)
-	}
-	table.Header(header...)
-	for _, c := range t.EarlierCookies {
-		row := slices.Insert(cookieRow(t, c), 2, c.SeenAt)
-		if !showValues {
-			row = append(row[:1], row[2:]...)
+	g := grid{indent: "  ", cols: []column{
+		{header: "Name"},
+		{header: "Value", moves: 4},
+		{header: "Seen at", label: "seen at"},
+		{header: "Domain", moves: 5},
+		{header: "Path", moves: 3},
+		{header: "Secure"},
+		{header: "HttpOnly"},
+		{header: "SameSite"},
+		{header: "Expires", moves: 2},
+		{header: "Script-readable"},
+		{header: "Set by", moves: 1},
+	}}
+	for _, c := range cookies {
+		value := ""
+		if showValues {
+			value = c.Value
 		}
-		if err := table.Append(row); err != nil {
-			return err
+		seenAt := ""
+		if earlier {
+			seenAt = c.SeenAt
 		}
+		domain := c.Domain
+		if p := c.Partition(); p != "" {
+			domain += " (" + p + ")"
+		}
+		read := readability(t, c)
+		if earlier {
+			read = earlierReadability(t, c)
+		}
+		g.add([]string{c.Name, value, seenAt, domain, c.Path, yesNo(c.Secure), yesNo(c.HttpOnly), sameSite(c.SameSite), expires(c, tw.verbose), read, setBy(t, c)},
+			cookieDetails(t, c, tw.verbose)...)
 	}
-	return table.Render()
+	g.render(tw.w, tw.width, tw.st)
 }
 
-// writeUnstoredTable lists the writes that did not end up in the jar, with
-// their fate and why: blocked with Chrome's reasons, ignored silently,
-// replaced, deleted, evicted, cleared.
-func writeUnstoredTable(w io.Writer, t inspect.Target) error {
-	var rows [][]string
+// cookieDetails are the lines under a cookie's row after the moved columns,
+// one fact each: a new fact about a cookie (such as the requests it was
+// sent with) is one more line here.
+func cookieDetails(t inspect.Target, c inspect.Cookie, verbose bool) []string {
+	var out []string
+	if !verbose {
+		return out
+	}
+	// The frames' lines above the table say why readability is unknown.
+	if c.Verdict() == inspect.ReadabilityUnknown && c.UnknownReason != "" {
+		out = append(out, "readability unknown: "+c.UnknownReason)
+	}
+	{
+		for i, wr := range c.SetBy {
+			if i == len(c.SetBy)-1 {
+				break
+			}
+			out = append(out, fmt.Sprintf("earlier write: %s %s: %s", wr.Via, writeOrigin(t, wr), wr.CookieLine))
+		}
+	}
+	return out
+}
+
+// unstored writes the writes that did not end up in the jar, with their
+// fate and why: blocked with Chrome's reasons, ignored silently, replaced,
+// deleted, evicted, cleared.
+func (tw terminal) unstored(t inspect.Target) {
+	g := grid{indent: "  ", cols: []column{
+		{header: "Write", moves: 2},
+		{header: "Name"},
+		{header: "Via", moves: 3},
+		{header: "From", moves: 1, label: "-"},
+		{header: "Fate"},
+		{header: "Why"},
+	}}
 	for i, wr := range t.Writes {
 		if wr.Fate == inspect.FateStored || wr.Fate == "" {
 			continue
 		}
 		why := wr.FateReason
 		switch {
-		case wr.Fate == inspect.FateBlocked:
+		case wr.Fate == inspect.FateBlocked && len(wr.Blocked) > 0:
 			why = strings.Join(wr.Blocked, ", ") + ": " + wr.FateReason
 		case wr.Fate == inspect.FateReplaced && wr.ReplacedBy > 0 && wr.ReplacedBy < len(t.Writes):
 			by := t.Writes[wr.ReplacedBy]
@@ -180,31 +411,13 @@ func writeUnstoredTable(w io.Writer, t inspect.Target) error {
 			}
 			why = fmt.Sprintf("%s by write #%d, %s %s", verb, wr.ReplacedBy, by.Via, writeOrigin(t, by))
 		}
-		rows = append(rows, []string{fmt.Sprintf("#%d", i), inert(wr.CookieName()), string(wr.Via), writeOrigin(t, wr), string(wr.Fate), inert(why)})
+		g.add([]string{fmt.Sprintf("#%d", i), wr.CookieName(), string(wr.Via), writeOrigin(t, wr), string(wr.Fate), why})
 	}
-	if len(rows) == 0 {
-		return nil
+	if len(g.rows) == 0 {
+		return
 	}
-	fmt.Fprintln(w, "  Writes not stored (or no longer):")
-	table := newTable(w)
-	table.Header("Write", "Name", "Via", "From", "Fate", "Why")
-	for _, row := range rows {
-		if err := table.Append(row); err != nil {
-			return err
-		}
-	}
-	return table.Render()
-}
-
-func cookieRow(t inspect.Target, c inspect.Cookie) []string {
-	domain := c.Domain
-	if p := c.Partition(); p != "" {
-		domain += " (" + p + ")"
-	}
-	return []string{
-		c.Name, c.Value, domain, c.Path, setBy(t, c), yesNo(c.Secure), yesNo(c.HttpOnly),
-		sameSite(c.SameSite), expires(c), readability(t, c),
-	}
+	tw.para("  ", "    ", "Writes not stored (or no longer):")
+	g.render(tw.w, tw.width, tw.st)
 }
 
 // setBy says which write produced the cookie, and from where.
@@ -266,6 +479,7 @@ func shortURL(base, u string) string {
 	return u
 }
 
+// readability is a jar cookie's Script-readable cell.
 func readability(t inspect.Target, c inspect.Cookie) string {
 	switch c.Verdict() {
 	case inspect.ReadabilityUnknown:
@@ -273,6 +487,9 @@ func readability(t inspect.Target, c inspect.Cookie) string {
 		// printed above the table, per frame).
 		return "UNKNOWN"
 	case inspect.NotReadable:
+		if !readabilityMeasured(t) {
+			return NotMeasured
+		}
 		return "no"
 	}
 	if len(c.ReadableOn) == 1 && c.ReadableOn[0] == t.FinalURL {
@@ -283,6 +500,18 @@ func readability(t inspect.Target, c inspect.Cookie) string {
 		parts[i] = shortURL(t.FinalURL, u)
 	}
 	return "yes: " + strings.Join(parts, ", ")
+}
+
+// earlierReadability is the cell of a cookie seen at an earlier step: its
+// verdict was reached with that step's documents, so the final ones do not
+// decide whether it was measured.
+func earlierReadability(t inspect.Target, c inspect.Cookie) string {
+	if c.Verdict() == inspect.NotReadable {
+		return "no"
+	}
+	measured := t
+	measured.Frames = []inspect.Frame{{}}
+	return readability(measured, c)
 }
 
 func yesNo(b bool) string {
@@ -299,15 +528,32 @@ func sameSite(s string) string {
 	return s
 }
 
-func expires(c inspect.Cookie) string {
+// expires is the expiry in UTC, to the minute unless verbose.
+func expires(c inspect.Cookie, verbose bool) string {
 	if c.Session || c.Expires == nil {
 		return "session"
 	}
-	return c.Expires.UTC().Format(time.DateTime)
+	if verbose {
+		return c.Expires.UTC().Format(time.DateTime)
+	}
+	return c.Expires.UTC().Format("2006-01-02 15:04")
 }
 
-// writeProbeTables writes one table per probe that ran.
-func writeProbeTables(w io.Writer, t inspect.Target) error {
+// plural is "1 cookie" or "n cookies".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// probes writes the attacks: without verbose, one row per probe with its
+// counts and the cookies it worked on (the findings hold the evidence);
+// verbose, every attempt.
+func (tw terminal) probes(t inspect.Target) {
+	if len(t.Probes) == 0 {
+		return
+	}
 	var order []string
 	byName := map[string][]inspect.Probe{}
 	for _, p := range t.Probes {
@@ -320,10 +566,41 @@ func writeProbeTables(w io.Writer, t inspect.Target) error {
 		}
 		byName[title] = append(byName[title], p)
 	}
+	attempts, worked, _ := attackCounts(t.Probes)
+	tw.para("  ", "    ", fmt.Sprintf("Attacks by cookiescope's emulated network attacker: %d of %d worked", worked, attempts))
+	if !tw.verbose {
+		g := grid{indent: "  ", cols: []column{{header: "Probe"}, {header: "Protected"}, {header: "Vulnerable"}, {header: "N/A"}, {header: "Worked on"}}}
+		for _, name := range order {
+			var protected, vulnerable, na int
+			var on []string
+			for _, p := range byName[name] {
+				switch p.Verdict {
+				case inspect.Protected:
+					protected++
+				case inspect.Vulnerable:
+					vulnerable++
+					if !slices.Contains(on, p.Cookie) {
+						on = append(on, p.Cookie)
+					}
+				default:
+					na++
+				}
+			}
+			g.add([]string{name, fmt.Sprint(protected), fmt.Sprint(vulnerable), fmt.Sprint(na), strings.Join(on, ", ")})
+		}
+		g.render(tw.w, tw.width, tw.st)
+		return
+	}
 	for _, name := range order {
-		printf(w, "  Probe %s:\n", Inert(name))
-		table := newTable(w)
-		table.Header("Cookie", "Attack", "Channel", "Chrome", "Jar before → after", "Verdict", "Why")
+		tw.para("  Probe ", "    ", inert(name)+":")
+		g := grid{indent: "  ", cols: []column{
+			{header: "Cookie"},
+			{header: "Attack", moves: 2},
+			{header: "Channel"},
+			{header: "Chrome", moves: 3},
+			{header: "Jar before → after", moves: 1, label: "jar"},
+			{header: "Verdict", marked: true},
+		}}
 		for _, p := range byName[name] {
 			chrome := "blocked"
 			switch {
@@ -335,20 +612,17 @@ func writeProbeTables(w io.Writer, t inspect.Target) error {
 			if p.Emulated && p.Channel != "-" {
 				chrome += " (emulated)"
 			}
-			if err := table.Append([]string{p.Cookie, p.Attack, p.Channel, chrome, p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict)), p.Explanation}); err != nil {
-				return err
-			}
+			g.add([]string{p.Cookie, p.Attack, p.Channel, chrome, p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, "why: "+p.Explanation)
 		}
-		if err := table.Render(); err != nil {
-			return err
-		}
+		g.render(tw.w, tw.width, tw.st)
 	}
-	return nil
 }
 
-// WriteProbeSummary ends a run with one line per probed target and probe:
-// how many attempts were protected, vulnerable, or not applicable.
-func WriteProbeSummary(w io.Writer, r inspect.Report) error {
+// WriteProbeSummary ends a run with a sentence per probed target: the
+// attacks that worked, or that every attack failed; with opts.Verbose, first
+// a table of how many attempts per target and probe were protected,
+// vulnerable, or not applicable. Lines fit opts.Width.
+func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 	type counts struct{ protected, vulnerable, na int }
 	any := false
 	for _, t := range r.Targets {
@@ -357,9 +631,12 @@ func WriteProbeSummary(w io.Writer, r inspect.Report) error {
 	if !any {
 		return nil
 	}
-	fmt.Fprintln(w, "\nSummary: what an active network attacker could do")
-	table := newTable(w)
-	table.Header("Target", "Probe", "Protected", "Vulnerable", "Not applicable")
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}}
+	fmt.Fprintln(tw.w)
+	for _, line := range wrap("Summary: what an active network attacker could do", tw.width) {
+		fmt.Fprintln(tw.w, tw.st.bold(line))
+	}
+	g := grid{indent: "  ", cols: []column{{header: "Target"}, {header: "Probe"}, {header: "Protected"}, {header: "Vulnerable"}, {header: "Not applicable"}}}
 	for _, t := range r.Targets {
 		var order []string
 		byProbe := map[string]*counts{}
@@ -379,15 +656,19 @@ func WriteProbeSummary(w io.Writer, r inspect.Report) error {
 				c.na++
 			}
 		}
-		for _, name := range order {
+		for i, name := range order {
 			c := byProbe[name]
-			if err := table.Append([]string{t.URL, name, fmt.Sprint(c.protected), fmt.Sprint(c.vulnerable), fmt.Sprint(c.na)}); err != nil {
-				return err
+			target := ""
+			if i == 0 {
+				target = targetName(t)
 			}
+			g.add([]string{target, name, fmt.Sprint(c.protected), fmt.Sprint(c.vulnerable), fmt.Sprint(c.na)})
 		}
 	}
-	if err := table.Render(); err != nil {
-		return err
+	// Each probed target's details count its attempts per probe already:
+	// the table is repeated only when everything is asked for.
+	if opts.Verbose {
+		g.render(tw.w, tw.width, tw.st)
 	}
 	for _, t := range r.Targets {
 		if len(t.Probes) == 0 {
@@ -403,74 +684,153 @@ func WriteProbeSummary(w io.Writer, r inspect.Report) error {
 			}
 		}
 		if len(vulnerable) == 0 {
-			printf(w, "%s: every attack failed; its cookies are protected.\n", t.URL)
+			tw.marked("", "OK", inert(targetName(t))+": every attack failed; its cookies are protected.")
 		} else {
-			printf(w, "%s: attacks worked on %s.\n", t.URL, strings.Join(vulnerable, ", "))
+			tw.marked("", "VULNERABLE", inert(targetName(t))+": attacks worked on "+inert(strings.Join(vulnerable, ", "))+".")
 		}
 	}
-	return nil
+	return tw.w.err
 }
 
-// writeFindingsTable lists the target's findings, accepted ones last with
-// their reason.
-func writeFindingsTable(w io.Writer, t inspect.Target) error {
+// findingGroup is the findings of one rule: one title, one fix.
+type findingGroup struct {
+	rule     string
+	worst    inspect.Severity
+	mixed    bool
+	title    string
+	fix      string
+	findings []inspect.Finding
+}
+
+// findingEvidenceShown is how many findings of a rule show their evidence
+// without --verbose; a rule with more lists its cookies. evidenceLines is
+// how many lines each evidence gets then.
+const (
+	findingEvidenceShown = 1
+	evidenceLines        = 2
+)
+
+// findings writes the target's findings grouped by rule, most severe
+// first, each fix once; accepted findings last, with their reason. Without
+// verbose, why a cookie counts as a session is said once per cookie, and
+// an evidence takes evidenceLines at most.
+func (tw terminal) findings(t inspect.Target) {
 	if len(t.Findings) == 0 {
-		return nil
+		return
 	}
-	var open, accepted []inspect.Finding
-	for _, f := range t.Findings {
-		if f.Accepted {
-			accepted = append(accepted, f)
-		} else {
-			open = append(open, f)
-		}
-	}
-	fmt.Fprintf(w, "  Findings: %d (%d accepted by configuration)\n", len(t.Findings), len(accepted))
-	// The Step column appears when a scenario's earlier cookie drew a
-	// finding: it says where that cookie was seen.
+	var groups []*findingGroup
+	var accepted []inspect.Finding
 	withStep := false
 	for _, f := range t.Findings {
 		withStep = withStep || f.Step != ""
 	}
-	table := newTable(w)
-	if withStep {
-		table.Header("Rule", "Severity", "Cookie", "Step", "Finding", "Evidence", "Fix")
-	} else {
-		table.Header("Rule", "Severity", "Cookie", "Finding", "Evidence", "Fix")
-	}
-	for _, f := range append(open, accepted...) {
-		subject := findingSubject(f)
-		if subject == "" {
-			subject = "(" + f.Domain + ")"
-		}
-		title := f.Title
+	var sessions []string
+	for _, f := range t.Findings {
 		if f.Accepted {
-			title += " [accepted: " + f.Reason + "]"
+			accepted = append(accepted, f)
+			continue
 		}
-		row := []string{f.RuleID, f.Severity.String(), subject, title, findingEvidence(f), f.Fix}
-		if withStep {
-			step := f.Step
-			if step == "" && f.Cookie != "" {
-				step = "final jar"
+		if f.SessionLike != "" && f.Cookie != "" {
+			if s := f.Cookie + " is judged a session credential: " + f.SessionLike; !slices.Contains(sessions, s) {
+				sessions = append(sessions, s)
 			}
-			row = slices.Insert(row, 3, step)
 		}
-		if err := table.Append(row); err != nil {
-			return err
+		i := slices.IndexFunc(groups, func(g *findingGroup) bool { return g.rule == f.RuleID })
+		if i < 0 {
+			groups = append(groups, &findingGroup{rule: f.RuleID, worst: f.Severity, title: f.Title, fix: f.Fix})
+			i = len(groups) - 1
+		}
+		g := groups[i]
+		g.mixed = g.mixed || f.Severity != g.worst
+		g.worst = max(g.worst, f.Severity)
+		g.findings = append(g.findings, f)
+	}
+	slices.SortStableFunc(groups, func(a, b *findingGroup) int { return int(b.worst) - int(a.worst) })
+	tw.para("  ", "    ", "Findings: "+strings.TrimPrefix(findingCounts(t.Findings), "findings: "))
+	if !tw.verbose {
+		for _, s := range sessions {
+			tw.para("  (", "    ", s+")")
 		}
 	}
-	return table.Render()
+	rest := "  " + strings.Repeat(" ", markWidth)
+	for _, g := range groups {
+		subjects := make([]string, len(g.findings))
+		for i, f := range g.findings {
+			subjects[i] = terminalSubject(f, withStep)
+			if g.mixed {
+				subjects[i] += " [" + f.Severity.String() + "]"
+			}
+		}
+		head := g.rule + " " + g.title
+		if len(g.findings) > 1 {
+			head += fmt.Sprintf(" (%d)", len(g.findings))
+		}
+		tw.marked("  ", strings.ToUpper(g.worst.String()), head)
+		switch {
+		case tw.verbose:
+			for i, f := range g.findings {
+				tw.para(rest+"- ", rest+"  ", subjects[i]+": "+findingEvidence(f))
+			}
+		case len(g.findings) <= findingEvidenceShown:
+			for i, f := range g.findings {
+				tw.clipped(rest+"- ", rest+"  ", subjects[i]+": "+f.Evidence, evidenceLines)
+			}
+		default:
+			tw.para(rest, rest+"  ", strings.Join(subjects, ", ")+" (--verbose for the evidence of each)")
+		}
+		tw.para(rest+"Fix: ", rest+"  ", g.fix)
+	}
+	for _, f := range accepted {
+		tw.para("  Accepted: ", "    ", fmt.Sprintf("%s %s, %s: %s", f.RuleID, f.Title, terminalSubject(f, withStep), f.Reason))
+	}
 }
 
-// writePlantsTable lists a scenario's plant steps: what the emulated
-// network attacker wrote into the victim's jar, and what Chrome decided.
-func writePlantsTable(w io.Writer, t inspect.Target) error {
-	if len(t.Plants) == 0 {
-		return nil
+// clipped is para limited to lines lines, the last ending in "…" when text
+// was cut.
+func (tw terminal) clipped(first, rest, text string, lines int) {
+	avail := tw.width - max(textWidth(first), textWidth(rest))
+	wrapped := wrap(inert(text), avail)
+	if len(wrapped) > lines {
+		wrapped = wrapped[:lines]
+		last := wrapped[lines-1]
+		for textWidth(last)+1 > avail {
+			last, _ = cut(last, textWidth(last)-1)
+		}
+		wrapped[lines-1] = last + "…"
 	}
-	printf(w, "  Planted by the emulated network attacker:\n")
-	table := newTable(w)
-	table.Header("Line", "Cookie", "Over", "From", "Chrome", "Evidence")
+	for i, line := range wrapped {
+		prefix := rest
+		if i == 0 {
+			prefix = first
+		}
+		fmt.Fprintln(tw.w, prefix+line)
+	}
+}
+
+// terminalSubject names what a finding is about: the cookie (with its
+// partition, and where a scenario saw it), or the host.
+func terminalSubject(f inspect.Finding, withStep bool) string {
+	subject := findingSubject(f)
+	if subject == "" {
+		return "(host " + f.Domain + ")"
+	}
+	switch {
+	case f.Step != "":
+		subject += " (at " + f.Step + ")"
+	case withStep:
+		subject += " (final jar)"
+	}
+	return subject
+}
+
+// plants writes a scenario's plant steps: what the emulated network
+// attacker wrote into the victim's jar, and what Chrome decided.
+func (tw terminal) plants(t inspect.Target) {
+	if len(t.Plants) == 0 {
+		return
+	}
+	tw.para("  ", "    ", "Planted by the emulated network attacker:")
+	g := grid{indent: "  ", cols: []column{{header: "Line"}, {header: "Cookie"}, {header: "Over"}, {header: "From", moves: 2}, {header: "URL", moves: 1, label: "at"}, {header: "Chrome"}}}
 	for _, p := range t.Plants {
 		chrome := "refused"
 		if p.Planted {
@@ -480,17 +840,16 @@ func writePlantsTable(w io.Writer, t inspect.Target) error {
 		if from == "" {
 			from = "(a literal value)"
 		}
-		if err := table.Append([]string{fmt.Sprint(p.Line), p.Cookie, p.Over + " (" + p.URL + ")", from, chrome, p.Evidence}); err != nil {
-			return err
-		}
+		g.add([]string{fmt.Sprint(p.Line), p.Cookie, p.Over, from, p.URL, chrome}, p.Evidence)
 	}
-	return table.Render()
+	g.render(tw.w, tw.width, tw.st)
 }
 
-// writeExpectationsTable lists a scenario's expectations with their outcome.
-func writeExpectationsTable(w io.Writer, t inspect.Target) error {
+// expectations writes a scenario's expectations with their outcome, each
+// failure on a line under its expectation.
+func (tw terminal) expectations(t inspect.Target) {
 	if len(t.Expectations) == 0 {
-		return nil
+		return
 	}
 	failed := 0
 	for _, e := range t.Expectations {
@@ -498,17 +857,14 @@ func writeExpectationsTable(w io.Writer, t inspect.Target) error {
 			failed++
 		}
 	}
-	fmt.Fprintf(w, "  Expectations: %d passed, %d failed\n", len(t.Expectations)-failed, failed)
-	table := newTable(w)
-	table.Header("Line", "Expectation", "Result", "Expected vs actual")
+	tw.para("  ", "    ", fmt.Sprintf("Expectations: %d passed, %d failed", len(t.Expectations)-failed, failed))
+	g := grid{indent: "  ", cols: []column{{header: "Result", marked: true}, {header: "Line"}, {header: "Expectation"}}}
 	for _, e := range t.Expectations {
 		result := "PASS"
 		if !e.Passed {
 			result = "FAIL"
 		}
-		if err := table.Append([]string{fmt.Sprint(e.Line), e.Expectation, result, strings.Join(e.Failures, "\n")}); err != nil {
-			return err
-		}
+		g.add([]string{result, fmt.Sprint(e.Line), e.Expectation}, e.Failures...)
 	}
-	return table.Render()
+	g.render(tw.w, tw.width, tw.st)
 }

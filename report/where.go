@@ -16,7 +16,7 @@ func TrafficLine(c inspect.Cookie) string {
 	if tr.Sent == 0 && tr.Withheld == 0 {
 		return ""
 	}
-	line := fmt.Sprintf("sent with %d %s", tr.Sent, plural(tr.Sent, "request", "requests"))
+	line := "sent with " + plural(tr.Sent, "request")
 	if tr.SentCrossSite > 0 {
 		line += fmt.Sprintf(" (%d cross-site)", tr.SentCrossSite)
 	}
@@ -28,13 +28,6 @@ func TrafficLine(c inspect.Cookie) string {
 		line += fmt.Sprintf("; withheld from %d (%s)", tr.Withheld, strings.Join(reasons, ", "))
 	}
 	return line
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // crossSiteCell says what Chrome did with a cookie on one kind of
@@ -91,6 +84,29 @@ func crossSiteTitle(cs inspect.CrossSite) string {
 	return title
 }
 
+// where writes where the target's cookies went, wrapped to the width, and
+// the cross-site probe's matrix.
+func (tw terminal) where(t inspect.Target) {
+	var lines []string
+	for _, c := range t.Cookies {
+		if line := TrafficLine(c); line != "" {
+			lines = append(lines, c.Name+": "+line)
+		}
+	}
+	if len(lines) > 0 {
+		tw.para("  ", "    ", fmt.Sprintf("Where the cookies went (%s recorded):", plural(len(t.Requests), "request")))
+		for _, l := range lines {
+			tw.para("    ", "      ", l)
+		}
+	}
+	if t.RequestsDropped > 0 {
+		tw.para("  ", "    ", fmt.Sprintf("%d more requests were not recorded (the recorder keeps the first %d)", t.RequestsDropped, len(t.Requests)))
+	}
+	if len(t.CrossSite) > 0 {
+		_ = writeCrossSiteTables(tw.w, t)
+	}
+}
+
 // writeWhereTables writes, per target, where each cookie went and the
 // cross-site probe's matrix: cookie × request kind.
 func writeWhereTables(w io.Writer, t inspect.Target) error {
@@ -109,6 +125,12 @@ func writeWhereTables(w io.Writer, t inspect.Target) error {
 	if t.RequestsDropped > 0 {
 		printf(w, "  %d more requests were not recorded (the recorder keeps the first %d)\n", t.RequestsDropped, len(t.Requests))
 	}
+	return writeCrossSiteTables(w, t)
+}
+
+// writeCrossSiteTables writes each cross-site probe's matrix: cookie ×
+// request kind.
+func writeCrossSiteTables(w io.Writer, t inspect.Target) error {
 	for _, cs := range t.CrossSite {
 		printf(w, "  %s:\n", crossSiteTitle(cs))
 		table := newTable(w)

@@ -30,6 +30,7 @@ type commonFlags struct {
 	formats        stringList
 	outputs        stringList
 	showValues     bool
+	verbose        bool
 	resolve        stringList
 	trustSPKI      stringList
 	insecure       bool
@@ -61,9 +62,10 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.Var(&c.formats, "format", "output `FORMAT`: table (default), json, sarif, junit or markdown; repeatable, each with its own --output")
+	fs.Var(&c.formats, "format", "output `FORMAT`: table (default), json, sarif, junit, markdown or html; repeatable, each with its own --output")
 	fs.Var(&c.outputs, "output", "write the report to `FILE` instead of stdout (- is stdout): a regular file is replaced atomically, a device, FIFO or /dev/stdout is written to; checked before the browser starts; the Nth --output takes the Nth --format")
 	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
+	fs.BoolVar(&c.verbose, "verbose", false, "table format: show everything (every finding's evidence, every probe attempt, every earlier write)")
 	fs.Var(&c.resolve, "resolve", "map a host to an address, `HOST:IP` (repeatable; HOST may be '*.suffix'), like curl's --resolve")
 	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
 	fs.BoolVar(&c.insecure, "insecure", false, "accept invalid TLS certificates, like curl -k")

@@ -195,15 +195,18 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 	if !c.showValues {
 		rep = rep.Redact()
 	}
-	opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: thisBuild().Version, SARIFRoot: c.sarifRoot, SourcePath: scenarios.SourcePath}
 	var errs []error
 	for _, o := range outs {
+		opts := report.Options{FailOn: c.failOnSeverity, ToolVersion: thisBuild().Version, SARIFRoot: c.sarifRoot, SourcePath: scenarios.SourcePath, Verbose: c.verbose, Width: report.TerminalWidth(nil, os.Getenv)}
+		if o.path == "" {
+			opts.Width, opts.Color = report.TerminalWidth(stdout, os.Getenv), report.UseColor(stdout, os.Getenv)
+		}
 		render := func(w io.Writer) error {
 			if err := report.Write(w, o.format, rep, opts); err != nil {
 				return err
 			}
 			if summary && o.format == report.FormatTable {
-				return report.WriteProbeSummary(w, rep)
+				return report.WriteProbeSummary(w, rep, opts)
 			}
 			return nil
 		}
