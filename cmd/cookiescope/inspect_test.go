@@ -98,7 +98,7 @@ func TestTableShowsEveryCapturePath(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
 	}
-	for _, want := range []string{"header from /headers", "document.cookie inline in /scripts", "analytics.js", "cookieStore", "widget.test", "SameSiteNoneInsecure", "InvalidPrefix", "NotStored"} {
+	for _, want := range []string{"header from /headers", "document.cookie inline in /scripts", "analytics.js", "cookieStore", "widget.test", "SameSiteNoneInsecure", "InvalidPrefix", "not-stored"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("table lacks %q", want)
 		}
