@@ -46,5 +46,9 @@ func notMeasuredNote(t inspect.Target) string {
 	if n == 0 {
 		return ""
 	}
-	return "script readability " + NotMeasured + " for " + plural(n, "cookie") + " (no document of the target was read: the run was interrupted or the page never loaded), so rules " + strings.Join(readabilityRules, " and ") + " could not judge them"
+	them := "them"
+	if n == 1 {
+		them = "it"
+	}
+	return "script readability " + NotMeasured + " for " + plural(n, "cookie") + " (no document of the target was read: the run was interrupted or the page never loaded), so rules " + strings.Join(readabilityRules, " and ") + " could not judge " + them
 }

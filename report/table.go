@@ -481,13 +481,26 @@ func shortURL(base, u string) string {
 
 // readability is a jar cookie's Script-readable cell.
 func readability(t inspect.Target, c inspect.Cookie) string {
+	return readabilityCell(t, c, readabilityMeasured(t))
+}
+
+// earlierReadability is the cell of a cookie seen at an earlier step: its
+// verdict was reached with that step's documents, so the final ones do not
+// decide whether it was measured.
+func earlierReadability(t inspect.Target, c inspect.Cookie) string {
+	return readabilityCell(t, c, true)
+}
+
+// readabilityCell says whether page script can read c: "no" only when it
+// was measured.
+func readabilityCell(t inspect.Target, c inspect.Cookie, measured bool) string {
 	switch c.Verdict() {
 	case inspect.ReadabilityUnknown:
 		// Not "no": the page broke the measurement (the reason is
 		// printed above the table, per frame).
 		return "UNKNOWN"
 	case inspect.NotReadable:
-		if !readabilityMeasured(t) {
+		if !measured {
 			return NotMeasured
 		}
 		return "no"
@@ -500,18 +513,6 @@ func readability(t inspect.Target, c inspect.Cookie) string {
 		parts[i] = shortURL(t.FinalURL, u)
 	}
 	return "yes: " + strings.Join(parts, ", ")
-}
-
-// earlierReadability is the cell of a cookie seen at an earlier step: its
-// verdict was reached with that step's documents, so the final ones do not
-// decide whether it was measured.
-func earlierReadability(t inspect.Target, c inspect.Cookie) string {
-	if c.Verdict() == inspect.NotReadable {
-		return "no"
-	}
-	measured := t
-	measured.Frames = []inspect.Frame{{}}
-	return readability(measured, c)
 }
 
 func yesNo(b bool) string {
