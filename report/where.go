@@ -102,75 +102,51 @@ func (tw terminal) where(t inspect.Target) {
 	if t.RequestsDropped > 0 {
 		tw.para("  ", "    ", fmt.Sprintf("%d more requests were not recorded (the recorder keeps the first %d)", t.RequestsDropped, len(t.Requests)))
 	}
-	if len(t.CrossSite) > 0 {
-		_ = writeCrossSiteTables(tw.w, t)
-	}
-}
-
-// writeWhereTables writes, per target, where each cookie went and the
-// cross-site probe's matrix: cookie × request kind.
-func writeWhereTables(w io.Writer, t inspect.Target) error {
-	var lines []string
-	for _, c := range t.Cookies {
-		if line := TrafficLine(c); line != "" {
-			lines = append(lines, c.Name+": "+line)
-		}
-	}
-	if len(lines) > 0 {
-		printf(w, "  Where the cookies went (%d requests recorded):\n", len(t.Requests))
-		for _, l := range lines {
-			printf(w, "    %s\n", l)
-		}
-	}
-	if t.RequestsDropped > 0 {
-		printf(w, "  %d more requests were not recorded (the recorder keeps the first %d)\n", t.RequestsDropped, len(t.Requests))
-	}
-	return writeCrossSiteTables(w, t)
-}
-
-// writeCrossSiteTables writes each cross-site probe's matrix: cookie ×
-// request kind.
-func writeCrossSiteTables(w io.Writer, t inspect.Target) error {
 	for _, cs := range t.CrossSite {
-		printf(w, "  %s:\n", crossSiteTitle(cs))
-		table := newTable(w)
-		header := []any{"Cookie"}
-		for _, r := range cs.Requests {
-			header = append(header, r.Kind)
-		}
-		table.Header(header...)
-		names := crossSiteCookies(cs)
-		for _, name := range names {
-			row := []string{name}
-			for _, r := range cs.Requests {
-				row = append(row, crossSiteCell(r, name))
-			}
-			if err := table.Append(row); err != nil {
-				return err
-			}
-		}
-		if len(names) == 0 {
-			row := []string{"(no cookie)"}
-			for _, r := range cs.Requests {
-				row = append(row, crossSiteCell(r, ""))
-			}
-			if err := table.Append(row); err != nil {
-				return err
-			}
-		}
-		if err := table.Render(); err != nil {
-			return err
+		tw.para("  ", "    ", crossSiteTitle(cs)+":")
+		for _, name := range crossSiteCookies(cs) {
+			tw.para("    ", "      ", name+": "+crossSiteSummary(cs, name))
 		}
 		for _, r := range cs.Requests {
 			if r.Error != "" {
-				printf(w, "    %s: %s\n", r.Kind, r.Error)
+				tw.para("    ", "      ", r.Kind+": "+r.Error)
 			}
 		}
 	}
-	return nil
 }
 
-// writeWhereMarkdown is writeWhereTables in Markdown.
+// crossSiteSummary says in one line what Chrome did with a cookie on each
+// kind of the probe's requests, kinds with the same outcome together:
+// "sent with link, form-post; withheld from iframe, img (SameSiteLax)".
+func crossSiteSummary(cs inspect.CrossSite, name string) string {
+	var order []string
+	kinds := map[string][]string{}
+	for _, r := range cs.Requests {
+		cell := crossSiteCell(r, name)
+		if _, ok := kinds[cell]; !ok {
+			order = append(order, cell)
+		}
+		kinds[cell] = append(kinds[cell], r.Kind)
+	}
+	var parts []string
+	for _, cell := range order {
+		list := strings.Join(kinds[cell], ", ")
+		switch {
+		case cell == "sent":
+			parts = append(parts, "sent with "+list)
+		case strings.HasPrefix(cell, "withheld: "):
+			parts = append(parts, "withheld from "+list+" ("+strings.TrimPrefix(cell, "withheld: ")+")")
+		case cell == "—":
+			parts = append(parts, "not concerned by "+list)
+		default:
+			parts = append(parts, cell+": "+list)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+// writeWhereMarkdown writes where each cookie went and the cross-site
+// probe's matrix (cookie × request kind) in Markdown.
 func writeWhereMarkdown(w io.Writer, t inspect.Target) {
 	for _, c := range t.Cookies {
 		if line := TrafficLine(c); line != "" {
