@@ -145,6 +145,19 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d + more, nil
 }
 
+// FormatDuration writes d as people do: 30s, 2m, 20ms, 1h, not 2m0s or
+// 1h0m0s; the counterpart of ParseDuration for messages and help.
+func FormatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 // nodeKind names a YAML node's kind for errors.
 func nodeKind(n *yaml.Node) string {
 	switch n.Kind {

@@ -640,21 +640,9 @@ func (p *parser) wait(v *yaml.Node, st *Step) error {
 func (p *parser) waitDuration(n *yaml.Node, what string) (time.Duration, error) {
 	d, err := p.duration(n, what)
 	if err == nil && d > p.stepTimeout {
-		err = p.errorf(n, "wait %s is longer than the step timeout %s; raise timeout: or shorten the wait", shortDuration(d), shortDuration(p.stepTimeout))
+		err = p.errorf(n, "wait %s is longer than the step timeout %s; raise timeout: or shorten the wait", inspect.FormatDuration(d), inspect.FormatDuration(p.stepTimeout))
 	}
 	return d, err
-}
-
-// shortDuration writes d as people do: 30s, 1m, 2562047h, not 1m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 var expectKeys = []string{"cookie", "page", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated", "sentTo", "withheldFrom"}

@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
@@ -23,7 +22,7 @@ import (
 // 24h).
 type durationValue time.Duration
 
-func (d *durationValue) String() string { return shortDuration(time.Duration(*d)) }
+func (d *durationValue) String() string { return inspect.FormatDuration(time.Duration(*d)) }
 
 func (d *durationValue) Set(s string) error {
 	v, err := inspect.ParseDuration(s)
@@ -32,18 +31,6 @@ func (d *durationValue) Set(s string) error {
 	}
 	*d = durationValue(v)
 	return nil
-}
-
-// shortDuration writes d as people do: 30s, 2m, 20ms, not 2m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // deprecatedAlias is a flag kept so that old command lines still work: it
