@@ -345,17 +345,7 @@ func htmlProbes(t inspect.Target) []htmlProbeGroup {
 			groups = append(groups, htmlProbeGroup{Name: name})
 			i = len(groups) - 1
 		}
-		chrome := "blocked"
-		switch {
-		case p.Channel == "-":
-			chrome = "-"
-		case p.Accepted:
-			chrome = "accepted"
-		}
-		if p.Emulated && p.Channel != "-" {
-			chrome += " (emulated)"
-		}
-		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: chrome, After: p.After, Verdict: string(p.Verdict), Why: p.Explanation})
+		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: probeChrome(p), After: p.After, Verdict: string(p.Verdict), Why: p.Explanation})
 	}
 	return groups
 }

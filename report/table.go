@@ -603,17 +603,7 @@ func (tw terminal) probes(t inspect.Target) {
 			{header: "Verdict", marked: true},
 		}}
 		for _, p := range byName[name] {
-			chrome := "blocked"
-			switch {
-			case p.Channel == "-":
-				chrome = "-"
-			case p.Accepted:
-				chrome = "accepted"
-			}
-			if p.Emulated && p.Channel != "-" {
-				chrome += " (emulated)"
-			}
-			g.add([]string{p.Cookie, p.Attack, p.Channel, chrome, p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, "why: "+p.Explanation)
+			g.add([]string{p.Cookie, p.Attack, p.Channel, probeChrome(p), p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, "why: "+p.Explanation)
 		}
 		g.render(tw.w, tw.width, tw.st)
 	}
@@ -868,4 +858,21 @@ func (tw terminal) expectations(t inspect.Target) {
 		g.add([]string{result, fmt.Sprint(e.Line), e.Expectation}, e.Failures...)
 	}
 	g.render(tw.w, tw.width, tw.st)
+}
+
+// probeChrome says what Chrome did with a probe's attempt: accepted or
+// blocked, "(emulated)" when cookiescope played the attacker, "-" for a
+// row that made no attempt.
+func probeChrome(p inspect.Probe) string {
+	if p.Channel == "-" {
+		return "-"
+	}
+	chrome := "blocked"
+	if p.Accepted {
+		chrome = "accepted"
+	}
+	if p.Emulated {
+		chrome += " (emulated)"
+	}
+	return chrome
 }
