@@ -45,12 +45,7 @@ const AttackerHost = "cookiescope-attacker.example"
 // jar each time, and Chrome's cookie decisions for the request are kept.
 func crossSite(ctx context.Context, emulate Emulator, targetURL string, jar []inspect.Cookie, opts Options) inspect.CrossSite {
 	cs := inspect.CrossSite{Attacker: "https://" + AttackerHost, Live: opts.LiveRequests, Step: opts.Step}
-	fail := func(why string) inspect.CrossSite {
-		for _, k := range inspect.CrossSiteKinds {
-			cs.Requests = append(cs.Requests, inspect.CrossSiteRequest{Kind: k.Kind, Description: k.Description, Error: why})
-		}
-		return cs
-	}
+	fail := func(why string) inspect.CrossSite { return crossSiteNotRun(opts, why) }
 	u, err := url.Parse(targetURL)
 	if err != nil {
 		return fail(err.Error())
@@ -72,6 +67,16 @@ func crossSite(ctx context.Context, emulate Emulator, targetURL string, jar []in
 			break
 		}
 		cs.Requests = append(cs.Requests, crossSiteRequest(ctx, tab, targetURL, jar, k.Kind, k.Description, opts))
+	}
+	return cs
+}
+
+// crossSiteNotRun is the cross-site probe's result when it could not run:
+// every kind, each saying why.
+func crossSiteNotRun(opts Options, why string) inspect.CrossSite {
+	cs := inspect.CrossSite{Attacker: "https://" + AttackerHost, Live: opts.LiveRequests, Step: opts.Step}
+	for _, k := range inspect.CrossSiteKinds {
+		cs.Requests = append(cs.Requests, inspect.CrossSiteRequest{Kind: k.Kind, Description: k.Description, Error: why})
 	}
 	return cs
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,25 +101,24 @@ func Probe(ctx context.Context, tab Tab, targetURL string, names []string, opts 
 		baseline = tab.Visit(ctx, targetURL, opts.Load)
 	}
 	p.baseline = baseline
-	// The cross-site probe starts from the jar as the target left it.
-	victim, jarErr := tab.Jar()
+	// The cross-site probe starts from the jar as the target left it,
+	// before the other probes reset the context.
+	var victim []inspect.Cookie
+	var jarErr error
+	if slices.Contains(names, CrossSiteName) {
+		victim, jarErr = tab.Jar()
+	}
 	for _, name := range names {
 		if ctx.Err() != nil {
 			break
 		}
 		if name == CrossSiteName {
-			cs := inspect.CrossSite{}
+			var cs inspect.CrossSite
 			switch {
 			case baseline.Error != "":
-				cs = crossSite(ctx, nil, targetURL, nil, opts)
-				for i := range cs.Requests {
-					cs.Requests[i].Error = "the target did not load: " + baseline.Error
-				}
+				cs = crossSiteNotRun(opts, "the target did not load: "+baseline.Error)
 			case jarErr != nil:
-				cs = crossSite(ctx, nil, targetURL, nil, opts)
-				for i := range cs.Requests {
-					cs.Requests[i].Error = "read the jar: " + jarErr.Error()
-				}
+				cs = crossSiteNotRun(opts, "read the jar: "+jarErr.Error())
 			default:
 				cs = crossSite(ctx, opts.Emulate, targetURL, victim, opts)
 			}
