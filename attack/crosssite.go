@@ -94,20 +94,40 @@ func crossSiteRequest(ctx context.Context, tab EmulatedTab, targetURL string, ja
 	}
 	copied := time.Now()
 	t := tab.Visit(ctx, "https://"+AttackerHost+"/"+kind, opts.Load)
-	for _, r := range t.Requests {
-		if sameResource(r.URL, targetURL) && r.Relation == inspect.RelationCrossSite {
-			for i := range r.Sent {
-				r.Sent[i].AgeMS = max(r.At.Sub(copied).Milliseconds(), 1)
-			}
-			out.Request = &r
-			return out
+	// The kind's own request: to the target, cross-site, of the kind's
+	// method and navigation; one Chrome reported its cookies for first.
+	var found *inspect.Request
+	for i, r := range t.Requests {
+		if !sameResource(r.URL, targetURL) || r.Relation != inspect.RelationCrossSite || !kindMade(kind, r) {
+			continue
 		}
+		if found == nil || !found.CookiesReported && r.CookiesReported {
+			found = &t.Requests[i]
+		}
+	}
+	if found != nil {
+		r := *found
+		r.Sent = append([]inspect.RequestCookie(nil), r.Sent...)
+		for i := range r.Sent {
+			r.Sent[i].AgeMS = max(r.At.Sub(copied).Milliseconds(), 1)
+		}
+		out.Request = &r
+		return out
 	}
 	out.Error = "Chrome made no cross-site request to the target"
 	if t.Error != "" {
 		out.Error += ": " + t.Error
 	}
 	return out
+}
+
+// kindMade reports whether r can be the request a kind makes: the form
+// posts are POSTs, the rest GETs; the link, the form post and window.open
+// are top-level navigations, the others are not.
+func kindMade(kind string, r inspect.Request) bool {
+	post := kind == inspect.KindFormPost || kind == inspect.KindIframePost
+	navigation := kind == inspect.KindLink || kind == inspect.KindFormPost || kind == inspect.KindWindowOpen
+	return (r.Method == "POST") == post && r.Navigation == navigation
 }
 
 // sameResource reports whether two URLs name the same resource, as Chrome
