@@ -2,7 +2,7 @@
 GO ?= go
 BIN := ./cookiescope
 
-.PHONY: all build demo test bench chromium fuzz
+.PHONY: all build demo test bench bench-memory chromium fuzz
 
 all: build
 
@@ -29,10 +29,17 @@ test:
 	@$(GO) build -o bin/testprogress ./scripts/testprogress
 	bin/testprogress $(GO) test -race -json ./...
 
-# Pages per second against the lab with 1, 2 and 4 workers, the bare
-# chromedp floor, and the browser's memory.
+# Pages per second against the lab with 1, 2 and 4 workers and the bare
+# chromedp floor, p50/p95 per target and the median of each phase of a
+# target (navigate, settle, readability, jar, clean-up), the browser's CPU
+# time per page and its memory.
 bench: chromium
 	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect|BenchmarkScriptWrite' -benchtime 100x -count 1 -timeout 30m
+
+# Memory over 1,000 targets in one run: the Go heap and the browser's PSS
+# after every 250.
+bench-memory: chromium
+	$(GO) test ./browser -run '^$$' -bench 'BenchmarkManyTargets' -benchtime 1x -count 1 -timeout 30m
 
 # go test -fuzz takes one target per run.
 fuzz:

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
 )
 
@@ -36,11 +39,15 @@ func benchPages(n int) []string {
 func BenchmarkInspect(b *testing.B) {
 	br := needBrowser(b)
 	perPage := map[string]time.Duration{}
+	// phaseLines holds each sub-benchmark's last line (the 100-page run).
+	phaseLines := map[string]string{}
+	lineOrder := []string{"workers=1", "workers=2", "workers=4", "floor"}
 	for _, workers := range []int{1, 2, 4} {
 		name := fmt.Sprintf("workers=%d", workers)
 		b.Run(name, func(b *testing.B) {
 			urls := benchPages(b.N)
 			b.ResetTimer()
+			cpuBefore := browserCPU(br)
 			start := time.Now()
 			targets, complete, err := br.InspectURLs(context.Background(), urls, workers, LoadOptions{}, nil)
 			elapsed := time.Since(start)
@@ -55,6 +62,13 @@ func BenchmarkInspect(b *testing.B) {
 			}
 			perPage[name] = elapsed / time.Duration(b.N)
 			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "pages/s")
+			b.ReportMetric(float64(browserCPU(br)-cpuBefore)/float64(time.Millisecond)/float64(b.N), "chrome-cpu-ms/page")
+			durations := make([]time.Duration, len(targets))
+			for i, t := range targets {
+				durations[i] = time.Duration(t.DurationMS) * time.Millisecond
+			}
+			b.ReportMetric(float64(percentile(durations, 95))/float64(time.Millisecond), "p95-ms")
+			phaseLines[name] = fmt.Sprintf("%s: per target p50 %v, p95 %v; %s", name, percentile(durations, 50), percentile(durations, 95), phaseMedians(targets))
 			if workers == 1 {
 				b.ReportMetric(browserPSSMegabytes(b, br), "MB-PSS")
 			}
@@ -69,8 +83,11 @@ func BenchmarkInspect(b *testing.B) {
 		}
 		contextID := chromedp.FromContext(ctx).BrowserContextID
 		b.ResetTimer()
+		cpuBefore := browserCPU(br)
 		start := time.Now()
+		durations := make([]time.Duration, 0, len(urls))
 		for _, u := range urls {
+			pageStart := time.Now()
 			if _, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: contextID}); err != nil {
 				b.Fatal(err)
 			}
@@ -84,15 +101,65 @@ func BenchmarkInspect(b *testing.B) {
 			if len(res.Cookies) == 0 {
 				b.Fatalf("%s: no cookies", u)
 			}
+			durations = append(durations, time.Since(pageStart))
 		}
 		elapsed := time.Since(start)
 		b.StopTimer()
 		perPage["floor"] = elapsed / time.Duration(b.N)
 		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "pages/s")
+		b.ReportMetric(float64(browserCPU(br)-cpuBefore)/float64(time.Millisecond)/float64(b.N), "chrome-cpu-ms/page")
+		b.ReportMetric(float64(percentile(durations, 95))/float64(time.Millisecond), "p95-ms")
+		phaseLines["floor"] = fmt.Sprintf("floor: per page p50 %v, p95 %v", percentile(durations, 50).Round(100*time.Microsecond), percentile(durations, 95).Round(100*time.Microsecond))
 	})
+	for _, name := range lineOrder {
+		if line, ok := phaseLines[name]; ok {
+			fmt.Println(line)
+		}
+	}
 	if ours, floor := perPage["workers=1"], perPage["floor"]; ours > 0 && floor > 0 {
 		fmt.Printf("per page: ours %v, floor %v\nratio ours/floor: %.2f\n", ours.Round(time.Millisecond), floor.Round(time.Millisecond), float64(ours)/float64(floor))
 	}
+}
+
+// percentile returns the p-th percentile of ds (nearest rank).
+func percentile(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sorted := slices.Clone(ds)
+	slices.Sort(sorted)
+	rank := (p*len(sorted) + 99) / 100
+	return sorted[max(rank, 1)-1]
+}
+
+// phaseMedians says where the targets' time went: the median of each
+// phase the recorder timed.
+func phaseMedians(targets []inspect.Target) string {
+	phases := []struct {
+		name string
+		of   func(*inspect.Timings) float64
+	}{
+		{"navigate", func(t *inspect.Timings) float64 { return t.NavigateMS }},
+		{"settle", func(t *inspect.Timings) float64 { return t.SettleMS }},
+		{"readability", func(t *inspect.Timings) float64 { return t.ReadabilityMS }},
+		{"jar", func(t *inspect.Timings) float64 { return t.JarMS }},
+		{"clean-up", func(t *inspect.Timings) float64 { return t.CleanupMS }},
+	}
+	parts := make([]string, 0, len(phases))
+	for _, phase := range phases {
+		var values []float64
+		for _, t := range targets {
+			if t.Timings != nil {
+				values = append(values, phase.of(t.Timings))
+			}
+		}
+		if len(values) == 0 {
+			continue
+		}
+		slices.Sort(values)
+		parts = append(parts, fmt.Sprintf("%s %.1f", phase.name, values[len(values)/2]))
+	}
+	return "median ms: " + strings.Join(parts, ", ")
 }
 
 // browserPSSMegabytes sums the proportional set size of the browser's
@@ -107,6 +174,37 @@ func browserPSSMegabytes(b *testing.B, br *Browser) float64 {
 		kb += pssKilobytes(pid)
 	}
 	return float64(kb) / 1024
+}
+
+// browserCPU returns the CPU time (user and system) the browser's process
+// tree has used so far, from /proc, that of its processes that exited
+// included.
+func browserCPU(br *Browser) time.Duration {
+	p := br.Process()
+	if p == nil {
+		return 0
+	}
+	var ticks int64
+	for _, pid := range processTree(p.Pid) {
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		if err != nil {
+			continue
+		}
+		// utime, stime, cutime and cstime are the 12th to 15th fields
+		// after the ")" that ends the name.
+		fields := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(fields) < 15 {
+			continue
+		}
+		// utime, stime, and the same of its children that exited
+		// (renderers are the zygote's children).
+		for _, field := range fields[11:15] {
+			n, _ := strconv.ParseInt(field, 10, 64)
+			ticks += n
+		}
+	}
+	// Linux reports CPU time in clock ticks of 1/100 s (USER_HZ).
+	return time.Duration(ticks) * 10 * time.Millisecond
 }
 
 // processTree returns root and its descendants.
@@ -209,4 +307,34 @@ func BenchmarkScriptWrite(b *testing.B) {
 		}
 		b.ReportMetric(sum/float64(b.N), "µs/write")
 	})
+}
+
+// BenchmarkManyTargets inspects 1,000 lab pages in one run, one worker, and
+// prints the memory at each quarter: the Go heap in use after a collection
+// (cookiescope keeps every target's evidence for the report, so it grows
+// with the targets) and the browser's PSS (which must not). Run it with
+// make bench-memory; b.N is ignored.
+func BenchmarkManyTargets(b *testing.B) {
+	br := needBrowser(b)
+	const total, step = 1000, 250
+	urls := benchPages(total)
+	var kept []inspect.Target
+	fmt.Println("targets  go-heap-MB  browser-PSS-MB")
+	for done := 0; done < total; done += step {
+		targets, complete, err := br.InspectURLs(context.Background(), urls[done:done+step], 1, LoadOptions{}, nil)
+		if err != nil || !complete {
+			b.Fatalf("targets %d-%d: complete=%v, err=%v", done, done+step, complete, err)
+		}
+		for _, t := range targets {
+			if t.Error != "" {
+				b.Fatalf("%s: %s", t.URL, t.Error)
+			}
+		}
+		kept = append(kept, targets...)
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		fmt.Printf("%7d  %10.1f  %14.1f\n", len(kept), float64(m.HeapInuse)/(1<<20), browserPSSMegabytes(b, br))
+	}
+	runtime.KeepAlive(kept)
 }

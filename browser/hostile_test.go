@@ -294,3 +294,32 @@ func TestARendererCrashEndsTheTargetWithWhatItWrote(t *testing.T) {
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("aftercrash"), LoadOptions{}), "aftercrash", "a renderer crash")
 }
+
+func TestWritesRightAfterLoadAreReadWithoutAQuietPeriod(t *testing.T) {
+	w := newTestWorker(t)
+	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/after-load"), LoadOptions{Timeout: 10 * time.Second})
+	if target.Error != "" {
+		t.Fatalf("after-load failed: %s", target.Error)
+	}
+	for _, name := range []string{"after_load_microtask", "after_load_timers", "after_load_fetch", "after_load_store", "after_load_after_store"} {
+		if !hasCookie(target, name) {
+			t.Errorf("%s was written before the page settled but is not in the jar read: %v", name, cookieNames(target))
+		}
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("afterload"), hostileOpts), "afterload", "after-load")
+}
+
+func TestABusyPageIsReadAsItStands(t *testing.T) {
+	w := newTestWorker(t)
+	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/busy?ms=4000"), hostileOpts)
+	if strings.Contains(target.Error, "timed out") {
+		t.Errorf("a busy page held the target until its timeout: %s", target.Error)
+	}
+	if target.Isolation == "" {
+		t.Errorf("a page that did not leave in time may still write: its context must be replaced, but Isolation is empty")
+	}
+	if !hasCookie(target, "busy_page") {
+		t.Errorf("busy_page, written before the page went busy, is lost: %v, error %q", cookieNames(target), target.Error)
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("afterbusy"), hostileOpts), "afterbusy", "busy")
+}

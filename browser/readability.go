@@ -31,41 +31,7 @@ import (
 // document's URL. What the results mean (readable, broken by the page) is
 // decided by inspect.Assemble.
 func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
-	type world struct {
-		session cdp.Session
-		id      runtime.ExecutionContextID
-		popup   bool
-	}
-	var worlds []world
-	w.mu.Lock()
-	popups := make(map[cdp.Session]bool, len(w.popups))
-	for _, p := range w.popups {
-		popups[p] = true
-	}
-	for s, ids := range w.worlds {
-		for _, id := range ids {
-			worlds = append(worlds, world{s, id, popups[s]})
-		}
-	}
-	w.mu.Unlock()
-	// Sessions whose target went away are dropped; isClosed takes the
-	// session's own lock, so this happens outside w.mu.
-	live := worlds[:0]
-	var gone []cdp.Session
-	for _, wd := range worlds {
-		if child, ok := wd.session.(*childSession); ok && child.isClosed() {
-			gone = append(gone, wd.session)
-			continue
-		}
-		live = append(live, wd)
-	}
-	if len(gone) > 0 {
-		w.mu.Lock()
-		for _, s := range gone {
-			delete(w.worlds, s)
-		}
-		w.mu.Unlock()
-	}
+	live := w.liveWorlds()
 	frames := make([]*inspect.Frame, len(live))
 	var wg sync.WaitGroup
 	for i, wd := range live {

@@ -35,13 +35,15 @@ type recording struct {
 	secret string
 
 	mu sync.Mutex
-	// changed gets a token after every event, for waiters.
+	// changed gets a token after every event, for waiters; events counts
+	// them, so that a waiter can tell whether any came meanwhile.
 	changed chan struct{}
+	events  uint64
 
-	// loads holds the loader IDs of the main-frame documents that fired
-	// their load event; loader says which one this target waits for (a late
-	// event of the previous document must not count).
-	loads     map[string]bool
+	// loads holds when each main-frame document (by loader ID) fired its
+	// load event; loader says which one this target waits for (a late event
+	// of the previous document must not count).
+	loads     map[string]time.Time
 	loader    string
 	mainFrame cdp.FrameID
 	lastEvent time.Time
@@ -91,6 +93,11 @@ type recording struct {
 	// frameParent the parent of each child frame.
 	frameURLs   map[cdp.FrameID]string
 	frameParent map[cdp.FrameID]cdp.FrameID
+	// loadingFrames holds the frames (of every session: a frame keeps its
+	// ID when it moves to a process of its own) that Chrome reported
+	// started loading and not yet stopped: a loading document can still
+	// run script that writes cookies.
+	loadingFrames map[cdp.FrameID]bool
 }
 
 // maxRequests bounds the requests a recording traces: a page can make them
@@ -147,18 +154,21 @@ func newRecording(secret string) *recording {
 		requestURLs: make(map[string][]string),
 		extraSeen:   make(map[string]int),
 		origins:     make(map[string]bool),
-		loads:       make(map[string]bool),
+		loads:       make(map[string]time.Time),
 		sent:        make(map[string]string),
 		hsts:        make(map[string]string),
 		scriptSeen:  make(map[string]bool),
 		requests:    make(map[string]*requestTrace),
 		frameURLs:   make(map[cdp.FrameID]string),
 		frameParent: make(map[cdp.FrameID]cdp.FrameID),
+
+		loadingFrames: make(map[cdp.FrameID]bool),
 	}
 }
 
 func (r *recording) touch() {
 	r.lastEvent = time.Now()
+	r.events++
 	select {
 	case r.changed <- struct{}{}:
 	default:
@@ -224,9 +234,21 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		}
 	case *page.EventFrameAttached:
 		r.frameParent[ev.FrameID] = ev.ParentFrameID
+	case *page.EventFrameStartedLoading:
+		r.loadingFrames[ev.FrameID] = true
+	case *page.EventFrameStoppedLoading:
+		delete(r.loadingFrames, ev.FrameID)
+	case *page.EventFrameDetached:
+		// A frame that moved to a process of its own is detached here and
+		// goes on loading there, in a session that reports it.
+		if ev.Reason != page.FrameDetachedReasonSwap {
+			delete(r.loadingFrames, ev.FrameID)
+		}
 	case *page.EventLifecycleEvent:
 		if topLevel && ev.Name == "load" {
-			r.loads[string(ev.LoaderID)] = true
+			if _, seen := r.loads[string(ev.LoaderID)]; !seen {
+				r.loads[string(ev.LoaderID)] = time.Now()
+			}
 		}
 	case *page.EventFrameNavigated:
 		if ev.Frame != nil {
@@ -259,6 +281,7 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		if topLevel {
 			r.crashed = true
 			r.inflight = make(map[string]inflightRequest)
+			r.loadingFrames = make(map[cdp.FrameID]bool)
 		}
 	case *runtime.EventConsoleAPICalled:
 		// Only the hook's calls carry the secret; the page's own console
@@ -508,21 +531,22 @@ func (r *recording) waitDrained(ctx context.Context) error {
 	}
 }
 
-// quiet reports whether the page has loaded, nothing is in flight and no
-// event came for d; when not, it also returns how long until it could be.
+// quiet reports whether the page has loaded, no frame is loading, nothing
+// is in flight and no event came for d; when not, it also returns how long
+// until it could be (at most idlePoll: waiters also wake on every event).
 func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.loads[r.loader] || r.adopting > 0 {
-		return false, d
+	if _, loaded := r.loads[r.loader]; !loaded || r.adopting > 0 || len(r.loadingFrames) > 0 {
+		return false, max(d, idlePoll)
 	}
 	now := time.Now()
 	for _, q := range r.inflight {
 		if q.responded.IsZero() {
-			return false, d
+			return false, max(d, idlePoll)
 		}
 		if left := bodyGrace - now.Sub(q.responded); left > 0 {
-			return false, min(d, left)
+			return false, min(max(d, idlePoll), left)
 		}
 	}
 	since := time.Since(r.lastEvent)
@@ -530,6 +554,17 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, d - since
+}
+
+// idlePoll is how often a waiter looks again when nothing it waits for has
+// a time of its own (every event wakes it anyway).
+const idlePoll = 50 * time.Millisecond
+
+// eventCount returns how many events the recording has had so far.
+func (r *recording) eventCount() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.events
 }
 
 // sentToDocument returns the Cookie header the awaited main document's
@@ -600,9 +635,16 @@ func (r *recording) hasCrashed() bool {
 }
 
 func (r *recording) isLoaded() bool {
+	_, loaded := r.loadedAt()
+	return loaded
+}
+
+// loadedAt returns when the awaited main document fired its load event.
+func (r *recording) loadedAt() (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.loads[r.loader]
+	at, loaded := r.loads[r.loader]
+	return at, loaded
 }
 
 func (r *recording) adoptStarted() {

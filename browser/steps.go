@@ -48,6 +48,21 @@ func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) erro
 // readability of the documents open now: a target as it stands. It reads
 // for a few seconds at most, also after ctx of the load has ended.
 func (w *Worker) Snapshot(rawURL string) inspect.Target {
+	t, _ := w.snapshot(rawURL)
+	return t
+}
+
+// snapshotTimes says how long a snapshot's two phases took: measuring
+// readability in every document, and reading the jar and assembling the
+// evidence.
+type snapshotTimes struct {
+	readability, jar time.Duration
+}
+
+// snapshot is Snapshot, timed.
+func (w *Worker) snapshot(rawURL string) (inspect.Target, snapshotTimes) {
+	var took snapshotTimes
+	start := time.Now()
 	cctx, cancel := w.commandContext(snapshotTimeout)
 	defer cancel()
 	rec := w.current()
@@ -58,6 +73,8 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	frames, finalURL := w.measureReadability(rctx)
 	rcancel()
 	t.FinalURL = finalURL
+	jarStart := time.Now()
+	took.readability = jarStart.Sub(start)
 	jar, err := w.readJar(cctx)
 	writes := append(rec.allWrites(), w.plantedWrites()...)
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
@@ -70,7 +87,8 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 	if err != nil {
 		t.Error = "read the cookie jar: " + err.Error()
 	}
-	return t
+	took.jar = time.Since(jarStart)
+	return t, took
 }
 
 // act runs a chromedp action on the tab, bounded by timeout and ctx, and
@@ -87,15 +105,16 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 	if err := chromedp.Do(lctx, action); err != nil {
 		return fmt.Errorf("%s: %w", what, explainContext(err, timeout))
 	}
-	return w.settle(ctx, rec, opts)
+	return w.settleAfterAction(ctx, rec, opts)
 }
 
-// settle waits until the page is quiet, at least settleQuiet after the last
-// event, so that a navigation an action started is waited for.
-func (w *Worker) settle(ctx context.Context, rec *recording, opts LoadOptions) error {
+// settleAfterAction waits until the page has settled and been quiet for
+// settleQuiet at least, so that a navigation an action started is waited
+// for.
+func (w *Worker) settleAfterAction(ctx context.Context, rec *recording, opts LoadOptions) error {
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	if err := rec.waitQuiet(lctx, max(opts.Quiet, settleQuiet)); err != nil {
+	if err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet)); err != nil {
 		if errors.Is(err, errRendererCrashed) {
 			return err
 		}
@@ -206,7 +225,7 @@ func (w *Worker) Eval(ctx context.Context, script string, opts LoadOptions) erro
 	if _, err := w.EvaluateInPage(ctx, script); err != nil {
 		return fmt.Errorf("eval: %w", err)
 	}
-	return w.settle(ctx, w.current(), opts.withDefaults())
+	return w.settleAfterAction(ctx, w.current(), opts.withDefaults())
 }
 
 // ClearCookies empties the jar of the worker's context, keeping the page.

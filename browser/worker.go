@@ -32,25 +32,24 @@ var hookSource string
 type LoadOptions struct {
 	// Timeout bounds loading one target, quiet period included (default 30s).
 	Timeout time.Duration
-	// Quiet is how long the page must stay idle after its load event, with no
-	// request in flight and no cookie event, before the jar is read
-	// (DefaultQuiet). Raise it for pages that set cookies from timers.
+	// Quiet is how long the page must also stay idle, with no request in
+	// flight and no cookie event, once it has settled, before the jar is
+	// read (DefaultQuiet: none). Raise it for pages that set cookies from
+	// timers.
 	Quiet time.Duration
 }
 
-// DefaultQuiet is the quiet period after the load event. It covers what
-// pages do right after load (promise callbacks such as cookieStore.set,
-// zero-delay timers); requests in flight extend the wait on their own. It
-// is short because it is paid on every target: at 50 ms it was 40% of the
-// time per page in our benchmark (see the README).
-const DefaultQuiet = 20 * time.Millisecond
+// DefaultQuiet is the extra quiet period after a target has settled: none.
+// A target is read as soon as nothing that can still write a cookie is
+// pending (see settle), which covers what pages do right after load
+// (promise callbacks such as cookieStore.set, zero-delay timers, the
+// requests they start); a quiet period is for pages that write from longer
+// timers, and is paid on every target.
+const DefaultQuiet = 0
 
 func (o LoadOptions) withDefaults() LoadOptions {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
-	}
-	if o.Quiet <= 0 {
-		o.Quiet = DefaultQuiet
 	}
 	return o
 }
@@ -448,9 +447,11 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 	start := time.Now()
 	t := w.Visit(ctx, rawURL, opts)
 	rec := w.current()
+	cleanup := time.Now()
 	if err := w.Reset(); err != nil && t.Error == "" {
 		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
 	}
+	t.Timings.CleanupMS = inspect.Milliseconds(time.Since(cleanup))
 	_, _, t.Isolation = rec.evidence()
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
@@ -458,14 +459,22 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 
 // Visit is Inspect without the clean-up: the context keeps the target's
 // cookies and storage, so probes can attack them. Call Reset before the
-// next target.
+// next target. The target's Timings are set, its clean-up's excepted.
 func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	start := time.Now()
 	w.startRecording()
 	loadErr := w.Goto(ctx, rawURL, opts)
-	t := w.Snapshot(rawURL)
+	settled := time.Now()
+	t, took := w.snapshot(rawURL)
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
+	}
+	t.Timings = &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
+	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
+		t.Timings.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
+		t.Timings.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
+	} else {
+		t.Timings.NavigateMS = inspect.Milliseconds(settled.Sub(start))
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
@@ -546,7 +555,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 		return fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
 	rec.expectLoad(string(res.LoaderID))
-	if err := rec.waitQuiet(ctx, opts.Quiet); err != nil {
+	if err := w.settle(ctx, rec, opts.Quiet); err != nil {
 		if errors.Is(err, errRendererCrashed) {
 			return fmt.Errorf("load %s: %w", rawURL, err)
 		}
@@ -730,10 +739,14 @@ func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 	if err == nil {
 		return nil
 	}
-	if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); err != nil {
-		return fmt.Errorf("leave the page: %w", err)
+	// The document did not leave by itself (its script keeps the event loop
+	// busy, say): the browser takes the tab away from it, but it may go on
+	// running in its renderer and write cookies after the jar is cleared, so
+	// the context cannot be proven clean and is replaced.
+	if _, nerr := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); nerr != nil {
+		return fmt.Errorf("leave the page: %w", nerr)
 	}
-	return nil
+	return fmt.Errorf("the page did not leave within %s (%v): its script may still run", leaveTimeout, err)
 }
 
 // closePopups closes every page of the worker's context but its tab: the

@@ -62,6 +62,9 @@ type Target struct {
 	// before the error is still reported.
 	Error      string `json:"error"`
 	DurationMS int64  `json:"durationMs"`
+	// Timings says where an inspected target's time went, from
+	// cookiescope's own clock; nil for scenarios and probes.
+	Timings *Timings `json:"timings,omitempty"`
 	// Cookies is the jar at the end: after the page went quiet, or after
 	// a scenario's last step.
 	Cookies []Cookie `json:"cookies"`
@@ -113,6 +116,24 @@ type Target struct {
 	File         string              `json:"file,omitempty"`
 	Line         int                 `json:"line,omitempty"`
 	Expectations []ExpectationResult `json:"expectations,omitempty"`
+}
+
+// Timings splits an inspected target's time into its phases, in
+// milliseconds: navigating until the main document's load event, settling
+// until nothing that can still write a cookie is pending, measuring
+// readability in every document, reading the jar and assembling the
+// evidence, and leaving the browser context clean for the next target.
+type Timings struct {
+	NavigateMS    float64 `json:"navigateMs"`
+	SettleMS      float64 `json:"settleMs"`
+	ReadabilityMS float64 `json:"readabilityMs"`
+	JarMS         float64 `json:"jarMs"`
+	CleanupMS     float64 `json:"cleanupMs"`
+}
+
+// Milliseconds turns d into the milliseconds Timings holds, to a tenth.
+func Milliseconds(d time.Duration) float64 {
+	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
 }
 
 // Dialog is a JavaScript dialog a target opened, and its answer.

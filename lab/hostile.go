@@ -25,6 +25,8 @@ var HostilePages = []Page{
 	{"/hostile/late", "late writes", "keeps writing cookies from timers after it has loaded"},
 	{"/hostile/unload", "unload writes", "writes cookies when it is left, and sends a keepalive request answered late"},
 	{"/hostile/reloading-frames", "reloading frames", "cross-site iframes that reload themselves without end"},
+	{"/hostile/after-load", "writes right after load", "writes from promise callbacks, a chain of zero-delay timers, a fetch a timer starts, and after a cookieStore write settles"},
+	{"/hostile/busy", "busy event loop", "writes a cookie, then keeps its script busy for seconds after load"},
 }
 
 // hostileRoutes adds the hostile pages to the app's and the widget's muxes.
@@ -43,6 +45,9 @@ func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
 	app.HandleFunc("/hostile/unload", unloadPage)
 	app.HandleFunc("/hostile/slow-cookie", l.slowCookie)
 	app.HandleFunc("/hostile/reloading-frames", l.reloadingFrames)
+	app.HandleFunc("/hostile/after-load", afterLoadPage)
+	app.HandleFunc("/hostile/after-load/cookie", afterLoadCookie)
+	app.HandleFunc("/hostile/busy", busyPage)
 	app.HandleFunc("/plain", plainPage)
 	widget.HandleFunc("/hostile/reloader", reloaderFrame)
 }
@@ -223,4 +228,46 @@ func (l *Lab) reloadingFrames(w http.ResponseWriter, r *http.Request) {
 func reloaderFrame(w http.ResponseWriter, r *http.Request) {
 	w.Header().Add("Set-Cookie", "reloading_frame="+token()+"; Path=/; Secure; SameSite=None; Partitioned")
 	writePage(w, "Reloader", `<script>setTimeout(() => location.reload(), 20);</script>`)
+}
+
+// afterLoadPage writes after_load_* cookies once it has loaded, none of them
+// from a timer with a delay: from a promise callback, at the end of a chain
+// of three zero-delay timers, by a response to a fetch a zero-delay timer
+// starts, and (where cookieStore exists) from a zero-delay timer set when a
+// cookieStore write has settled. A reader that waits for what the page
+// still has queued sees them all.
+func afterLoadPage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Writes right after load", `<script>
+addEventListener("load", () => {
+  Promise.resolve().then(() => { document.cookie = "after_load_microtask=1; Path=/"; });
+  setTimeout(() => setTimeout(() => setTimeout(() => { document.cookie = "after_load_timers=1; Path=/"; }, 0), 0), 0);
+  setTimeout(() => { fetch("/hostile/after-load/cookie"); }, 0);
+  if (window.cookieStore) {
+    cookieStore.set("after_load_store", "1").then(() => setTimeout(() => { document.cookie = "after_load_after_store=1; Path=/"; }, 0));
+  }
+});
+</script>`)
+}
+
+// afterLoadCookie sets after_load_fetch.
+func afterLoadCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: "after_load_fetch", Value: "1", Path: "/"})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// busyPage writes busy_page, then, once loaded, runs script without a break
+// for ms milliseconds (default 4000, at most 20000), then writes busy_late.
+func busyPage(w http.ResponseWriter, r *http.Request) {
+	ms, err := strconv.Atoi(r.URL.Query().Get("ms"))
+	if err != nil || ms <= 0 {
+		ms = 4000
+	}
+	writePage(w, "Busy event loop", fmt.Sprintf(`<script>
+document.cookie = "busy_page=%s; Path=/";
+addEventListener("load", () => setTimeout(() => {
+  const end = Date.now() + %d;
+  while (Date.now() < end) {}
+  document.cookie = "busy_late=1; Path=/";
+}, 0));
+</script>`, token(), min(ms, 20000)))
 }

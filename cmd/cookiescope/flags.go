@@ -73,7 +73,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.remote, "remote", "", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT) instead of launching one")
 	c.timeout, c.wait = 30*time.Second, browser.DefaultQuiet
 	fs.Var((*durationValue)(&c.timeout), "timeout", "give up on a target that has not loaded and gone quiet within this `DURATION` (such as 30s, 2m)")
-	fs.Var((*durationValue)(&c.wait), "wait", "after the load event, wait until the page has been quiet (no request in flight, no cookie event) this `DURATION`")
+	fs.Var((*durationValue)(&c.wait), "wait", "once the page has settled, also wait until it has been quiet (no request in flight, no cookie event) this `DURATION`, for pages that write cookies from timers with a delay (default: none)")
 	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "`N` targets (URLs or scenarios) to load at once, each in its own browser context")
 	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
 	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
