@@ -202,7 +202,7 @@ func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 
 	var allocCtx context.Context
 	if inst.remote {
-		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: m.address, name: m.name, dial: dial})
+		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: m.address, dial: dial})
 	} else {
 		path, err := FindChrome(opts.Path)
 		if err != nil {
@@ -245,6 +245,9 @@ func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 	case err := <-started:
 		if err != nil {
 			inst.close()
+			if inst.remote {
+				return nil, err // the caller names the endpoint
+			}
 			return nil, fmt.Errorf("start browser: %w", err)
 		}
 	case <-ctx.Done():

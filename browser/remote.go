@@ -17,11 +17,11 @@ import (
 // remoteAllocator connects chromedp to a browser that runs already, through
 // our own dialer so that the session mux sees every message.
 type remoteAllocator struct {
-	// address is the endpoint as given; name is the same without its
-	// secrets, for every error.
-	address, name string
-	dial          func(ctx context.Context, wsURL string) (chromedp.Transport, error)
-	wg            sync.WaitGroup
+	// address is the endpoint as given, secrets included; no error names it
+	// (the caller names the endpoint).
+	address string
+	dial    func(ctx context.Context, wsURL string) (chromedp.Transport, error)
+	wg      sync.WaitGroup
 }
 
 // Allocate dials the browser and returns chromedp's handle on it.
@@ -41,7 +41,7 @@ func (a *remoteAllocator) Allocate(ctx context.Context, opts ...chromedp.Browser
 	defer dialCancel()
 	tr, err := a.dial(dialCtx, wsURL)
 	if err != nil {
-		return nil, fmt.Errorf("--remote %s: %w", a.name, withoutAddress(err, a.address, wsURL))
+		return nil, withoutAddress(err, a.address, wsURL)
 	}
 	return chromedp.NewBrowserTransport(connCtx, tr, opts...)
 }
@@ -116,7 +116,8 @@ func withoutAddress(err error, addresses ...string) error {
 	return errors.New(clean)
 }
 
-// webSocketAddress returns the browser's DevTools websocket address. A
+// webSocketAddress returns the browser's DevTools websocket address; its
+// errors do not name the endpoint, which may hold a secret. A
 // ws:// or wss:// URL is used as given (Chrome's /devtools/browser/ID, a
 // browserless service, a Selenium Grid node's /session/ID/se/cdp), except a
 // bare ws://HOST:PORT, where Chrome's debugging port has no websocket: that,
@@ -125,7 +126,6 @@ func webSocketAddress(ctx context.Context, address string) (string, error) {
 	if err := CheckRemote(address); err != nil {
 		return "", err
 	}
-	name := EndpointName(address)
 	u, _ := url.Parse(address)
 	if u.Scheme == "ws" || u.Scheme == "wss" {
 		if (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
@@ -136,18 +136,18 @@ func webSocketAddress(ctx context.Context, address string) (string, error) {
 	u.Path = "/json/version"
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return "", fmt.Errorf("--remote %s: %w", name, withoutAddress(err, address, u.String()))
+		return "", withoutAddress(err, address, u.String())
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("--remote %s: %w", name, withoutAddress(err, address, u.String()))
+		return "", withoutAddress(err, address, u.String())
 	}
 	defer resp.Body.Close()
 	var version struct {
 		WebSocketDebuggerURL string `json:"webSocketDebuggerUrl"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&version); err != nil || version.WebSocketDebuggerURL == "" {
-		return "", fmt.Errorf("--remote %s: %s did not name the browser's websocket address (%s)", name, EndpointName(u.String()), resp.Status)
+		return "", fmt.Errorf("%s did not name the browser's websocket address (%s)", EndpointName(u.String()), resp.Status)
 	}
 	return version.WebSocketDebuggerURL, nil
 }
