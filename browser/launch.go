@@ -40,10 +40,13 @@ var ErrRemoteAllowsNoThirdPartyCookies = errors.New("--third-party-cookies allow
 type Options struct {
 	// Path is the browser binary. Empty: $CHROME_PATH, then the usual names.
 	Path string
-	// Remote is the address of a running browser (ws://HOST:PORT/devtools/browser/ID,
-	// or http://HOST:PORT to ask the browser for it). When set, nothing is
-	// launched, and the flags below that need a command line are refused.
-	Remote string
+	// Remotes are the DevTools endpoints of running browsers, one per
+	// browser: ws://HOST:PORT/devtools/browser/ID, any other ws:// or wss://
+	// URL used as given (a browserless service, a Selenium Grid node's CDP
+	// endpoint), or http://HOST:PORT to ask the browser for its address. When
+	// set, nothing is launched, the flags below that need a command line are
+	// refused, and the targets are spread over the browsers (see Each).
+	Remotes []string
 	// Insecure accepts every invalid certificate, like curl -k.
 	Insecure bool
 	// TrustedSPKI lists base64 SHA-256 hashes of public keys whose
@@ -62,20 +65,22 @@ type Options struct {
 	// every browser context cookiescope opens (zero: block, what a fresh
 	// desktop profile does). A launched browser gets it in its profile; a
 	// remote browser can only be made to block them, per page, so allow is
-	// refused with Remote.
+	// refused with Remotes.
 	ThirdPartyCookies inspect.ThirdPartyCookies
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer
 }
 
-// Browser is one Chrome that cookiescope launched (or connected to), kept
-// alive for the whole run: a health check notices within seconds when it
-// crashes or stops answering, and a browser cookiescope launched is then
-// relaunched with the same options (see Each). It is safe for concurrent use
-// by several Workers.
+// Browser is the Chrome that cookiescope launched, or the pool of running
+// browsers it connected to, kept for the whole run: a health check notices
+// within seconds when one crashes or stops answering; a browser cookiescope
+// launched is then relaunched with the same options, and a remote one is
+// dropped, its work going to the others (see Each). It is safe for
+// concurrent use by several Workers.
 type Browser struct {
-	// Product is what Chrome calls itself, such as "Chrome/156.0.8078.79".
+	// Product is what the first browser calls itself, such as
+	// "Chrome/156.0.8078.79"; Endpoints names every browser's.
 	Product string
 
 	// DevToolsURL is the first browser's websocket address; another
@@ -90,12 +95,16 @@ type Browser struct {
 	// trusts; nil for a remote browser.
 	network *emulatedNetwork
 
-	// mu guards inst and relaunches; it is held while a dead browser is
-	// replaced, so that workers that find it dead relaunch it once. It is
-	// never held while an instance's own locks are taken.
-	mu         sync.Mutex
-	inst       *instance
-	relaunches int
+	// mu guards members (their fields included) and next; it is held while
+	// a dead launched browser is replaced, so that workers that find it dead
+	// relaunch it once. It is never held while an instance's own locks are
+	// taken.
+	mu sync.Mutex
+	// members are the browsers, in the order given: the launched one, or
+	// one per remote endpoint. next is where the round-robin of new workers
+	// over them goes on.
+	members []*member
+	next    int
 }
 
 // instance is one browser process (or one connection to a remote browser)
@@ -106,6 +115,11 @@ type instance struct {
 	cancelAlloc context.CancelFunc
 	mux         *sessionMux
 	remote      bool
+	// member is the browser of the pool this instance is (a relaunch is a
+	// new instance of the same member); name and product say which, for
+	// the targets it serves.
+	member        *member
+	name, product string
 
 	// closing is closed by Close: the health check stops, and a lost
 	// connection is then no crash.
@@ -128,40 +142,55 @@ const (
 	healthTimeout  = 5 * time.Second
 )
 
-// Launch starts a headless Chrome (or connects to Options.Remote) and waits
-// until it answers. Close must be called to stop it; Close also removes the
+// Launch starts a headless Chrome, or connects to every Options.Remotes
+// endpoint at once, and waits until they answer. A remote endpoint that
+// cannot be reached is left out (Endpoints says why) as long as one can;
+// when none can, the error names each with its reason. Close must be
+// called to stop the browsers; Close also removes a launched one's
 // temporary profile.
 func Launch(ctx context.Context, opts Options) (*Browser, error) {
-	if opts.Remote != "" && (len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "") {
+	if len(opts.Remotes) > 0 && (len(opts.Resolve) > 0 || len(opts.TrustedSPKI) > 0 || opts.Path != "") {
 		return nil, errors.New("--resolve, --browser and the lab's certificate pin need a browser cookiescope launches; they cannot be used with --remote")
 	}
-	if opts.Remote != "" && opts.ThirdPartyCookies.Allowed() {
+	if len(opts.Remotes) > 0 && opts.ThirdPartyCookies.Allowed() {
 		return nil, ErrRemoteAllowsNoThirdPartyCookies
+	}
+	for _, address := range opts.Remotes {
+		if err := CheckRemote(address); err != nil {
+			return nil, err
+		}
 	}
 	secret := newHookSecret()
 	b := &Browser{opts: opts, hookSecret: secret, hookScript: hookScriptFor(secret)}
-	if opts.Remote == "" {
+	if len(opts.Remotes) == 0 {
 		n, err := newEmulatedNetwork()
 		if err != nil {
 			return nil, err
 		}
 		b.network = n
-	}
-	inst, product, err := b.start(ctx)
-	if err != nil {
+		m := &member{name: launchedName}
+		inst, err := b.start(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		m.inst = inst
+		b.members = []*member{m}
+	} else if err := b.connectAll(ctx); err != nil {
 		return nil, err
 	}
-	b.inst, b.Product, b.DevToolsURL = inst, product, inst.devToolsURL()
+	first := b.current()
+	b.Product, b.DevToolsURL = first.product, first.devToolsURL()
 	return b, nil
 }
 
-// start launches (or connects to) one browser and starts its health check.
-func (b *Browser) start(ctx context.Context) (*instance, string, error) {
+// start launches one browser for m, or connects to m's remote endpoint, and
+// starts its health check.
+func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 	opts := b.opts
 	// profileErr is set before the browser process starts, and read once
 	// chromedp.Do has returned.
 	var profileErr error
-	inst := &instance{remote: opts.Remote != "", closing: make(chan struct{}), dead: make(chan struct{}), monitorDone: make(chan struct{})}
+	inst := &instance{remote: m.address != "", member: m, name: m.name, closing: make(chan struct{}), dead: make(chan struct{}), monitorDone: make(chan struct{})}
 	dial := func(ctx context.Context, wsURL string) (chromedp.Transport, error) {
 		conn, err := remote.DialContext(ctx, wsURL)
 		if err != nil {
@@ -172,12 +201,12 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 	}
 
 	var allocCtx context.Context
-	if opts.Remote != "" {
-		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: opts.Remote, dial: dial})
+	if inst.remote {
+		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: m.address, dial: dial})
 	} else {
 		path, err := FindChrome(opts.Path)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		launch := opts
 		if b.network != nil {
@@ -185,7 +214,7 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 		}
 		flags, err := launchFlags(launch)
 		if err != nil {
-			return nil, "", err
+			return nil, err
 		}
 		out := opts.Output
 		if out == nil {
@@ -216,23 +245,26 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 	case err := <-started:
 		if err != nil {
 			inst.close()
-			return nil, "", fmt.Errorf("start browser: %w", err)
+			if inst.remote {
+				return nil, err // the caller names the endpoint
+			}
+			return nil, fmt.Errorf("start browser: %w", err)
 		}
 	case <-ctx.Done():
 		inst.close()
 		// chromedp is still stopping the browser: wait, so that no process
 		// or temporary profile outlives the return.
 		<-started
-		return nil, "", ctx.Err()
+		return nil, ctx.Err()
 	}
-	fail := func(what string, err error) (*instance, string, error) {
+	fail := func(what string, err error) (*instance, error) {
 		inst.close()
-		return nil, "", fmt.Errorf("%s: %w", what, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	if profileErr != nil {
 		return fail("set third-party cookies in the browser's profile", profileErr)
 	}
-	if opts.Remote != "" && opts.Insecure {
+	if inst.remote && opts.Insecure {
 		if _, err := chromedp.CallBrowser(inst.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
 			return fail("accept invalid certificates on the remote browser", err)
 		}
@@ -250,8 +282,9 @@ func (b *Browser) start(ctx context.Context) (*instance, string, error) {
 	if err != nil {
 		return fail("ask the browser its version", err)
 	}
+	inst.product = version.Product
 	go inst.monitor()
-	return inst, version.Product, nil
+	return inst, nil
 }
 
 // devToolsURL returns the websocket address the instance was reached at.
@@ -394,59 +427,39 @@ func (inst *instance) close() error {
 	return err
 }
 
-// current returns the browser instance workers open on now.
-func (b *Browser) current() *instance {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.inst
-}
-
-// revive returns a live instance to replace dead: the one that already
-// replaced it, or a new one launched now with the same options. A remote
-// browser is not relaunched: its cause of death is returned.
-func (b *Browser) revive(ctx context.Context, dead *instance) (*instance, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.inst != dead {
-		if cause := b.inst.deathCause(); cause != nil && b.inst.remote {
-			return nil, cause
-		}
-		return b.inst, nil
-	}
-	cause := dead.deathCause()
-	if dead.remote {
-		return nil, cause
-	}
-	inst, _, err := b.start(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%v; relaunch failed: %w", cause, err)
-	}
-	dead.close()
-	b.inst = inst
-	b.relaunches++
-	return inst, nil
-}
-
-// Relaunches says how many times the browser died and was launched again.
+// Relaunches says how many times a launched browser died and was launched
+// again.
 func (b *Browser) Relaunches() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.relaunches
+	n := 0
+	for _, m := range b.members {
+		n += m.relaunches
+	}
+	return n
 }
 
 // Close stops a launched browser, waits until its processes are gone and
-// its temporary profile is removed, or disconnects from a remote one.
+// its temporary profile is removed, or disconnects from the remote ones.
 func (b *Browser) Close() error {
-	inst := b.current()
-	if inst == nil {
-		return nil
+	b.mu.Lock()
+	var insts []*instance
+	for _, m := range b.members {
+		if m.inst != nil {
+			insts = append(insts, m.inst)
+		}
 	}
-	err := inst.close()
-	<-inst.monitorDone
-	return err
+	b.mu.Unlock()
+	var errs []error
+	for _, inst := range insts {
+		errs = append(errs, inst.close())
+		<-inst.monitorDone
+	}
+	return errors.Join(errs...)
 }
 
-// Process returns the browser's current process, or nil for a remote browser.
+// Process returns the launched browser's current process, or nil for remote
+// browsers.
 func (b *Browser) Process() *os.Process {
 	c := chromedp.FromContext(b.current().ctx)
 	if c == nil || c.Browser == nil {

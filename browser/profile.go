@@ -71,7 +71,7 @@ func prepareProfile(cmd *exec.Cmd, mode inspect.ThirdPartyCookies) error {
 // 156), so it is sent to the worker's tab and to each popup before they run.
 // The browser session does not know the command.
 func (b *Browser) restrictThirdPartyCookies(ctx context.Context, s cdp.Session) error {
-	if b.opts.Remote == "" || b.opts.ThirdPartyCookies.Allowed() {
+	if len(b.opts.Remotes) == 0 || b.opts.ThirdPartyCookies.Allowed() {
 		return nil
 	}
 	if _, err := cdp.Call(ctx, s, network.SetCookieControls, network.SetCookieControlsParams{EnableThirdPartyCookieRestriction: true}); err != nil {

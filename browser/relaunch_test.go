@@ -192,7 +192,7 @@ func startRemoteChromeWith(t *testing.T, prepare func(profile string) error) (*o
 func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {
 	needBrowser(t)
 	proc, addr := startRemoteChrome(t)
-	b := launchOwnBrowser(t, Options{Remote: addr})
+	b := launchOwnBrowser(t, Options{Remotes: []string{addr}})
 	start := time.Now()
 	targets := runBreakingTheBrowser(t, b, 6, func() {
 		if err := proc.Signal(syscall.SIGSTOP); err != nil {

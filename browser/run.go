@@ -2,15 +2,18 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
-// DefaultWorkers is how many targets load at once by default. On the 2-core
-// machines we measured, one warm tab was fastest (see the README's
-// benchmark); more workers only add contention.
+// DefaultWorkers is how many targets load at once by default on one
+// browser. On the 2-core machines we measured, one warm tab was fastest (see
+// the README's benchmark); more workers only add contention. With several
+// remote browsers the default is one worker per browser.
 const DefaultWorkers = 1
 
 // Progress is told about each finished target, from the goroutine of the
@@ -29,10 +32,20 @@ func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, o
 // Each runs do for every item on up to workers warm workers of b, and
 // returns the targets in the order of items (each item has its own slot, so
 // the number of workers never loses a result); see InspectURLs for what
-// happens when ctx ends.
+// happens when ctx ends. Workers below 1 means one per live browser.
+//
+// With several browsers, worker i opens on browser i mod n. A remote browser
+// that dies is dropped: the target it was serving runs again from the start
+// on a live browser, its Browser.Moved saying why, its worker moves there
+// too, and no target runs on the dead browser again; only when no browser is
+// left do the remaining targets fail with the cause of death. A launched
+// browser that dies is relaunched instead: the target it was serving fails
+// with the cause and the next ones run on the new browser. Every target
+// names the browser that served it.
 func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progress Progress, do func(*Worker, T) inspect.Target) (targets []inspect.Target, complete bool, err error) {
+	live := b.live()
 	if workers < 1 {
-		workers = DefaultWorkers
+		workers = max(len(live), DefaultWorkers)
 	}
 	if workers > len(items) {
 		workers = len(items)
@@ -45,8 +58,8 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 		done   int
 		opened int
 	)
-	for range workers {
-		w, werr := b.NewWorker(ctx)
+	for i := range workers {
+		w, werr := b.openWorker(ctx, live, i)
 		if werr != nil {
 			if opened == 0 {
 				close(next)
@@ -61,15 +74,8 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 		wg.Go(func() {
 			defer func() { w.Close() }()
 			for i := range next {
-				w = b.reviveWorker(ctx, w)
-				t := do(w, items[i])
-				// A target during which the browser died failed for
-				// that reason, whatever its own error says.
-				if _, inst := w.tab(); inst != nil {
-					if cause := inst.deathCause(); cause != nil {
-						t.Error = cause.Error()
-					}
-				}
+				var t inspect.Target
+				t, w = b.runItem(ctx, w, func(w *Worker) inspect.Target { return do(w, items[i]) })
 				mu.Lock()
 				slots[i] = &t
 				done++
@@ -101,24 +107,95 @@ feed:
 	return targets, complete, nil
 }
 
+// openWorker opens worker i of a run on browser i mod len(live), or, when
+// that fails, on the next live browser that takes it.
+func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Worker, error) {
+	if len(live) == 0 {
+		return b.NewWorker(ctx)
+	}
+	var errs []error
+	for k := range live {
+		inst := live[(i+k)%len(live)]
+		w, err := b.newWorkerOn(ctx, inst)
+		if err == nil {
+			return w, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", inst.name, err))
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, errors.Join(errs...)
+}
+
+// runItem runs one target on w, or on the worker that replaces it when its
+// browser died, and returns the target, named after the browser that
+// served it, with the worker to use next. A target during which a remote
+// browser died runs again on another live browser, at most once per
+// browser; one during which a launched browser died fails with the cause.
+func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) inspect.Target) (inspect.Target, *Worker) {
+	w = b.reviveWorker(ctx, w)
+	var moves []string
+	for {
+		t := run(w)
+		_, inst := w.tab()
+		if inst == nil {
+			return t, w
+		}
+		t.Browser = inspect.TargetBrowser{Endpoint: inst.name, Product: inst.product}
+		cause := inst.deathCause()
+		if cause == nil {
+			t.Browser.Moved = strings.Join(moves, "; ")
+			return t, w
+		}
+		// A target during which the browser died failed for that reason,
+		// whatever its own error says.
+		t.Error = cause.Error()
+		if !inst.remote || ctx.Err() != nil {
+			t.Browser.Moved = strings.Join(moves, "; ")
+			return t, w
+		}
+		nw := b.reviveWorker(ctx, w)
+		_, ninst := nw.tab()
+		if nw == w || ninst == inst {
+			// No browser left: the target fails with the cause.
+			t.Browser.Moved = strings.Join(moves, "; ")
+			return t, w
+		}
+		moves = append(moves, fmt.Sprintf("browser %s lost: %v; run again on %s", inst.name, cause, ninst.name))
+		w = nw
+	}
+}
+
 // reviveWorker returns w when its browser lives, or else a new worker on a
-// relaunched browser (once per death, whichever worker finds it first). When
-// the browser cannot be relaunched (a remote one, or a launch that fails),
-// it returns w: every target given to it then fails at once with the
-// browser's cause of death.
+// live browser: a launched browser relaunched (once per death, whichever
+// worker finds it first), or another remote browser of the pool. When there
+// is none (a single remote browser, or a launch that fails), it returns w:
+// every target given to it then fails at once with the browser's cause of
+// death.
 func (b *Browser) reviveWorker(ctx context.Context, w *Worker) *Worker {
-	_, inst := w.tab()
-	if inst == nil || inst.deathCause() == nil || ctx.Err() != nil {
+	_, dead := w.tab()
+	if dead == nil || ctx.Err() != nil || dead.deathCause() == nil {
 		return w
 	}
-	live, err := b.revive(ctx, inst)
-	if err != nil {
-		return w
+	// Each try either opens a worker or finds one more browser dead (or a
+	// relaunched one dead again), so a few tries per browser end it.
+	for range 2 * b.size() {
+		live, err := b.replacement(ctx, dead)
+		if err != nil {
+			return w
+		}
+		nw, err := b.newWorkerOn(ctx, live)
+		if err == nil {
+			w.Close()
+			return nw
+		}
+		if ctx.Err() != nil || live.deathCause() == nil {
+			// It lives but would not open a context: keep w, which fails
+			// with its own browser's cause.
+			return w
+		}
+		dead = live
 	}
-	nw := &Worker{b: b, rec: newRecording(b.hookSecret)}
-	if err := nw.open(ctx, live); err != nil {
-		return w
-	}
-	w.Close()
-	return nw
+	return w
 }

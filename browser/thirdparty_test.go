@@ -160,7 +160,7 @@ func TestAllowedThirdPartyCookiesAreStoredInEveryContextAndAfterARelaunch(t *tes
 
 func TestARemoteBrowserIsRefusedAllow(t *testing.T) {
 	// Nothing listens there: the refusal must come before any connection.
-	_, err := Launch(context.Background(), Options{Remote: "http://127.0.0.1:1", ThirdPartyCookies: inspect.ThirdPartyCookiesAllow})
+	_, err := Launch(context.Background(), Options{Remotes: []string{"http://127.0.0.1:1"}, ThirdPartyCookies: inspect.ThirdPartyCookiesAllow})
 	if !errors.Is(err, ErrRemoteAllowsNoThirdPartyCookies) {
 		t.Errorf("Launch: %v, want ErrRemoteAllowsNoThirdPartyCookies", err)
 	}
@@ -222,7 +222,7 @@ func TestARemoteBrowserIsMadeToBlockThirdPartyCookies(t *testing.T) {
 	if jar := remoteJarAfterFrames(t, addr); !slices.Contains(jar, "widget_hdr") {
 		t.Fatalf("control: the remote browser blocks third-party cookies by itself (jar %v); the test proves nothing", jar)
 	}
-	b := launchOwnBrowser(t, Options{Remote: addr})
+	b := launchOwnBrowser(t, Options{Remotes: []string{addr}})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	w, err := b.NewWorker(ctx)

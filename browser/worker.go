@@ -112,10 +112,11 @@ type Worker struct {
 }
 
 // NewWorker creates a browser context with one tab, installs the recording
-// hook in it, and returns the Worker that owns them.
+// hook in it, and returns the Worker that owns them. With several browsers,
+// each new worker opens on the next live one in turn.
 func (b *Browser) NewWorker(ctx context.Context) (*Worker, error) {
 	w := &Worker{b: b, rec: newRecording(b.hookSecret)}
-	if err := w.open(ctx, b.current()); err != nil {
+	if err := w.open(ctx, b.pick()); err != nil {
 		return nil, err
 	}
 	return w, nil

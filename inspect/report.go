@@ -116,6 +116,21 @@ type Target struct {
 	File         string              `json:"file,omitempty"`
 	Line         int                 `json:"line,omitempty"`
 	Expectations []ExpectationResult `json:"expectations,omitempty"`
+	// Browser names the browser that served the target, and says when the
+	// target ran again on it because the browser it started on was lost.
+	Browser TargetBrowser `json:"browser,omitzero"`
+}
+
+// TargetBrowser names the browser that served a target.
+type TargetBrowser struct {
+	// Endpoint is "launched" for the browser cookiescope started, or the
+	// --remote endpoint as given, without its user info and query values.
+	Endpoint string `json:"endpoint"`
+	// Product is what that browser calls itself ("Chrome/156.0.8078.79").
+	Product string `json:"product"`
+	// Moved says why the target ran again on this browser, one clause per
+	// move: "browser X lost: CAUSE; run again on Y". Empty when it ran once.
+	Moved string `json:"moved,omitempty"`
 }
 
 // Timings splits an inspected target's time into its phases, in

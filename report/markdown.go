@@ -25,6 +25,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		}
 		fmt.Fprintln(w)
 	}
+	browsers := namesBrowsers(r)
 	for _, t := range r.Targets {
 		status := "✅"
 		if !targetPassed(t) {
@@ -37,6 +38,9 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		}
 		if t.Error != "" {
 			mdf(w, "**Error:** %s\n\n", t.Error)
+		}
+		if browsers && t.Browser.Endpoint != "" {
+			mdf(w, "**Browser:** %s\n\n", browserNote(t.Browser))
 		}
 		if note := notMeasuredNote(t); note != "" {
 			mdf(w, "**Not measured:** %s\n\n", note)

@@ -25,6 +25,8 @@ type terminal struct {
 	st      style
 	verbose bool
 	failOn  *inspect.Severity
+	// browsers says each target names the browser that served it.
+	browsers bool
 }
 
 // writeTerminal writes the report for people: first one verdict line per
@@ -33,7 +35,7 @@ type terminal struct {
 // evidence only when there are few, and probes are counted per probe (the
 // findings say what worked); with it, everything is shown.
 func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
-	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn}
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r)}
 	w := tw.w
 	if r.Interrupted {
 		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
@@ -254,6 +256,9 @@ func (tw terminal) target(t inspect.Target) {
 	}
 	if t.Error != "" {
 		tw.marked("  ", "ERROR", inert(t.Error))
+	}
+	if tw.browsers && t.Browser.Endpoint != "" {
+		tw.para("  Browser: ", "    ", inert(browserNote(t.Browser)))
 	}
 	for _, d := range t.Dialogs {
 		if d.Kind == "more" {

@@ -16,7 +16,7 @@ import (
 // RunOptions say how to run scenarios.
 type RunOptions struct {
 	// Parallel is how many scenarios run at once, each in its own browser
-	// context of the one browser.
+	// context (below 1: one per browser).
 	Parallel int
 	Load     browser.LoadOptions
 	// LabURL returns the base URL of a lab variant ("secure", "flawed");
@@ -146,7 +146,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 		if st.attacker {
 			what = "attacker: " + what
 			var err error
-			if sd, err = f.attackerSide(ctx, b); err != nil {
+			if sd, err = f.attackerSide(ctx); err != nil {
 				stepErr = fmt.Errorf("%s:%d: step %d (%s): open the attacker's browser: %w", s.File, st.Line, st.index, what, err)
 				continue
 			}
@@ -188,11 +188,13 @@ func (s Scenario) explainTimeout(st Step, err error) error {
 
 // attackerSide returns the attacker's browser, opening it on first use: a
 // browser context of its own, clean, with its own recording.
-func (f *flow) attackerSide(ctx context.Context, b *browser.Browser) (*side, error) {
+func (f *flow) attackerSide(ctx context.Context) (*side, error) {
 	if f.attacker != nil {
 		return f.attacker, nil
 	}
-	aw, err := b.NewWorker(ctx)
+	// On the victim's browser: the scenario is served by one browser, and
+	// runs again elsewhere as a whole when that one is lost.
+	aw, err := f.victim.w.NewSibling(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +297,7 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 		if err != nil {
 			return fmt.Errorf("read the session to probe: %w", err)
 		}
-		pw, err := b.NewWorker(ctx)
+		pw, err := sd.w.NewSibling(ctx)
 		if err != nil {
 			return err
 		}

@@ -35,7 +35,7 @@ type commonFlags struct {
 	trustSPKI      stringList
 	insecure       bool
 	browser        string
-	remote         string
+	remotes        stringList
 	timeout        time.Duration
 	wait           time.Duration
 	workers        int
@@ -59,6 +59,9 @@ type commonFlags struct {
 	base inspect.Report
 	// sarifRoot is --sarif-root, made absolute (or found) by check.
 	sarifRoot string
+	// workersGiven says --workers (or its alias) was given; without it,
+	// check leaves workers 0: one per browser.
+	workersGiven bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -70,11 +73,11 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.Var(&c.trustSPKI, "trust-spki", "accept certificates with this public key `HASH` (base64 SHA-256; repeatable); narrower than --insecure")
 	fs.BoolVar(&c.insecure, "insecure", false, "accept invalid TLS certificates, like curl -k")
 	fs.StringVar(&c.browser, "browser", "", "the Chrome or Chromium binary to run, a `PATH` or a name on $PATH (default: $CHROME_PATH, then the usual names)")
-	fs.StringVar(&c.remote, "remote", "", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT) instead of launching one")
+	fs.Var(&c.remotes, "remote", "use a running browser at `URL` (ws://HOST:PORT/devtools/browser/ID, another ws:// endpoint such as browserless or a Grid node's CDP, or http://HOST:PORT) instead of launching one; repeatable: targets are spread over the browsers, and one that fails is dropped, its targets run again on the others")
 	c.timeout, c.wait = 30*time.Second, browser.DefaultQuiet
 	fs.Var((*durationValue)(&c.timeout), "timeout", "give up on a target that has not loaded and gone quiet within this `DURATION` (such as 30s, 2m)")
 	fs.Var((*durationValue)(&c.wait), "wait", "once the page has settled, also wait until it has been quiet (no request in flight, no cookie event) this `DURATION`, for pages that write cookies from timers with a delay (default: none)")
-	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "`N` targets (URLs or scenarios) to load at once, each in its own browser context")
+	fs.IntVar(&c.workers, "workers", browser.DefaultWorkers, "`N` targets (URLs or scenarios) to load at once, each in its own browser context (with several --remote, default one per browser)")
 	fs.StringVar(&c.configFile, "config", "", "rules configuration `FILE` (default: "+inspect.DefaultConfigFile+" when present)")
 	fs.StringVar(&c.baseline, "baseline", "", "compare with the JSON report in `FILE` and fail only on regressions")
 	fs.BoolVar(&c.updateBaseline, "update-baseline", false, "write this run's report to the --baseline file")
@@ -125,8 +128,11 @@ func (c *commonFlags) check() ([]output, error) {
 		return nil, usageError{fmt.Errorf("--output - given %d times: only one format can go to stdout", toStdout)}
 	}
 	f := outs
-	if c.workers < 1 {
+	if c.workersGiven && c.workers < 1 {
 		return nil, usageError{fmt.Errorf("--workers %d: want 1 or more", c.workers)}
+	}
+	if !c.workersGiven {
+		c.workers = 0 // one per browser
 	}
 	if c.timeout <= 0 || c.wait < 0 {
 		return nil, usageError{errors.New("--timeout must be positive and --wait not negative")}
@@ -141,7 +147,7 @@ func (c *commonFlags) check() ([]output, error) {
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--third-party-cookies %w", err)}
 	}
-	if c.remote != "" && mode.Allowed() {
+	if len(c.remotes) > 0 && mode.Allowed() {
 		return nil, usageError{browser.ErrRemoteAllowsNoThirdPartyCookies}
 	}
 	c.thirdPartyCookies = mode
@@ -214,7 +220,7 @@ func (c *commonFlags) check() ([]output, error) {
 func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 	return browser.Options{
 		Path:        c.browser,
-		Remote:      c.remote,
+		Remotes:     c.remotes,
 		Insecure:    c.insecure,
 		TrustedSPKI: c.trustSPKI,
 		Resolve:     c.resolve,
@@ -256,6 +262,9 @@ func (cmd *command) parse(args []string) ([]string, []output, error) {
 	if cmd.need != "" && len(positional) == 0 {
 		return nil, nil, usageError{fmt.Errorf("%s needs at least one %s (cookiescope %s -h shows how)", cmd.name(), cmd.need, cmd.name())}
 	}
+	cmd.fs.Visit(func(f *flag.Flag) {
+		cmd.c.workersGiven = cmd.c.workersGiven || f.Name == "workers" || f.Name == "parallel"
+	})
 	outs, err := cmd.c.check()
 	return positional, outs, err
 }
@@ -265,7 +274,7 @@ func (cmd *command) parse(args []string) ([]string, []output, error) {
 // trusted. It refuses --remote, whose browser cannot resolve the lab's
 // names; who says which command needs the lab, for that error.
 func (c *commonFlags) startLab(who string) (*lab.Lab, error) {
-	if c.remote != "" {
+	if len(c.remotes) > 0 {
 		return nil, usageError{fmt.Errorf("%s needs a browser cookiescope launches (the lab's host names resolve only there); drop --remote", who)}
 	}
 	l, err := lab.Start(lab.Config{})

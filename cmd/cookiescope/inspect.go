@@ -134,11 +134,14 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 		if errors.Is(err, browser.ErrNoBrowser) {
 			return false, nil, err
 		}
+		if errors.Is(err, browser.ErrNoRemoteReachable) {
+			return false, nil, usageError{err}
+		}
 		return false, nil, fmt.Errorf("browser: %w", err)
 	}
 	defer b.Close()
 	rep.Browser.Product = b.Product
-	fmt.Fprintf(stderr, "using %s\n", b.Product)
+	sayBrowsers(stderr, b.Endpoints())
 
 	progress := newProgress(stderr, isTerminal(stderr), total, rep.Started)
 	// However the run ends, the live counter's line is ended before the
@@ -162,6 +165,22 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 		rep.Targets = append(rep.Targets, targets...)
 	}
 	return complete, runErr, nil
+}
+
+// sayBrowsers tells on stderr which browsers the run uses, and which
+// --remote endpoints it goes on without.
+func sayBrowsers(stderr io.Writer, endpoints []browser.Endpoint) {
+	if len(endpoints) == 1 && endpoints[0].Lost == nil {
+		fmt.Fprintf(stderr, "using %s\n", endpoints[0].Product)
+		return
+	}
+	for _, e := range endpoints {
+		if e.Lost != nil {
+			fmt.Fprintf(stderr, "--remote %s: %v; going on without it\n", e.Name, e.Lost)
+			continue
+		}
+		fmt.Fprintf(stderr, "using %s at %s\n", e.Product, e.Name)
+	}
 }
 
 // outcome maps a finished report to the run's error: a target or step that

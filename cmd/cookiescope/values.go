@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -66,11 +65,12 @@ func aliasFlag(fs *flag.FlagSet, name, replacement string, stderr io.Writer) {
 // DevTools address, a key hash that is no SHA-256, and flags that a remote
 // browser cannot honour.
 func (c *commonFlags) checkBrowser() error {
-	if c.remote != "" {
-		u, err := url.Parse(c.remote)
-		if err != nil || u.Host == "" || (u.Scheme != "ws" && u.Scheme != "wss" && u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("--remote %q: want ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT", c.remote)
+	for _, r := range c.remotes {
+		if err := browser.CheckRemote(r); err != nil {
+			return err
 		}
+	}
+	if len(c.remotes) > 0 {
 		for _, f := range []struct {
 			name  string
 			given bool

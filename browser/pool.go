@@ -1,0 +1,272 @@
+package browser
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/chromedp/chromedp"
+)
+
+// launchedName names, in reports, the browser cookiescope launched itself.
+const launchedName = "launched"
+
+// ErrNoRemoteReachable means that none of the --remote endpoints could be
+// reached at start; the error that wraps it names each with its reason.
+var ErrNoRemoteReachable = errors.New("no --remote browser could be reached")
+
+// member is one browser of a Browser: the one cookiescope launched, or one
+// remote endpoint. Its fields are guarded by the Browser's mu.
+type member struct {
+	// name is what reports call it: launchedName, or the endpoint as given
+	// without its secrets (EndpointName), numbered when given twice.
+	name string
+	// address is the endpoint as given, secrets included; "" when launched.
+	address string
+	// inst is the browser now, or the last one, dead; nil when it could not
+	// be reached at start.
+	inst *instance
+	// lost says why a remote browser was dropped (unreachable at start, or
+	// died during the run); it is never used again. A launched browser is
+	// relaunched instead, and relaunches counts how often.
+	lost       error
+	relaunches int
+}
+
+// Endpoint is one browser of a Browser, as the report and the progress
+// lines name it.
+type Endpoint struct {
+	// Name is "launched" for the browser cookiescope started, or the
+	// --remote endpoint as given without its user info and query values.
+	Name string
+	// Product is what the browser calls itself; empty when it was never
+	// reached.
+	Product string
+	// Lost says why the browser was dropped: unreachable at start, or it
+	// died during the run. It is nil while the browser serves targets.
+	Lost error
+}
+
+// Endpoints returns the browsers of b in the order they were given, each
+// with its state now.
+func (b *Browser) Endpoints() []Endpoint {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []Endpoint
+	for _, m := range b.members {
+		e := Endpoint{Name: m.name, Lost: m.lost}
+		if m.inst != nil {
+			e.Product = m.inst.product
+			if e.Lost == nil && m.inst.remote && !m.inst.alive() {
+				// Dead, but no worker has noticed yet.
+				e.Lost = m.inst.deathCauseNow()
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// connectAll connects to every remote endpoint at once. Those that cannot be
+// reached are kept as lost members; an error, naming each endpoint and its
+// reason, comes only when none can be.
+func (b *Browser) connectAll(ctx context.Context) error {
+	seen := map[string]int{}
+	for _, address := range b.opts.Remotes {
+		name := EndpointName(address)
+		seen[name]++
+		if seen[name] > 1 {
+			// The same endpoint twice is two connections: the report tells
+			// them apart.
+			name = fmt.Sprintf("%s (%d)", name, seen[name])
+		}
+		b.members = append(b.members, &member{name: name, address: address})
+	}
+	var wg sync.WaitGroup
+	for _, m := range b.members {
+		wg.Go(func() {
+			// Each goroutine writes only its own member; b is not shared yet.
+			inst, err := b.start(ctx, m)
+			if err != nil {
+				m.lost = fmt.Errorf("unreachable at start: %w", withoutAddress(err, m.address))
+				return
+			}
+			m.inst = inst
+		})
+	}
+	wg.Wait()
+	var errs []error
+	for _, m := range b.members {
+		if m.lost == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("--remote %s: %w", m.name, m.lost))
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("%w: %w", ErrNoRemoteReachable, errors.Join(errs...))
+}
+
+// alive reports, without waiting, whether the instance still serves: not
+// closed, not found dead, its connection not lost.
+func (inst *instance) alive() bool {
+	select {
+	case <-inst.dead:
+		return false
+	case <-inst.closing:
+		return false
+	default:
+	}
+	if c := chromedp.FromContext(inst.ctx); c != nil && c.Browser != nil {
+		select {
+		case <-c.Browser.LostConnection:
+			return false
+		default:
+		}
+	}
+	return true
+}
+
+// deathCauseNow is deathCause without waiting for the health check to name
+// a lost connection's cause.
+func (inst *instance) deathCauseNow() error {
+	select {
+	case <-inst.dead:
+		return inst.cause
+	default:
+	}
+	if inst.alive() {
+		return nil
+	}
+	return errors.New("browser connection lost")
+}
+
+// usable reports whether new workers may open on m now.
+func (m *member) usable() bool {
+	return m.lost == nil && m.inst != nil && m.inst.alive()
+}
+
+// current returns the browser instance that stands for b: the first live
+// one, else the first that was ever reached (dead: its workers fail with its
+// cause).
+func (b *Browser) current() *instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.currentLocked()
+}
+
+func (b *Browser) currentLocked() *instance {
+	var first *instance
+	for _, m := range b.members {
+		if m.usable() {
+			return m.inst
+		}
+		if first == nil {
+			first = m.inst
+		}
+	}
+	return first
+}
+
+// pick returns the live browser the next new worker opens on, taking them
+// in turn, or current() when none lives.
+func (b *Browser) pick() *instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if inst := b.pickLocked(); inst != nil {
+		return inst
+	}
+	return b.currentLocked()
+}
+
+// pickLocked is pick without the fallback: nil when no browser lives.
+func (b *Browser) pickLocked() *instance {
+	n := len(b.members)
+	for k := range n {
+		m := b.members[(b.next+k)%n]
+		if m.usable() {
+			b.next = (b.next + k + 1) % n
+			return m.inst
+		}
+	}
+	return nil
+}
+
+// size is how many browsers b was given (one when it launched its own).
+func (b *Browser) size() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.members)
+}
+
+// live returns the live browsers, in the order given.
+func (b *Browser) live() []*instance {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []*instance
+	for _, m := range b.members {
+		if m.usable() {
+			out = append(out, m.inst)
+		}
+	}
+	return out
+}
+
+// replacement returns a live instance for the workers of dead: a launched
+// browser is relaunched (once, by whichever worker asks first) with the same
+// options; a remote one is dropped for good and another live browser is
+// returned. When there is none (or the relaunch fails), the error is the
+// cause of death.
+func (b *Browser) replacement(ctx context.Context, dead *instance) (*instance, error) {
+	cause := dead.deathCause()
+	if cause == nil {
+		cause = dead.deathCauseNow()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	m := dead.member
+	if !dead.remote {
+		if m.inst != dead {
+			return m.inst, nil
+		}
+		inst, err := b.start(ctx, m)
+		if err != nil {
+			return nil, fmt.Errorf("%v; relaunch failed: %w", cause, err)
+		}
+		dead.close()
+		m.inst = inst
+		m.relaunches++
+		return inst, nil
+	}
+	if m.lost == nil {
+		m.lost = cause
+	}
+	if live := b.pickLocked(); live != nil {
+		return live, nil
+	}
+	return nil, cause
+}
+
+// newWorkerOn opens a worker on inst.
+func (b *Browser) newWorkerOn(ctx context.Context, inst *instance) (*Worker, error) {
+	w := &Worker{b: b, rec: newRecording(b.hookSecret)}
+	if err := w.open(ctx, inst); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// NewSibling opens another worker (a browser context with one tab, as
+// NewWorker does) on the browser w is on, for a second party of w's target
+// such as a scenario's attacker: one target then has one browser, which its
+// report names, and when that browser is lost the whole target runs again
+// elsewhere (see Each).
+func (w *Worker) NewSibling(ctx context.Context) (*Worker, error) {
+	_, inst := w.tab()
+	if inst == nil {
+		return w.b.NewWorker(ctx)
+	}
+	return w.b.newWorkerOn(ctx, inst)
+}
