@@ -311,7 +311,7 @@ func TestWritesRightAfterLoadAreReadWithoutAQuietPeriod(t *testing.T) {
 
 func TestABusyPageIsReadAsItStands(t *testing.T) {
 	w := newTestWorker(t)
-	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/busy?ms=4000"), hostileOpts)
+	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/busy?ms=8000"), hostileOpts)
 	if strings.Contains(target.Error, "timed out") {
 		t.Errorf("a busy page held the target until its timeout: %s", target.Error)
 	}

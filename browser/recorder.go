@@ -556,6 +556,23 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 	return false, d - since
 }
 
+// singleDocumentAtRest reports whether the page has been one document all
+// along (no iframe was attached during the recording) with no request in
+// flight that has not had its response.
+func (r *recording) singleDocumentAtRest() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.frameParent) > 0 || r.crashed {
+		return false
+	}
+	for _, q := range r.inflight {
+		if q.responded.IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
 // idlePoll is how often a waiter looks again when nothing it waits for has
 // a time of its own (every event wakes it anyway).
 const idlePoll = 50 * time.Millisecond

@@ -3,13 +3,17 @@ package browser
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/domdebugger"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
 )
 
 // A target is read when nothing that can still write a cookie is pending,
@@ -141,4 +145,75 @@ func (w *Worker) liveWorlds() []isolatedWorld {
 		w.mu.Unlock()
 	}
 	return live
+}
+
+// stopPage makes sure that nothing of the target's page runs again, now or
+// when the next target's navigation replaces it. A page that being left
+// would run no script of is frozen (see freezePage), which costs a fraction
+// of leaving it; any other page is left for an empty document (leavePage),
+// so that its unload handlers run now, recorded with this target and
+// cleared with it.
+func (w *Worker) stopPage(ctx context.Context, rec *recording) error {
+	if w.freezePage(ctx, rec) {
+		return nil
+	}
+	return w.leavePage(ctx, rec)
+}
+
+// leaveEvents are the events Chrome can fire at a document, or its window,
+// when a navigation replaces it: a listener for any of them is script that
+// would run then.
+var leaveEvents = []string{"beforeunload", "unload", "pagehide", "pageswap", "visibilitychange", "resume"}
+
+// freezePage freezes the page (no timer, task or callback of it runs while
+// it is frozen) and reports true when, frozen, the page is sure to run no
+// script when it is replaced: it is one document (no iframe was ever
+// attached during the recording), has no request in flight, and its window
+// and document have no listener for a leaveEvent. The listeners are read
+// from the engine once the page is frozen, so that the page cannot add one
+// after the check. When the page does not qualify, or does not answer within
+// leaveTimeout, it is thawed and false is returned.
+func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
+	if !rec.singleDocumentAtRest() {
+		return false
+	}
+	// A page whose script keeps its event loop busy answers late, if at
+	// all: it is left (and then replaced) instead.
+	ctx, cancel := context.WithTimeout(ctx, leaveTimeout)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
+		return false
+	}
+	if w.hasLeaveListeners(ctx) {
+		_, _ = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive})
+		return false
+	}
+	return true
+}
+
+// hasLeaveListeners reports whether the page's window or document has a
+// listener for a leaveEvent, or whether that cannot be told. It asks the
+// engine for the listeners of the main world's window and document (which
+// page script cannot redefine); the handles are released after.
+func (w *Worker) hasLeaveListeners(ctx context.Context) bool {
+	const group = "cookiescope-leave-listeners"
+	defer func() {
+		_, _ = chromedp.Call(ctx, runtime.ReleaseObjectGroup, runtime.ReleaseObjectGroupParams{ObjectGroup: group})
+	}()
+	for _, expr := range []string{"window", "document"} {
+		res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr, ObjectGroup: group})
+		if err != nil || res.ExceptionDetails != nil || res.Result == nil || res.Result.ObjectID == "" {
+			return true
+		}
+		listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: res.Result.ObjectID})
+		if err != nil {
+			return true
+		}
+		for _, l := range listeners.Listeners {
+			if slices.Contains(leaveEvents, l.Type) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -692,16 +692,15 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 }
 
 // settleAfterTarget stops the target from doing anything more: its popups
-// are closed and its page is left for an empty document, so that their
-// unload handlers run now, recorded with this target and cleared with it,
-// and not when the next target's navigation replaces them; then its
-// requests still in flight are waited for. It returns what it could not do.
+// are closed and its page is stopped (see stopPage), so that no handler of
+// it runs when the next target's navigation replaces it; then its requests
+// still in flight are waited for. It returns what it could not do.
 func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
 	var dirty []string
 	if err := w.closePopups(ctx); err != nil {
 		dirty = append(dirty, err.Error())
 	}
-	if err := w.leavePage(ctx, rec); err != nil {
+	if err := w.stopPage(ctx, rec); err != nil {
 		dirty = append(dirty, err.Error())
 	}
 	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
