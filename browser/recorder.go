@@ -573,6 +573,19 @@ func (r *recording) singleDocumentAtRest() bool {
 	return true
 }
 
+// hasCookieStoreWrite reports whether the recording holds a cookieStore
+// write (of a document or a worker).
+func (r *recording) hasCookieStoreWrite() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.writes {
+		if w.Via == inspect.ViaCookieStore {
+			return true
+		}
+	}
+	return false
+}
+
 // idlePoll is how often a waiter looks again when nothing it waits for has
 // a time of its own (every event wakes it anyway).
 const idlePoll = 50 * time.Millisecond

@@ -31,18 +31,29 @@ import (
 
 // yieldScript resolves once the document's event loop has run
 // yieldTurns zero-delay timers of ours one after the other, so that a chain
-// of that many zero-delay timers the page queued has run; then, where
-// cookieStore exists, once the cookieStore writes the page made have
-// settled (our call goes to the same store, which answers in order) and the
-// timers their callbacks queued have run.
-var yieldScript = strings.ReplaceAll(`(async () => {
+// of that many zero-delay timers the page queued has run.
+// yieldAfterStoreScript also waits, where cookieStore exists, until the
+// cookieStore writes the page made have settled (our call goes to the same
+// store, which answers in order) and the timers their callbacks queued have
+// run; it is used once the recording holds a cookieStore write (the hook
+// reports one when it is made, so a write made during a turn starts the
+// wait over, with this script).
+var (
+	yieldScript           = yieldScriptFor(false)
+	yieldAfterStoreScript = yieldScriptFor(true)
+)
+
+func yieldScriptFor(cookieStore bool) string {
+	script := `(async () => {
   const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
   for (let i = 0; i < __TURNS__; i++) await turn();
-  if (typeof cookieStore === "object" && cookieStore !== null) {
+  if (__STORE__ && typeof cookieStore === "object" && cookieStore !== null) {
     try { await cookieStore.getAll(); } catch (e) {}
     await turn();
   }
-})()`, "__TURNS__", strconv.Itoa(yieldTurns))
+})()`
+	return strings.NewReplacer("__TURNS__", strconv.Itoa(yieldTurns), "__STORE__", strconv.FormatBool(cookieStore)).Replace(script)
+}
 
 // yieldTurns is how deep a chain of zero-delay timers settling waits for.
 // Chrome clamps a timer nested five deep to 4 ms; four turns stay below.
@@ -66,7 +77,11 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 			return err
 		}
 		before := rec.eventCount()
-		if err := w.yieldDocuments(ctx); err != nil {
+		script := yieldScript
+		if rec.hasCookieStoreWrite() {
+			script = yieldAfterStoreScript
+		}
+		if err := w.yieldDocuments(ctx, script); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -79,11 +94,12 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 	}
 }
 
-// yieldDocuments waits until every live document of the target (the page,
+// yieldDocuments runs script (yieldScript or yieldAfterStoreScript) and
+// waits until every live document of the target (the page,
 // its frames, its popups) has run one turn of its event loop; documents
 // that went away meanwhile are skipped. It returns errBusyPage when one did
 // not within yieldTimeout.
-func (w *Worker) yieldDocuments(ctx context.Context) error {
+func (w *Worker) yieldDocuments(ctx context.Context, script string) error {
 	yctx, cancel := context.WithTimeout(ctx, yieldTimeout)
 	defer cancel()
 	worlds := w.liveWorlds()
@@ -91,7 +107,7 @@ func (w *Worker) yieldDocuments(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, wd := range worlds {
 		wg.Go(func() {
-			_, err := cdp.Call(yctx, wd.session, runtime.Evaluate, runtime.EvaluateParams{Expression: yieldScript, ContextID: wd.id, AwaitPromise: ptr(true)})
+			_, err := cdp.Call(yctx, wd.session, runtime.Evaluate, runtime.EvaluateParams{Expression: script, ContextID: wd.id, AwaitPromise: ptr(true)})
 			busy[i] = err != nil && yctx.Err() != nil
 		})
 	}
