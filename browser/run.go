@@ -142,24 +142,21 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 		if inst == nil {
 			return t, w
 		}
-		t.Browser = inspect.TargetBrowser{Endpoint: inst.name, Product: inst.product}
+		t.Browser = inspect.TargetBrowser{Endpoint: inst.name, Product: inst.product, Moved: strings.Join(moves, "; ")}
 		cause := inst.deathCause()
 		if cause == nil {
-			t.Browser.Moved = strings.Join(moves, "; ")
 			return t, w
 		}
 		// A target during which the browser died failed for that reason,
 		// whatever its own error says.
 		t.Error = cause.Error()
 		if !inst.remote || ctx.Err() != nil {
-			t.Browser.Moved = strings.Join(moves, "; ")
 			return t, w
 		}
 		nw := b.reviveWorker(ctx, w)
 		_, ninst := nw.tab()
 		if nw == w || ninst == inst {
 			// No browser left: the target fails with the cause.
-			t.Browser.Moved = strings.Join(moves, "; ")
 			return t, w
 		}
 		moves = append(moves, fmt.Sprintf("browser %s lost: %v; run again on %s", inst.name, cause, ninst.name))
