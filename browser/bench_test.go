@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
@@ -41,7 +42,7 @@ func BenchmarkInspect(b *testing.B) {
 	perPage := map[string]time.Duration{}
 	// phaseLines holds each sub-benchmark's last line (the 100-page run).
 	phaseLines := map[string]string{}
-	lineOrder := []string{"workers=1", "workers=2", "workers=4", "floor"}
+	lineOrder := []string{"workers=1", "workers=2", "workers=4", "floor", "paired"}
 	for _, workers := range []int{1, 2, 4} {
 		name := fmt.Sprintf("workers=%d", workers)
 		b.Run(name, func(b *testing.B) {
@@ -76,31 +77,15 @@ func BenchmarkInspect(b *testing.B) {
 	}
 	b.Run("floor", func(b *testing.B) {
 		urls := benchPages(b.N)
-		ctx, cancel := chromedp.NewContext(br.current().ctx, chromedp.WithNewBrowserContext())
-		defer cancel()
-		if err := chromedp.Do(ctx); err != nil {
-			b.Fatal(err)
-		}
-		contextID := chromedp.FromContext(ctx).BrowserContextID
+		floor := newFloorTab(b, br)
+		defer floor.close()
 		b.ResetTimer()
 		cpuBefore := browserCPU(br)
 		start := time.Now()
 		durations := make([]time.Duration, 0, len(urls))
 		for _, u := range urls {
 			pageStart := time.Now()
-			if _, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: contextID}); err != nil {
-				b.Fatal(err)
-			}
-			if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
-				b.Fatal(err)
-			}
-			res, err := chromedp.CallBrowser(ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: contextID})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if len(res.Cookies) == 0 {
-				b.Fatalf("%s: no cookies", u)
-			}
+			floor.load(b, u)
 			durations = append(durations, time.Since(pageStart))
 		}
 		elapsed := time.Since(start)
@@ -111,6 +96,68 @@ func BenchmarkInspect(b *testing.B) {
 		b.ReportMetric(float64(percentile(durations, 95))/float64(time.Millisecond), "p95-ms")
 		phaseLines["floor"] = fmt.Sprintf("floor: per page p50 %v, p95 %v", percentile(durations, 50).Round(100*time.Microsecond), percentile(durations, 95).Round(100*time.Microsecond))
 	})
+	// The ratio above compares two runs made one after the other, so it
+	// moves with the machine's speed between them. "paired" loads the pages
+	// in blocks of pairedBlock, the floor's and one worker's in turn (ABBA),
+	// so that both meet the same machine, and takes the ratio block pair by
+	// block pair.
+	b.Run("paired", func(b *testing.B) {
+		floor := newFloorTab(b, br)
+		defer floor.close()
+		w, err := br.NewWorker(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer w.Close()
+		oursBlock := func(urls []string) time.Duration {
+			start := time.Now()
+			for _, u := range urls {
+				t := w.Inspect(context.Background(), u, LoadOptions{})
+				if t.Error != "" || len(t.Cookies) != 7 {
+					b.Fatalf("%s: error %q, %d cookies (want 7)", t.URL, t.Error, len(t.Cookies))
+				}
+			}
+			return time.Since(start)
+		}
+		floorBlock := func(urls []string) time.Duration {
+			start := time.Now()
+			for _, u := range urls {
+				floor.load(b, u)
+			}
+			return time.Since(start)
+		}
+		urls := benchPages(2 * b.N)
+		var ratios []float64
+		var ours, bare time.Duration
+		b.ResetTimer()
+		for i := 0; i+2*pairedBlock <= len(urls); i += 2 * pairedBlock {
+			a, f := urls[i:i+pairedBlock], urls[i+pairedBlock:i+2*pairedBlock]
+			var o, fl time.Duration
+			if (i/(2*pairedBlock))%2 == 0 {
+				o = oursBlock(a)
+				fl = floorBlock(f)
+			} else {
+				fl = floorBlock(f)
+				o = oursBlock(a)
+			}
+			ours += o
+			bare += fl
+			ratios = append(ratios, float64(o)/float64(fl))
+		}
+		b.StopTimer()
+		if len(ratios) == 0 {
+			return
+		}
+		slices.Sort(ratios)
+		median := ratios[len(ratios)/2]
+		if len(ratios)%2 == 0 {
+			median = (ratios[len(ratios)/2-1] + ratios[len(ratios)/2]) / 2
+		}
+		b.ReportMetric(median, "paired-ratio")
+		phaseLines["paired"] = fmt.Sprintf("paired: ours %v, floor %v a page over %d block pairs of %d pages; ratio ours/floor, median of the pairs: %.2f (range %.2f-%.2f)",
+			(ours / time.Duration(len(ratios)*pairedBlock)).Round(100*time.Microsecond), (bare / time.Duration(len(ratios)*pairedBlock)).Round(100*time.Microsecond),
+			len(ratios), pairedBlock, median, ratios[0], ratios[len(ratios)-1])
+	})
 	for _, name := range lineOrder {
 		if line, ok := phaseLines[name]; ok {
 			fmt.Println(line)
@@ -120,6 +167,46 @@ func BenchmarkInspect(b *testing.B) {
 		fmt.Printf("per page: ours %v, floor %v\nratio ours/floor: %.2f\n", ours.Round(time.Millisecond), floor.Round(time.Millisecond), float64(ours)/float64(floor))
 	}
 }
+
+// pairedBlock is how many pages the paired benchmark loads in a block.
+const pairedBlock = 10
+
+// floorTab is the floor's bare chromedp tab, in a browser context of its
+// own.
+type floorTab struct {
+	ctx       context.Context
+	cancel    context.CancelFunc
+	contextID cdp.BrowserContextID
+}
+
+func newFloorTab(b *testing.B, br *Browser) *floorTab {
+	ctx, cancel := chromedp.NewContext(br.current().ctx, chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		b.Fatal(err)
+	}
+	return &floorTab{ctx: ctx, cancel: cancel, contextID: chromedp.FromContext(ctx).BrowserContextID}
+}
+
+// load does only what the floor does for a page: clear the cookies,
+// navigate, read the cookies.
+func (f *floorTab) load(b *testing.B, u string) {
+	if _, err := chromedp.CallBrowser(f.ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: f.contextID}); err != nil {
+		b.Fatal(err)
+	}
+	if err := chromedp.Do(f.ctx, chromedp.Navigate(u)); err != nil {
+		b.Fatal(err)
+	}
+	res, err := chromedp.CallBrowser(f.ctx, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: f.contextID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(res.Cookies) == 0 {
+		b.Fatalf("%s: no cookies", u)
+	}
+}
+
+func (f *floorTab) close() { f.cancel() }
 
 // percentile returns the p-th percentile of ds (nearest rank).
 func percentile(ds []time.Duration, p int) time.Duration {
