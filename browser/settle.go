@@ -210,25 +210,35 @@ func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
 // hasLeaveListeners reports whether the page's window or document has a
 // listener for a leaveEvent, or whether that cannot be told. It asks the
 // engine for the listeners of the main world's window and document (which
-// page script cannot redefine); the handles are released after.
+// page script cannot redefine), both at once. The handles are not released:
+// they belong to the page's document, which the next navigation (or the
+// leave, when there are listeners) discards with them.
 func (w *Worker) hasLeaveListeners(ctx context.Context) bool {
-	const group = "cookiescope-leave-listeners"
-	defer func() {
-		_, _ = chromedp.Call(ctx, runtime.ReleaseObjectGroup, runtime.ReleaseObjectGroupParams{ObjectGroup: group})
-	}()
-	for _, expr := range []string{"window", "document"} {
-		res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr, ObjectGroup: group})
-		if err != nil || res.ExceptionDetails != nil || res.Result == nil || res.Result.ObjectID == "" {
+	targets := []string{"window", "document"}
+	found := make([]bool, len(targets))
+	var wg sync.WaitGroup
+	for i, expr := range targets {
+		wg.Go(func() { found[i] = hasListenerFor(ctx, expr, leaveEvents) })
+	}
+	wg.Wait()
+	return slices.Contains(found, true)
+}
+
+// hasListenerFor reports whether the object expr evaluates to in the
+// page's main world has a listener for one of events, or whether that
+// cannot be told.
+func hasListenerFor(ctx context.Context, expr string, events []string) bool {
+	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr})
+	if err != nil || res.ExceptionDetails != nil || res.Result == nil || res.Result.ObjectID == "" {
+		return true
+	}
+	listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: res.Result.ObjectID})
+	if err != nil {
+		return true
+	}
+	for _, l := range listeners.Listeners {
+		if slices.Contains(events, l.Type) {
 			return true
-		}
-		listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: res.Result.ObjectID})
-		if err != nil {
-			return true
-		}
-		for _, l := range listeners.Listeners {
-			if slices.Contains(leaveEvents, l.Type) {
-				return true
-			}
 		}
 	}
 	return false

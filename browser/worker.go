@@ -655,9 +655,12 @@ func convertCookie(c *network.Cookie) inspect.Cookie {
 }
 
 // originStorageTypes is every kind of storage a page can write for an
-// origin. ("all" also clears the shader cache and more and costs 25 ms a
-// call; the HTTP cache is disabled for the worker instead of cleared.)
-const originStorageTypes = "cookies,local_storage,indexeddb,websql,file_systems,cache_storage,service_workers"
+// origin but cookies, which clearJar clears for the whole context (clearing
+// them for each origin as well took the origin's clearing from 1.6 to 2.0
+// ms a call, in one measured run). ("all" also clears the shader cache and
+// more and costs 25 ms a call; the HTTP cache is disabled for the worker
+// instead of cleared.)
+const originStorageTypes = "local_storage,indexeddb,websql,file_systems,cache_storage,service_workers"
 
 // reset leaves the worker's context as new for the next target, and proves
 // it: the page is stopped and frozen (no script, timer or request of it
@@ -696,12 +699,18 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 // it runs when the next target's navigation replaces it; then its requests
 // still in flight are waited for. It returns what it could not do.
 func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
+	// The popups and the tab are independent targets: they are dealt with
+	// at once.
+	var popupsErr, pageErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { popupsErr = w.closePopups(ctx) })
+	wg.Go(func() { pageErr = w.stopPage(ctx, rec) })
+	wg.Wait()
 	var dirty []string
-	if err := w.closePopups(ctx); err != nil {
-		dirty = append(dirty, err.Error())
-	}
-	if err := w.stopPage(ctx, rec); err != nil {
-		dirty = append(dirty, err.Error())
+	for _, err := range []error{popupsErr, pageErr} {
+		if err != nil {
+			dirty = append(dirty, err.Error())
+		}
 	}
 	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
 	defer cancel()
@@ -813,20 +822,25 @@ func (w *Worker) clearContext(ctx context.Context, rec *recording) error {
 }
 
 // proveClean checks that the context holds no cookie and no page but the
-// tab; it returns what it found otherwise.
+// tab; it returns what it found otherwise. The jar and the pages are asked
+// for at once.
 func (w *Worker) proveClean(ctx context.Context) []string {
-	var dirty []string
-	jar, err := w.readJar(ctx)
-	switch {
-	case err != nil:
-		dirty = append(dirty, "read the jar after clearing: "+err.Error())
-	case len(jar) > 0:
-		dirty = append(dirty, fmt.Sprintf("%d cookies in the jar after clearing (%s first)", len(jar), jar[0].Name))
-	}
 	w.mu.Lock()
 	contextID := w.contextID
 	w.mu.Unlock()
+	var jar []inspect.Cookie
+	var jarErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { jar, jarErr = w.readJar(ctx) })
 	pages, err := w.contextPages(ctx, contextID)
+	wg.Wait()
+	var dirty []string
+	switch {
+	case jarErr != nil:
+		dirty = append(dirty, "read the jar after clearing: "+jarErr.Error())
+	case len(jar) > 0:
+		dirty = append(dirty, fmt.Sprintf("%d cookies in the jar after clearing (%s first)", len(jar), jar[0].Name))
+	}
 	switch {
 	case err != nil:
 		dirty = append(dirty, "list the pages of the context: "+err.Error())
