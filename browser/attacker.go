@@ -127,7 +127,7 @@ func (w *Worker) Forge(ctx context.Context, attackURL string, forged ForgedRespo
 		return false, fmt.Errorf("intercept %s: %w", attackURL, err)
 	}
 	w.notePlanted(attackURL, forged.SetCookie)
-	err = w.load(lctx, attackURL, w.current(), opts)
+	_, err = w.load(lctx, attackURL, w.current(), opts)
 	a.mu.Lock()
 	upgraded = a.sawHSTS
 	a.mu.Unlock()
@@ -169,7 +169,7 @@ func escapePattern(url string) string {
 // request: what the server receives, in the order it receives it.
 func (w *Worker) CookieHeaderSentTo(ctx context.Context, rawURL string, opts LoadOptions) (string, error) {
 	rec := w.current()
-	if err := w.load(ctx, rawURL, rec, opts.withDefaults()); err != nil {
+	if _, err := w.load(ctx, rawURL, rec, opts.withDefaults()); err != nil {
 		return "", err
 	}
 	return rec.sentToDocument(), nil

@@ -304,6 +304,13 @@ func TestWritesRightAfterLoadAreReadWithoutAQuietPeriod(t *testing.T) {
 	for _, name := range []string{"after_load_microtask", "after_load_timers", "after_load_fetch", "after_load_store", "after_load_after_store"} {
 		if !hasCookie(target, name) {
 			t.Errorf("%s was written before the page settled but is not in the jar read: %v", name, cookieNames(target))
+			continue
+		}
+		// Readability is read when the page has settled, so that these
+		// script-visible cookies are measured readable, not reported
+		// written after the measurement.
+		if c := findCookie(t, target, name); c.Readability != inspect.Readable || !c.ScriptReadable {
+			t.Errorf("%s: readability %s (script-readable %v), want readable: the page was read before it settled", name, c.Readability, c.ScriptReadable)
 		}
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("afterload"), hostileOpts), "afterload", "after-load")

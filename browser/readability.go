@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"sort"
@@ -31,19 +32,72 @@ import (
 // document's URL. What the results mean (readable, broken by the page) is
 // decided by inspect.Assemble.
 func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
-	live := w.liveWorlds()
-	frames := make([]*inspect.Frame, len(live))
+	reads := w.evaluateInWorlds(ctx, readWorldScript)
+	frames := make([]*inspect.Frame, len(reads))
+	for i, r := range reads {
+		frames[i] = r.frame()
+	}
+	out, finalURL := orderFrames(frames)
+	if finalURL == "" {
+		finalURL = w.currentURL(ctx)
+	}
+	return out, finalURL
+}
+
+// worldResult is what a script returned in one document's isolated world.
+type worldResult struct {
+	world isolatedWorld
+	// started is when the script was sent.
+	started time.Time
+	value   jsonv2.Value
+	err     error
+}
+
+// evaluateInWorlds runs script, which must resolve to JSON, in every live
+// document's isolated world at once, and returns each result in the order
+// of liveWorlds.
+func (w *Worker) evaluateInWorlds(ctx context.Context, script string) []worldResult {
+	worlds := w.liveWorlds()
+	results := make([]worldResult, len(worlds))
 	var wg sync.WaitGroup
-	for i, wd := range live {
+	for i, wd := range worlds {
 		wg.Go(func() {
-			frames[i] = readWorld(ctx, wd.session, wd.id)
-			if frames[i] != nil && wd.popup {
-				frames[i].Popup = true
-				frames[i].TopLevel = false
+			r := worldResult{world: wd, started: time.Now()}
+			res, err := cdp.Call(ctx, wd.session, runtime.Evaluate, runtime.EvaluateParams{Expression: script, ContextID: wd.id, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
+			switch {
+			case err != nil:
+				r.err = err
+			case res.ExceptionDetails != nil:
+				r.err = fmt.Errorf("script failed: %s", res.ExceptionDetails.Text)
+			case res.Result != nil:
+				r.value = res.Result.Value
 			}
+			results[i] = r
 		})
 	}
 	wg.Wait()
+	return results
+}
+
+// frame returns the document a readWorldExpression result describes; nil
+// means the script failed or the document is not an http(s) document
+// (about:blank, an error page) or went away.
+func (r worldResult) frame() *inspect.Frame {
+	if r.err != nil || r.value == nil {
+		return nil
+	}
+	f := frameFromRead(r.value, r.started)
+	if f != nil && r.world.popup {
+		f.Popup = true
+		f.TopLevel = false
+	}
+	return f
+}
+
+// orderFrames drops the documents that were not read and puts the others
+// in a stable order: top first, then popups, then by URL. It also returns
+// the top document's URL, if one was read.
+func orderFrames(frames []*inspect.Frame) ([]inspect.Frame, string) {
 	var out []inspect.Frame
 	finalURL := ""
 	for _, f := range frames {
@@ -55,7 +109,6 @@ func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, strin
 		}
 		out = append(out, *f)
 	}
-	// Top first, then popups, then by URL, so reports are stable.
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].TopLevel != out[j].TopLevel {
 			return out[i].TopLevel
@@ -65,9 +118,6 @@ func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, strin
 		}
 		return out[i].URL < out[j].URL
 	})
-	if finalURL == "" {
-		finalURL = w.currentURL(ctx)
-	}
 	return out, finalURL
 }
 
@@ -121,16 +171,12 @@ type worldRead struct {
 	StoreErr     string      `json:"csError"`
 }
 
-// readWorld measures one document; nil means it is not an http(s) document
-// (about:blank, an error page) or went away.
-func readWorld(ctx context.Context, s cdp.Session, id runtime.ExecutionContextID) *inspect.Frame {
-	start := time.Now()
-	res, err := cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: readWorldScript, ContextID: id, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
-	if err != nil || res.ExceptionDetails != nil || res.Result == nil {
-		return nil
-	}
+// frameFromRead builds the frame a readWorldExpression result describes,
+// measured from start; nil means it is not an http(s) document
+// (about:blank, an error page).
+func frameFromRead(value jsonv2.Value, start time.Time) *inspect.Frame {
 	var got worldRead
-	if err := jsonv2.Unmarshal(res.Result.Value, &got); err != nil {
+	if err := jsonv2.Unmarshal(value, &got); err != nil {
 		return nil
 	}
 	if u, err := url.Parse(got.Href); err != nil || (u.Scheme != "http" && u.Scheme != "https") {

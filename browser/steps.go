@@ -38,8 +38,15 @@ func (w *Worker) BeginFlow() error {
 
 // Goto loads rawURL within the flow and waits for quiet.
 func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) error {
+	_, err := w.gotoAndRead(ctx, rawURL, opts)
+	return err
+}
+
+// gotoAndRead is Goto that also returns what the documents' script could
+// read when the page settled (nil when it did not).
+func (w *Worker) gotoAndRead(ctx context.Context, rawURL string, opts LoadOptions) (*settledRead, error) {
 	if err := CheckURL(rawURL); err != nil {
-		return err
+		return nil, err
 	}
 	return w.load(ctx, rawURL, w.current(), opts.withDefaults())
 }
@@ -48,7 +55,7 @@ func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) erro
 // readability of the documents open now: a target as it stands. It reads
 // for a few seconds at most, also after ctx of the load has ended.
 func (w *Worker) Snapshot(rawURL string) inspect.Target {
-	t, _ := w.snapshot(rawURL)
+	t, _ := w.snapshot(rawURL, nil)
 	return t
 }
 
@@ -60,7 +67,10 @@ type snapshotTimes struct {
 }
 
 // snapshot is Snapshot, timed.
-func (w *Worker) snapshot(rawURL string) (inspect.Target, snapshotTimes) {
+//
+// settled, when not nil, is the read settling made just before, with no
+// event since: it is the readability, and the documents are not read again.
+func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, snapshotTimes) {
 	var took snapshotTimes
 	start := time.Now()
 	cctx, cancel := w.commandContext(snapshotTimeout)
@@ -68,10 +78,19 @@ func (w *Worker) snapshot(rawURL string) (inspect.Target, snapshotTimes) {
 	rec := w.current()
 	t := inspect.Target{URL: rawURL}
 	t.Dialogs, t.Popups, _ = rec.evidence()
-	// Readability gets half the time at most, so that the jar is read.
-	rctx, rcancel := context.WithTimeout(cctx, snapshotTimeout/2)
-	frames, finalURL := w.measureReadability(rctx)
-	rcancel()
+	var frames []inspect.Frame
+	var finalURL string
+	if settled != nil {
+		frames, finalURL = settled.frames, settled.finalURL
+		if finalURL == "" {
+			finalURL = w.currentURL(cctx)
+		}
+	} else {
+		// Readability gets half the time at most, so that the jar is read.
+		rctx, rcancel := context.WithTimeout(cctx, snapshotTimeout/2)
+		frames, finalURL = w.measureReadability(rctx)
+		rcancel()
+	}
 	t.FinalURL = finalURL
 	jarStart := time.Now()
 	took.readability = jarStart.Sub(start)
@@ -114,7 +133,7 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 func (w *Worker) settleAfterAction(ctx context.Context, rec *recording, opts LoadOptions) error {
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	if err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet)); err != nil {
+	if _, err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet)); err != nil {
 		if errors.Is(err, errRendererCrashed) {
 			return err
 		}

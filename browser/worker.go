@@ -464,9 +464,9 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	start := time.Now()
 	w.startRecording()
-	loadErr := w.Goto(ctx, rawURL, opts)
+	read, loadErr := w.gotoAndRead(ctx, rawURL, opts)
 	settled := time.Now()
-	t, took := w.snapshot(rawURL)
+	t, took := w.snapshot(rawURL, read)
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
@@ -539,8 +539,10 @@ func CheckURL(rawURL string) error {
 	return nil
 }
 
-// load navigates and waits for the load event and then for quiet.
-func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts LoadOptions) error {
+// load navigates and waits for the load event and then for quiet. It
+// returns what the documents' script could read once the page settled (see
+// settle).
+func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts LoadOptions) (*settledRead, error) {
 	// Commands need the tab's chromedp context; the caller's ctx only says
 	// when to stop.
 	lctx, cancel := w.commandContext(opts.Timeout)
@@ -550,22 +552,23 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	rec.expectNavigation()
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
-		return fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout))
+		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout))
 	}
 	if res.ErrorText != "" {
-		return fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
+		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
 	rec.expectLoad(string(res.LoaderID))
-	if err := w.settle(ctx, rec, opts.Quiet); err != nil {
+	read, err := w.settle(ctx, rec, opts.Quiet)
+	if err != nil {
 		if errors.Is(err, errRendererCrashed) {
-			return fmt.Errorf("load %s: %w", rawURL, err)
+			return nil, fmt.Errorf("load %s: %w", rawURL, err)
 		}
 		if !rec.isLoaded() {
-			return fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
+			return nil, fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
 		}
-		return fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout))
+		return nil, fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout))
 	}
-	return nil
+	return read, nil
 }
 
 func explainContext(err error, timeout time.Duration) error {

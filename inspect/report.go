@@ -135,9 +135,10 @@ type TargetBrowser struct {
 
 // Timings splits an inspected target's time into its phases, in
 // milliseconds: navigating until the main document's load event, settling
-// until nothing that can still write a cookie is pending, measuring
-// readability in every document, reading the jar and assembling the
-// evidence, and leaving the browser context clean for the next target.
+// until nothing that can still write a cookie is pending (the documents are
+// read in settling's last round trip to them), measuring readability again
+// when settling could not (0 when it did), reading the jar and assembling
+// the evidence, and leaving the browser context clean for the next target.
 type Timings struct {
 	NavigateMS    float64 `json:"navigateMs"`
 	SettleMS      float64 `json:"settleMs"`
