@@ -199,8 +199,10 @@ var leaveEvents = []string{"beforeunload", "unload", "pagehide", "pageswap", "vi
 // attached during the recording), has no request in flight, and its window
 // and document have no listener for a leaveEvent. The listeners are read
 // from the engine once the page is frozen, so that the page cannot add one
-// after the check. When the page does not qualify, or does not answer within
-// leaveTimeout, it is thawed and false is returned.
+// after the check; the window and the document themselves, which stay the
+// same objects, are looked up while it freezes. When the page does not
+// qualify, or does not answer within leaveTimeout, it is thawed and false is
+// returned.
 func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
 	if !rec.singleDocumentAtRest() {
 		return false
@@ -209,49 +211,60 @@ func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
 	// all: it is left (and then replaced) instead.
 	ctx, cancel := context.WithTimeout(ctx, leaveTimeout)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen}); err != nil {
+	holders := []string{"window", "document"}
+	objects := make([]runtime.RemoteObjectID, len(holders))
+	var frozen error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_, frozen = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen})
+	})
+	for i, expr := range holders {
+		wg.Go(func() { objects[i] = mainWorldObject(ctx, expr) })
+	}
+	wg.Wait()
+	if frozen != nil {
 		return false
 	}
-	if w.hasLeaveListeners(ctx) {
+	if hasListeners(ctx, objects, leaveEvents) {
 		_, _ = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive})
 		return false
 	}
 	return true
 }
 
-// hasLeaveListeners reports whether the page's window or document has a
-// listener for a leaveEvent, or whether that cannot be told. It asks the
-// engine for the listeners of the main world's window and document (which
-// page script cannot redefine), both at once. The handles are not released:
-// they belong to the page's document, which the next navigation (or the
-// leave, when there are listeners) discards with them.
-func (w *Worker) hasLeaveListeners(ctx context.Context) bool {
-	targets := []string{"window", "document"}
-	found := make([]bool, len(targets))
+// mainWorldObject returns a handle on the object expr evaluates to in the
+// page's main world, or "" when there is none. The handle is not released:
+// it belongs to the page's document, which the next navigation (or the
+// leave) discards with it. expr is "window" or "document", which page script
+// cannot redefine.
+func mainWorldObject(ctx context.Context, expr string) runtime.RemoteObjectID {
+	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr})
+	if err != nil || res.ExceptionDetails != nil || res.Result == nil {
+		return ""
+	}
+	return res.Result.ObjectID
+}
+
+// hasListeners reports whether one of objects has a listener for one of
+// events, as the engine lists them, or whether that cannot be told (an
+// object is missing, or its listeners could not be listed). The objects
+// are asked about at once.
+func hasListeners(ctx context.Context, objects []runtime.RemoteObjectID, events []string) bool {
+	if slices.Contains(objects, "") {
+		return true
+	}
+	found := make([]bool, len(objects))
 	var wg sync.WaitGroup
-	for i, expr := range targets {
-		wg.Go(func() { found[i] = hasListenerFor(ctx, expr, leaveEvents) })
+	for i, id := range objects {
+		wg.Go(func() {
+			listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: id})
+			if err != nil {
+				found[i] = true
+				return
+			}
+			found[i] = slices.ContainsFunc(listeners.Listeners, func(l *domdebugger.EventListener) bool { return slices.Contains(events, l.Type) })
+		})
 	}
 	wg.Wait()
 	return slices.Contains(found, true)
-}
-
-// hasListenerFor reports whether the object expr evaluates to in the
-// page's main world has a listener for one of events, or whether that
-// cannot be told.
-func hasListenerFor(ctx context.Context, expr string, events []string) bool {
-	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr})
-	if err != nil || res.ExceptionDetails != nil || res.Result == nil || res.Result.ObjectID == "" {
-		return true
-	}
-	listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: res.Result.ObjectID})
-	if err != nil {
-		return true
-	}
-	for _, l := range listeners.Listeners {
-		if slices.Contains(events, l.Type) {
-			return true
-		}
-	}
-	return false
 }
