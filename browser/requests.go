@@ -55,8 +55,12 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 		// top-level page (Chrome treats a browser-initiated navigation as
 		// same-site); one a page started (a link, a form, a script, a
 		// window.open) is judged against the page that started it.
+		// cookiescope's own navigations are GETs: a form's POST whose
+		// request is reported just after cookiescope began the next
+		// navigation (Chrome reports it with no initiator either) stays the
+		// page's.
 		switch {
-		case session == "page" && r.navigating && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther && ev.Initiator.URL == ""):
+		case session == "page" && r.navigating && ev.Request.Method == "GET" && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther && ev.Initiator.URL == ""):
 			r.navigating = false
 			hop.TopLevel = ev.Request.URL
 		case hop.Context == inspect.ContextPopup:
