@@ -32,7 +32,8 @@ test:
 # Pages per second against the lab with 1, 2 and 4 workers and the bare
 # chromedp floor, p50/p95 per target and the median of each phase of a
 # target (navigate, settle, readability, jar, clean-up), the browser's CPU
-# time per page and its memory.
+# time per page and its memory, and the ratio ours/floor with one worker,
+# also paired: blocks of pages loaded in turn, so both meet the same machine.
 bench: chromium
 	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect|BenchmarkScriptWrite' -benchtime 100x -count 1 -timeout 30m
 
