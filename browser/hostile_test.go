@@ -316,6 +316,23 @@ func TestWritesRightAfterLoadAreReadWithoutAQuietPeriod(t *testing.T) {
 	checkPlain(t, w.Inspect(context.Background(), plainURL("afterload"), hostileOpts), "afterload", "after-load")
 }
 
+// A popup that, as it is closed, gives its opener a pagehide handler must
+// not reach the next target: the handler is script of this target, run
+// (and its cookie cleared) before the next one starts, or never.
+func TestAPopupThatTampersWithItsOpenerStaysWithItsTarget(t *testing.T) {
+	w := newTestWorker(t)
+	for i := range 5 {
+		target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/popup-tamper"), hostileOpts)
+		if target.Error != "" {
+			t.Fatalf("popup-tamper failed: %s", target.Error)
+		}
+		if len(target.Popups) != 1 {
+			t.Fatalf("popups recorded: %+v, want 1", target.Popups)
+		}
+		checkPlain(t, w.Inspect(context.Background(), plainURL(fmt.Sprintf("tamper%d", i)), hostileOpts), fmt.Sprintf("tamper%d", i), "popup-tamper")
+	}
+}
+
 func TestABusyPageIsReadAsItStands(t *testing.T) {
 	w := newTestWorker(t)
 	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/hostile/busy?ms=8000"), hostileOpts)

@@ -25,7 +25,9 @@ import (
 // nothing there). cookieStore exists in the isolated world wherever it
 // exists in the page (secure contexts) and returns the same cookies.
 
-// measureReadability reads cookies as page script can, through
+// measureReadability reads cookies as page script can (settling's last
+// round trip usually does it instead, see yieldScript; this serves a page
+// that was busy or did not load, and a scenario's snapshots), through
 // document.cookie and cookieStore.getAll(), in every live document of the
 // page and of its popups, cross-site iframes included, in our isolated world
 // so that the page's own scripts cannot interfere. It also returns the top
@@ -151,8 +153,9 @@ const readWorldExpression = `(async () => {
 })()`
 
 // cookieStoreWait bounds the wait for cookieStore.getAll(), which answers in
-// well under a millisecond on a healthy page; it is far below the time
-// measureReadability gets, so a stuck call is reported as such.
+// well under a millisecond on a healthy page; it is far below the time a
+// read gets (half of snapshotTimeout in measureReadability, yieldTimeout in
+// settling), so a stuck call is reported as such.
 const cookieStoreWait = 250 * time.Millisecond
 
 var readWorldScript = strings.ReplaceAll(readWorldExpression, "__WAIT__", strconv.Itoa(int(cookieStoreWait.Milliseconds())))

@@ -573,6 +573,13 @@ func (r *recording) singleDocumentAtRest() bool {
 	return true
 }
 
+// hadPopups reports whether the target opened a page.
+func (r *recording) hadPopups() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.popups) > 0
+}
+
 // hasCookieStoreWrite reports whether the recording holds a cookieStore
 // write (of a document or a worker).
 func (r *recording) hasCookieStoreWrite() bool {

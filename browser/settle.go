@@ -22,12 +22,12 @@ import (
 // on evidence rather than after a fixed quiet period: the main document has
 // fired its load event, no frame is loading, no request that can still set a
 // cookie is in flight, no iframe session is being set up, and every
-// document has run one turn of its event loop (a zero-delay timer of ours,
-// in our isolated world, see yieldScript) with no new event meanwhile. A
-// timer's turn comes after every promise callback and every zero-delay timer
-// the page queued before it, so the writes they make, the requests they
-// start and the navigations they begin are seen first; when any is, the wait
-// starts over. Timers with a delay, animation frames and idle callbacks are
+// document has run yieldTurns turns of its event loop (zero-delay timers of
+// ours, in our isolated world, see yieldScript, which then reads what script
+// can read there) with no new event meanwhile. A timer's turn comes after
+// every promise callback and every zero-delay timer the page queued before
+// it, so the writes they make, the requests they start and the navigations
+// they begin are seen first; when any is, the wait starts over. Timers with a delay, animation frames and idle callbacks are
 // not waited for: an extra quiet period (LoadOptions.Quiet, --wait) covers
 // pages that write from them.
 
@@ -175,17 +175,39 @@ func (w *Worker) liveWorlds() []isolatedWorld {
 	return live
 }
 
-// stopPage makes sure that nothing of the target's page runs again, now or
-// when the next target's navigation replaces it. A page that being left
-// would run no script of is frozen (see freezePage), which costs a fraction
-// of leaving it; any other page is left for an empty document (leavePage),
-// so that its unload handlers run now, recorded with this target and
-// cleared with it.
-func (w *Worker) stopPage(ctx context.Context, rec *recording) error {
-	if w.freezePage(ctx, rec) {
-		return nil
+// closePopupsAndStopPage closes the target's popups (closePopups) and
+// makes sure that nothing of the target's page runs again, now or when the
+// next target's navigation replaces it. A page that being left would run no
+// script of is frozen (see freezePage), which costs a fraction of leaving
+// it; any other page is left for an empty document (leavePage), so that its
+// unload handlers run now, recorded with this target and cleared with it.
+// A same-origin popup can reach into the page (give it an unload handler,
+// say) until it is gone, so a page that had another page beside it is
+// always left, after that page is closed: the engine's list of its
+// listeners could be out of date as soon as it is read. When the target
+// opened no popup, the listing of the context's pages goes alongside the
+// freeze, and a page found there after all has the frozen page thawed and
+// left. It returns the error of each part.
+func (w *Worker) closePopupsAndStopPage(ctx context.Context, rec *recording) (errs [2]error) {
+	if rec.hadPopups() {
+		_, errs[0] = w.closePopups(ctx)
+		errs[1] = w.leavePage(ctx, rec)
+		return errs
 	}
-	return w.leavePage(ctx, rec)
+	var others int
+	var frozen bool
+	var wg sync.WaitGroup
+	wg.Go(func() { others, errs[0] = w.closePopups(ctx) })
+	wg.Go(func() { frozen = w.freezePage(ctx, rec) })
+	wg.Wait()
+	if frozen && others == 0 && errs[0] == nil {
+		return errs
+	}
+	if frozen {
+		w.thawPage(ctx)
+	}
+	errs[1] = w.leavePage(ctx, rec)
+	return errs
 }
 
 // leaveEvents are the events Chrome can fire at a document, or its window,
@@ -226,10 +248,15 @@ func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
 		return false
 	}
 	if hasListeners(ctx, objects, leaveEvents) {
-		_, _ = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive})
+		w.thawPage(ctx)
 		return false
 	}
 	return true
+}
+
+// thawPage makes a frozen page active again, so that it can be left.
+func (w *Worker) thawPage(ctx context.Context) {
+	_, _ = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive})
 }
 
 // mainWorldObject returns a handle on the object expr evaluates to in the

@@ -698,19 +698,12 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 }
 
 // settleAfterTarget stops the target from doing anything more: its popups
-// are closed and its page is stopped (see stopPage), so that no handler of
+// are closed and its page is stopped (see closePopupsAndStopPage), so that no handler of
 // it runs when the next target's navigation replaces it; then its requests
 // still in flight are waited for. It returns what it could not do.
 func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
-	// The popups and the tab are independent targets: they are dealt with
-	// at once.
-	var popupsErr, pageErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { popupsErr = w.closePopups(ctx) })
-	wg.Go(func() { pageErr = w.stopPage(ctx, rec) })
-	wg.Wait()
 	var dirty []string
-	for _, err := range []error{popupsErr, pageErr} {
+	for _, err := range w.closePopupsAndStopPage(ctx, rec) {
 		if err != nil {
 			dirty = append(dirty, err.Error())
 		}
@@ -762,26 +755,29 @@ func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 }
 
 // closePopups closes every page of the worker's context but its tab: the
-// target's popups, and any page opened some other way.
-func (w *Worker) closePopups(ctx context.Context) error {
+// target's popups, and any page opened some other way. It returns how many
+// it found.
+func (w *Worker) closePopups(ctx context.Context) (int, error) {
 	w.mu.Lock()
 	tab, contextID := w.page, w.contextID
 	w.popups = make(map[target.ID]*childSession)
 	w.mu.Unlock()
 	pages, err := w.contextPages(ctx, contextID)
 	if err != nil {
-		return fmt.Errorf("list the pages of the context: %w", err)
+		return 0, fmt.Errorf("list the pages of the context: %w", err)
 	}
+	found := 0
 	var errs []error
 	for _, id := range pages {
 		if tab != nil && id == tab.TargetID {
 			continue
 		}
+		found++
 		if _, err := chromedp.CallBrowser(ctx, target.CloseTarget, target.CloseTargetParams{TargetID: id}); err != nil {
 			errs = append(errs, fmt.Errorf("close popup: %w", err))
 		}
 	}
-	return errors.Join(errs...)
+	return found, errors.Join(errs...)
 }
 
 // contextPages lists the page targets of a browser context.

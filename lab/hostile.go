@@ -27,6 +27,7 @@ var HostilePages = []Page{
 	{"/hostile/reloading-frames", "reloading frames", "cross-site iframes that reload themselves without end"},
 	{"/hostile/after-load", "writes right after load", "writes from promise callbacks, a chain of zero-delay timers, a fetch a timer starts, and after a cookieStore write settles"},
 	{"/hostile/busy", "busy event loop", "writes a cookie, then keeps its script busy for seconds after load"},
+	{"/hostile/popup-tamper", "popup tampers with its opener", "opens a popup that, as it is closed, gives its opener a pagehide handler writing a cookie"},
 }
 
 // hostileRoutes adds the hostile pages to the app's and the widget's muxes.
@@ -48,6 +49,8 @@ func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
 	app.HandleFunc("/hostile/after-load", afterLoadPage)
 	app.HandleFunc("/hostile/after-load/cookie", afterLoadCookie)
 	app.HandleFunc("/hostile/busy", busyPage)
+	app.HandleFunc("/hostile/popup-tamper", popupTamperPage)
+	app.HandleFunc("/hostile/popup-tamper/child", popupTamperChild)
 	app.HandleFunc("/plain", plainPage)
 	widget.HandleFunc("/hostile/reloader", reloaderFrame)
 }
@@ -253,6 +256,31 @@ addEventListener("load", () => {
 func afterLoadCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: "after_load_fetch", Value: "1", Path: "/"})
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// popupTamperPage writes popup_tamper_opener and opens a same-origin popup
+// (popupTamperChild) that can reach into it.
+func popupTamperPage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Popup tampers with its opener", fmt.Sprintf(`<script>
+document.cookie = "popup_tamper_opener=%s; Path=/";
+window.open("/hostile/popup-tamper/child", "cs_popup_tamper");
+</script>`, token()))
+}
+
+// popupTamperChild, when it is closed or left, gives its opener a pagehide
+// handler (a function of the opener's own realm) that writes
+// popup_tamper_late: a listener the opener did not have when it loaded,
+// added by another page while the opener is being cleaned up.
+func popupTamperChild(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Popup that tampers", `<script>
+const tamper = () => {
+  try {
+    opener.addEventListener("pagehide", new opener.Function("document.cookie = 'popup_tamper_late=1; Path=/'"));
+  } catch (e) {}
+};
+addEventListener("pagehide", tamper);
+addEventListener("unload", tamper);
+</script>`)
 }
 
 // busyPage writes busy_page, then, once loaded, runs script without a break
