@@ -34,12 +34,7 @@ import (
 // document's URL. What the results mean (readable, broken by the page) is
 // decided by inspect.Assemble.
 func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
-	reads := w.evaluateInWorlds(ctx, readWorldScript)
-	frames := make([]*inspect.Frame, len(reads))
-	for i, r := range reads {
-		frames[i] = r.frame()
-	}
-	out, finalURL := orderFrames(frames)
+	out, finalURL := framesOf(w.evaluateInWorlds(ctx, readWorldScript))
 	if finalURL == "" {
 		finalURL = w.currentURL(ctx)
 	}
@@ -96,13 +91,15 @@ func (r worldResult) frame() *inspect.Frame {
 	return f
 }
 
-// orderFrames drops the documents that were not read and puts the others
-// in a stable order: top first, then popups, then by URL. It also returns
-// the top document's URL, if one was read.
-func orderFrames(frames []*inspect.Frame) ([]inspect.Frame, string) {
+// framesOf returns the documents that readWorldExpression results
+// describe, those that were not read left out, in a stable order: top
+// first, then popups, then by URL. It also returns the top document's URL,
+// if one was read.
+func framesOf(results []worldResult) ([]inspect.Frame, string) {
 	var out []inspect.Frame
 	finalURL := ""
-	for _, f := range frames {
+	for _, r := range results {
+		f := r.frame()
 		if f == nil {
 			continue
 		}

@@ -120,15 +120,13 @@ func (w *Worker) yieldDocuments(ctx context.Context, script string) (*settledRea
 	yctx, cancel := context.WithTimeout(ctx, yieldTimeout)
 	defer cancel()
 	results := w.evaluateInWorlds(yctx, script)
-	frames := make([]*inspect.Frame, len(results))
-	for i, r := range results {
+	for _, r := range results {
 		if r.err != nil && yctx.Err() != nil {
 			return nil, errBusyPage
 		}
-		frames[i] = r.frame()
 	}
 	read := &settledRead{}
-	read.frames, read.finalURL = orderFrames(frames)
+	read.frames, read.finalURL = framesOf(results)
 	return read, nil
 }
 

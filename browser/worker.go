@@ -698,9 +698,10 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 }
 
 // settleAfterTarget stops the target from doing anything more: its popups
-// are closed and its page is stopped (see closePopupsAndStopPage), so that no handler of
-// it runs when the next target's navigation replaces it; then its requests
-// still in flight are waited for. It returns what it could not do.
+// are closed and its page is stopped (see closePopupsAndStopPage), so that
+// no handler of it runs when the next target's navigation replaces it; then
+// its requests still in flight are waited for. It returns what it could not
+// do.
 func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
 	var dirty []string
 	for _, err := range w.closePopupsAndStopPage(ctx, rec) {
