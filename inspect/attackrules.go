@@ -159,12 +159,55 @@ func probeFindings(probe string, byRole bool) func(*judge, Target) []Finding {
 	}
 }
 
-// isAttackRule reports whether id is one of the attack rules.
+// isAttackRule reports whether id is one of the rules of a demonstrated
+// attack or flaw (attackRules and sessionRules).
 func isAttackRule(id string) bool {
-	for _, r := range attackRules {
+	for _, r := range append(append([]Rule(nil), attackRules...), sessionRules...) {
 		if r.ID == id {
 			return true
 		}
 	}
 	return false
+}
+
+// refOWASPLogout is the reference for a session that outlives its logout.
+var refOWASPLogout = Reference{"OWASP WSTG-SESS-06: Testing for Logout Functionality", "https://owasp.org/www-project-web-security-testing-guide/latest/4-Web_Application_Security_Testing/06-Session_Management_Testing/06-Testing_for_Logout_Functionality"}
+
+// sessionRules turn what a scenario's session measurement demonstrated
+// into findings, CS030 on.
+var sessionRules = []Rule{
+	{
+		ID: "CS030", Title: "Session still valid after logout (demonstrated)", Severity: High,
+		Why:        "After the logout steps, a fresh browser holding only the session's credentials as they were before logout still saw the logged-in page: the server did not end the session, so whoever copied the cookies (a stolen laptop, malware, a shared computer, an XSS before HttpOnly) keeps the account after the user logged out.",
+		Fix:        "End the session on the server at logout (delete it from the session store, or for stateless signed or encrypted cookies keep a revocation list or a per-user session version that logout bumps), not only by deleting the cookie in the browser; keep session lifetimes short.",
+		References: []Reference{refOWASPLogout, refOWASPSession},
+		check:      sessionOutlivedLogout,
+	},
+}
+
+// sessionOutlivedLogout fires when the replay of the measured credentials
+// after logout still showed the logged-in page. The finding names the
+// first credential as its cookie and every replayed one in its evidence.
+func sessionOutlivedLogout(j *judge, t Target) []Finding {
+	s := t.Session
+	if s == nil || s.Logout == nil || !s.Logout.ReplayShows || len(s.Logout.Replayed) == 0 {
+		return nil
+	}
+	l := s.Logout
+	names := make([]string, len(l.Replayed))
+	for i, r := range l.Replayed {
+		names[i] = r.String()
+	}
+	what := "the credentials measured at " + s.Step
+	if s.Error != "" {
+		what = "every cookie of the jar at " + s.Step + " (nothing was measured there)"
+	}
+	first := l.Replayed[0]
+	evidence := fmt.Sprintf("after logout, at %s, a fresh browser holding only %s — %s — with the values they had before logout loaded %s and %s",
+		l.Step, what, strings.Join(names, ", "), s.Check, l.ReplaySeen)
+	f := Finding{Cookie: first.Name, Domain: first.Domain, Path: first.Path, Evidence: evidence}
+	if role := j.classifyCookie(first.Name, first.Domain, first.Path); role.Session() {
+		f.SessionLike = role.Why
+	}
+	return []Finding{f}
 }

@@ -95,6 +95,14 @@ type Target struct {
 	// Plants are the cookies a scenario's plant steps had the emulated
 	// network attacker write into the victim's jar, with Chrome's verdict.
 	Plants []Plant `json:"plants,omitempty"`
+	// Session is what a scenario's session step measured: the cookies the
+	// server needs to show a logged-in page, and whether logout ended the
+	// session; nil without a session step.
+	Session *Session `json:"session,omitempty"`
+	// FlowState lists the cookies of a redirect login (OAuth or OpenID
+	// Connect state, nonce, PKCE verifier) recognised by their life, with
+	// what showed it: they are never judged as session credentials.
+	FlowState []FlowStateCookie `json:"flowState,omitempty"`
 	// HSTS is the Strict-Transport-Security header of the page's document
 	// response, empty when there was none.
 	HSTS string `json:"hsts"`
@@ -210,6 +218,10 @@ type ExpectationResult struct {
 	// or not; nil when the page could not be looked at, so that a failure
 	// to look is never read as the account being shown.
 	PageVisible *bool `json:"pageVisible,omitempty"`
+	// Session is "ended" for `expect: {session: ended}`: the expectation is
+	// on the session the scenario measured (Target.Session.Logout holds
+	// what it found), not on a cookie or the page.
+	Session string `json:"session,omitempty"`
 }
 
 // BrowserAttacker names the attacker's browser in ExpectationResult.Browser.

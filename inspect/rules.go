@@ -123,12 +123,17 @@ type judge struct {
 	now time.Time
 	// behaviour holds cookies a scenario showed behaving as a session.
 	behaviour map[string]string
+	// measured is what the target's session step measured; nil without one.
+	measured *Session
+	// flowState holds the cookies of a redirect login, recognised by their
+	// life (FlowStateCookies).
+	flowState []FlowStateCookie
 }
 
 // Judge runs every rule on t and returns its findings, most severe first,
 // with the configuration's acceptances applied.
 func Judge(t Target, cfg Config, now time.Time) []Finding {
-	j := &judge{cfg: cfg.withDefaults(), now: now, behaviour: map[string]string{}}
+	j := &judge{cfg: cfg.withDefaults(), now: now, behaviour: map[string]string{}, measured: t.Session, flowState: FlowStateCookies(t)}
 	for _, e := range t.Expectations {
 		if e.Passed && e.SessionBehaviour != "" {
 			j.behaviour[e.Cookie] = e.SessionBehaviour
@@ -196,18 +201,43 @@ func RuleByID(id string) (Rule, bool) {
 	return Rule{}, false
 }
 
-// session says why c counts as a session cookie (see Config.Classify), or
+// session says why c counts as a session cookie (see classifyCookie), or
 // "" when it does not.
 func (j *judge) session(c Cookie) string {
-	if k := j.classify(c.Name); k.Session() {
+	if k := j.classifyCookie(c.Name, c.Domain, c.Path); k.Session() {
 		return k.Why
 	}
 	return ""
 }
 
-// classify is the cookie's role under the configuration and what the
-// scenario showed of it.
+// classify is the role of the cookies of a name, when only the name is
+// known (a probe's row): see classifyCookie.
 func (j *judge) classify(name string) Classification {
+	return j.classifyCookie(name, "", "")
+}
+
+// classifyCookie is the cookie's role. The configuration's patterns come
+// first (the user said so); then what the scenario's session step measured
+// (a credential, or a cookie the page showed without); then a redirect
+// login's state recognised by its life; then the guess from the name and
+// the behaviour a scenario saw (Config.Classify). An empty domain and path
+// match every cookie of the name: a name measured a credential anywhere is
+// one.
+func (j *judge) classifyCookie(name, domain, path string) Classification {
+	if k, ok := j.cfg.configured(name); ok {
+		return k
+	}
+	if credential, why, ok := j.measured.role(name, domain, path); ok {
+		if credential {
+			return Classification{RoleSession, why}
+		}
+		return Classification{RoleOther, why}
+	}
+	for _, f := range j.flowState {
+		if f.CookieRef.is(name, domain, path) {
+			return Classification{RoleFlowState, f.Why}
+		}
+	}
 	return j.cfg.Classify(name, j.behaviour[name])
 }
 
@@ -293,7 +323,7 @@ func targetURL(t Target) string {
 // rules (attackrules.go) and the rules on where cookies went
 // (sendrules.go). IDs are stable: a rule that goes away leaves its
 // ID unused.
-var Rules = append(append(append([]Rule(nil), cookieRules...), attackRules...), sendRules...)
+var Rules = append(append(append(append([]Rule(nil), cookieRules...), attackRules...), sendRules...), sessionRules...)
 
 // cookieRules judge the cookies themselves, CS001 to CS019.
 var cookieRules = []Rule{
@@ -351,7 +381,7 @@ var cookieRules = []Rule{
 		Fix:        "Set SameSite=Lax (or Strict) explicitly; use None only with Secure for cookies that must go cross-site.",
 		References: []Reference{refSameSite},
 		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return origin(c) + ", without SameSite (Chrome applies Lax)", c.SameSite == "" && j.classify(c.Name).Role != RoleCSRF
+			return origin(c) + ", without SameSite (Chrome applies Lax)", c.SameSite == "" && j.classifyCookie(c.Name, c.Domain, c.Path).Role != RoleCSRF
 		}),
 	},
 	{
@@ -367,7 +397,7 @@ var cookieRules = []Rule{
 		Fix:        "Set SameSite=Strict (or Lax) on the CSRF cookie.",
 		References: []Reference{refOWASPCSRF, refSameSite},
 		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return origin(c) + ", without SameSite", j.classify(c.Name).Role == RoleCSRF && c.SameSite == ""
+			return origin(c) + ", without SameSite", j.classifyCookie(c.Name, c.Domain, c.Path).Role == RoleCSRF && c.SameSite == ""
 		}),
 	},
 	{

@@ -141,6 +141,13 @@ func TestRules(t *testing.T) {
 			fires             bool
 		}{"CS026", fx.description, fx.target, fx.fires})
 	}
+	for _, st := range logoutStories() {
+		tests = append(tests, struct {
+			rule, description string
+			target            Target
+			fires             bool
+		}{"CS030", st.description, st.target, st.fires})
+	}
 	for _, st := range sendStories() {
 		tests = append(tests, struct {
 			rule, description string
@@ -357,7 +364,7 @@ func TestSessionByBehaviour(t *testing.T) {
 	var got []string
 	for _, f := range Judge(target, Config{}, now) {
 		got = append(got, f.RuleID)
-		if f.SessionLike != "behaviour: rotated since before-login" {
+		if f.SessionLike != "guessed from behaviour (not measured): rotated since before-login" {
 			t.Errorf("finding %s says sessionLike %q", f.RuleID, f.SessionLike)
 		}
 	}
@@ -368,7 +375,7 @@ func TestSessionByBehaviour(t *testing.T) {
 		target.Expectations = []ExpectationResult{{Cookie: "acct", Passed: true, SessionBehaviour: behaviour}}
 		fired := false
 		for _, f := range Judge(target, Config{}, now) {
-			fired = fired || (f.RuleID == "CS003" && f.SessionLike == "behaviour: "+behaviour)
+			fired = fired || (f.RuleID == "CS003" && f.SessionLike == "guessed from behaviour (not measured): "+behaviour)
 		}
 		if !fired {
 			t.Errorf("acct, %s, without HttpOnly drew no CS003 judged by that behaviour", behaviour)
@@ -515,5 +522,32 @@ func TestFixationEvidenceTellsTheStoryWithoutValues(t *testing.T) {
 	}
 	if strings.Contains(found.Evidence, "s3cret") || found.Severity != High || found.Cookie != "sid" {
 		t.Errorf("CS026: severity %s, cookie %q, evidence %s", found.Severity, found.Cookie, found.Evidence)
+	}
+}
+
+// logoutStories are a scenario's targets with a session step and an
+// expect {session: ended}: CS030 fires only when the replay after logout
+// still showed the logged-in page.
+func logoutStories() []struct {
+	description string
+	target      Target
+	fires       bool
+} {
+	creds := []CookieRef{{Name: "st_sess", Domain: "stateless.test", Path: "/"}}
+	story := func(l Logout) Target {
+		t := page()
+		l.Step, l.Replayed = "step 9 (logout.yaml:20)", creds
+		t.Session = &Session{Check: "https://stateless.test/account", Page: "#who", Step: "step 5 (logout.yaml:12)", Credentials: creds, Logout: &l}
+		return t
+	}
+	return []struct {
+		description string
+		target      Target
+		fires       bool
+	}{
+		{"the measured credentials replayed after logout still show the page", story(Logout{ReplayShows: true, ReplaySeen: "a visible element matches #who on https://stateless.test/account"}), true},
+		{"logout ended the session: the replay shows no page", story(Logout{ReplaySeen: "no visible element matches #who"}), false},
+		{"only the victim still shows the page (the cookie kept): an expectation failure, not a demonstrated replay", story(Logout{VictimShows: true}), false},
+		{"a session step without an expect {session: ended}", func() Target { t := page(); t.Session = &Session{Credentials: creds}; return t }(), false},
 	}
 }

@@ -110,6 +110,7 @@ func sentFindings(t Target, qualifies func(Request) bool, matches func(RequestCo
 	var out []Finding
 	for _, k := range order {
 		s := byKey[k]
+		s.finding.Step = judgedVersion(t, s.finding)
 		s.finding.Evidence = fmt.Sprintf("Chrome sent it with %d such request(s): %s", s.count, strings.Join(s.shown, "; "))
 		if s.count > len(s.shown) {
 			s.finding.Evidence += fmt.Sprintf("; and %d more", s.count-len(s.shown))
@@ -123,7 +124,7 @@ func sentFindings(t Target, qualifies func(Request) bool, matches func(RequestCo
 // request that was not a top-level GET.
 func sessionSentCrossSite(j *judge, t Target) []Finding {
 	return sentFindings(t, func(r Request) bool { return !r.SafeTopLevel() }, func(c RequestCookie) (Severity, string, bool) {
-		k := j.classify(c.Name)
+		k := j.classifyCookie(c.Name, c.Domain, c.Path)
 		return High, k.Why, k.Session()
 	}, nil)
 }
@@ -143,7 +144,7 @@ func laxByDefaultPost(j *judge, t Target) []Finding {
 		if !noSameSite[c.Key()] {
 			return 0, "", false
 		}
-		k := j.classify(c.Name)
+		k := j.classifyCookie(c.Name, c.Domain, c.Path)
 		if k.Session() {
 			return Medium, k.Why, true
 		}
@@ -165,4 +166,23 @@ func ageText(ms int64) string {
 		return fmt.Sprintf("%d ms", ms)
 	}
 	return fmt.Sprintf("%.1f s", float64(ms)/1000)
+}
+
+// judgedVersion names, for a finding judged from the requests that carried
+// a cookie, the version of the cookie it judged when that is not the final
+// jar's: the last scenario step whose jar held it, or else the requests
+// themselves. Empty when the final jar holds the cookie.
+func judgedVersion(t Target, f Finding) string {
+	ref := CookieRef{Name: f.Cookie, Domain: trimDot(f.Domain), Path: f.Path}
+	for _, c := range t.Cookies {
+		if ref.is(c.Name, c.Domain, c.Path) {
+			return ""
+		}
+	}
+	for _, c := range t.EarlierCookies {
+		if ref.is(c.Name, c.Domain, c.Path) && c.SeenAt != "" {
+			return c.SeenAt
+		}
+	}
+	return "the requests that carried it, gone from the jar by the end"
 }

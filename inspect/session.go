@@ -18,6 +18,10 @@ const (
 	// RoleCSRF is an anti-CSRF token: it protects requests but logs nobody
 	// in, so it is never a session, by name or by behaviour.
 	RoleCSRF Role = "csrf-token"
+	// RoleFlowState is a redirect login's state (OAuth or OpenID Connect
+	// state, nonce, PKCE verifier): it lives from the hop to the identity
+	// provider to the return, and logs nobody in.
+	RoleFlowState Role = "flow-state"
 	// RoleOther is every other cookie.
 	RoleOther Role = "other"
 )
@@ -54,6 +58,11 @@ var csrfName = regexp.MustCompile(`(?i)csrf|xsrf|^_token$|requestverificationtok
 // common frameworks and words that mean one.
 var sessionName = regexp.MustCompile(`(?i)(^|[_.-])(sid|sess|session|sessionid|ssid|jwt|login|phpsessid|jsessionid|asp\.net_sessionid|connect\.sid)($|[_.-])|session|^__(host|secure)-sid|(^|[_.-])auth`)
 
+// flowStateName matches the names of a redirect login's state cookies:
+// state, nonce, PKCE code verifiers and "verification" cookies, as whole
+// words of the name (auth_verification, oauth_state, oidc-nonce.sig).
+var flowStateName = regexp.MustCompile(`(?i)(^|[_.-])(state|nonce|pkce|code[_.-]?verifier|verifier|verification)($|[_.-])`)
+
 // credentialName matches long-lived credentials that log a user in as a
 // session does: remember-me cookies and auth, access or refresh tokens,
 // including camelCase names such as rememberToken.
@@ -63,27 +72,41 @@ var credentialName = regexp.MustCompile(`(?i)remember|token($|[_.-])|(^|[_.-])(a
 // it behave as a session (rotated at login, cleared or invalidated at
 // logout), from that behaviour. Configured patterns come first, then the
 // anti-CSRF names (never a session, whatever they do), then behaviour, then
-// the built-in session and credential names.
+// the built-in flow-state, session and credential names. Neither a name nor
+// a behaviour proves a session, and Why says so ("guessed: …"); a scenario's
+// session step measures it instead (see Session), and the rules prefer that.
 func (c Config) Classify(name, behaviour string) Classification {
-	for _, p := range c.CSRFCookies {
-		if p.Regexp != nil && p.MatchString(name) {
-			return Classification{RoleCSRF, fmt.Sprintf("name matches the configured csrfCookies pattern %q", p.String())}
-		}
-	}
-	for _, p := range c.SessionCookies {
-		if p.Regexp != nil && p.MatchString(name) {
-			return Classification{RoleSession, fmt.Sprintf("name matches the configured sessionCookies pattern %q", p.String())}
-		}
+	if k, ok := c.configured(name); ok {
+		return k
 	}
 	switch {
 	case csrfName.MatchString(name):
 		return Classification{RoleCSRF, "name matches an anti-CSRF token pattern (csrf, xsrf, _token): never judged as a session"}
 	case behaviour != "":
-		return Classification{RoleSession, "behaviour: " + behaviour}
+		return Classification{RoleSession, "guessed from behaviour (not measured): " + behaviour}
+	case flowStateName.MatchString(name):
+		return Classification{RoleFlowState, "guessed: name matches a redirect login's state pattern (state, nonce, PKCE verifier, verification): never judged as a session"}
 	case sessionName.MatchString(name):
-		return Classification{RoleSession, "name matches the built-in session pattern (sid, session, auth, …)"}
+		return Classification{RoleSession, "guessed: name matches the built-in session pattern (sid, session, auth, …)"}
 	case credentialName.MatchString(name):
-		return Classification{RoleSession, "name matches the built-in remember-me or token credential pattern"}
+		return Classification{RoleSession, "guessed: name matches the built-in remember-me or token credential pattern"}
 	}
 	return Classification{RoleOther, ""}
+}
+
+// configured is the role the configuration's csrfCookies and
+// sessionCookies patterns give the name, in that order; ok is false when
+// none matches.
+func (c Config) configured(name string) (Classification, bool) {
+	for _, p := range c.CSRFCookies {
+		if p.Regexp != nil && p.MatchString(name) {
+			return Classification{RoleCSRF, fmt.Sprintf("name matches the configured csrfCookies pattern %q", p.String())}, true
+		}
+	}
+	for _, p := range c.SessionCookies {
+		if p.Regexp != nil && p.MatchString(name) {
+			return Classification{RoleSession, fmt.Sprintf("name matches the configured sessionCookies pattern %q", p.String())}, true
+		}
+	}
+	return Classification{}, false
 }

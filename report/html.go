@@ -95,6 +95,7 @@ type htmlTarget struct {
 	Probes                         []htmlProbeGroup
 	Plants                         []htmlPlant
 	Steps                          []htmlStep
+	Session                        []sessionNote
 }
 
 type htmlCookie struct {
@@ -237,6 +238,7 @@ func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
 	if t.Scenario != "" {
 		h.Steps = htmlSteps(t)
 	}
+	h.Session = sessionNotes(t)
 	return h
 }
 

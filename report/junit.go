@@ -76,6 +76,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		if r.ThirdPartyCookies != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "thirdPartyCookies", Value: string(r.ThirdPartyCookies)})
 		}
+		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})
 			suite.Errors++
@@ -137,4 +138,45 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// sessionProperties are what the target's session step measured, as
+// properties: the credentials, the cookies not needed, the replays, and
+// whether logout ended the session.
+func sessionProperties(t inspect.Target) []junitProperty {
+	s := t.Session
+	if s == nil {
+		return nil
+	}
+	refs := func(rs []inspect.CookieRef) string {
+		names := make([]string, len(rs))
+		for i, r := range rs {
+			names[i] = r.String()
+		}
+		return inert(strings.Join(names, ", "))
+	}
+	out := []junitProperty{{Name: "session.check", Value: inert(s.Check + " " + s.Page)}, {Name: "session.replays", Value: fmt.Sprint(s.Replays)}}
+	if s.Error != "" {
+		out = append(out, junitProperty{Name: "session.error", Value: inert(s.Error)})
+	} else {
+		out = append(out, junitProperty{Name: "session.credentials", Value: refs(s.Credentials)}, junitProperty{Name: "session.notNeeded", Value: refs(s.NotNeeded)},
+			junitProperty{Name: "session.unique", Value: fmt.Sprint(s.Unique)})
+	}
+	if s.Logout != nil {
+		out = append(out, junitProperty{Name: "session.logout", Value: logoutState(*s.Logout)})
+	}
+	return out
+}
+
+// logoutState is what a logout check found, in one word.
+func logoutState(l inspect.Logout) string {
+	switch {
+	case l.Error != "":
+		return "not-judged"
+	case l.ReplayShows:
+		return "still-valid"
+	case l.VictimShows:
+		return "victim-still-logged-in"
+	}
+	return "ended"
 }

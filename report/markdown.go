@@ -45,6 +45,13 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		if note := notMeasuredNote(t); note != "" {
 			mdf(w, "**Not measured:** %s\n\n", note)
 		}
+		for _, n := range sessionNotes(t) {
+			mark := ""
+			if n.Bad {
+				mark = "❌ "
+			}
+			mdf(w, "%s**%s:** %s\n\n", mark, n.Label, n.Text)
+		}
 		if len(t.Expectations) > 0 {
 			fmt.Fprintln(w, "| | expectation | line | failures |\n|---|---|---|---|")
 			for _, e := range t.Expectations {

@@ -172,6 +172,15 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	if r.ThirdPartyCookies != "" {
 		run.Properties = map[string]string{"thirdPartyCookies": string(r.ThirdPartyCookies)}
 	}
+	// What each scenario's session step measured, by scenario name.
+	for _, t := range r.Targets {
+		for _, p := range sessionProperties(t) {
+			if run.Properties == nil {
+				run.Properties = map[string]string{}
+			}
+			run.Properties[targetIdentity(t)+": "+p.Name] = p.Value
+		}
+	}
 	for _, t := range r.Targets {
 		for _, e := range t.Expectations {
 			if e.Passed {

@@ -284,6 +284,9 @@ func (tw terminal) target(t inspect.Target) {
 		tw.para("  ", "    ", fmt.Sprintf("Seen at earlier steps, gone or changed by the end: %s", plural(len(t.EarlierCookies), "cookie")))
 		tw.cookies(t, t.EarlierCookies, true)
 	}
+	for _, n := range sessionNotes(t) {
+		tw.para("  "+n.Label+": ", "    ", n.Text)
+	}
 	tw.plants(t)
 	tw.expectations(t)
 	tw.where(t)

@@ -75,6 +75,8 @@ type flow struct {
 	// attacker is the attacker's browser, opened by the first attacker
 	// block and closed when the scenario ends; nil until then.
 	attacker *side
+	// measured is what the session step measured; nil until it ran.
+	measured *measured
 }
 
 // side is one browser of a scenario: the victim's (the scenario's worker)
@@ -162,6 +164,10 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Probes = f.probes
 	t.CrossSite = f.crossSite
 	t.Plants = f.plants
+	if f.measured != nil {
+		t.Session = f.measured.session
+	}
+	t.FlowState = inspect.FlowStateCookies(t)
 	if stepErr != nil {
 		t.Error = inspect.ScrubText(stepErr.Error(), s.Secrets)
 	}
@@ -263,9 +269,16 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 		f.checkpoints[st.Target] = snap
 		f.checkpointLines[st.Target] = st.Line
 		return nil
+	case "session":
+		return f.measureSession(ctx, st, load)
 	case "expect":
 		var r inspect.ExpectationResult
-		if st.Expect.Page != "" {
+		if st.Expect.Session != "" && f.measured == nil {
+			// The session step failed before it measured anything.
+			r = inspect.ExpectationResult{Expectation: st.Expect.Describe(), Session: st.Expect.Session, Failures: []string{"session: not checked: no session was measured"}}
+		} else if st.Expect.Session != "" {
+			r = f.sessionEnded(ctx, st, load)
+		} else if st.Expect.Page != "" {
 			visible, pageURL, err := sd.w.PageShows(ctx, st.Expect.Page)
 			r = CheckPage(st.Expect, visible, pageURL, err)
 		} else {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,7 +49,7 @@ type Scenario struct {
 
 // Step is one line of a flow. Kind says which fields matter.
 type Step struct {
-	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies, attacker, plant
+	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies, attacker, plant, session
 	Line int
 	// Target is the URL or path (goto), the CSS selector (fill, click,
 	// press, submit, wait for a selector), the checkpoint name (capture),
@@ -66,7 +67,24 @@ type Step struct {
 	Steps []Step
 	// Plant is what a plant step writes into the victim's jar.
 	Plant *Plant
+	// Session is what a session step loads and looks for.
+	Session *SessionCheck
 }
+
+// SessionCheck is a session step: loading Check shows a visible element
+// matching Page to a logged-in user, and to nobody else. The runner
+// verifies it in the victim's browser, then measures which cookies the
+// server needs for it (see inspect.MeasureCredentials).
+type SessionCheck struct {
+	// Check is a URL, absolute or relative to the scenario's url or lab;
+	// another site than the current page's is allowed (single sign-on).
+	Check string
+	// Page is a CSS selector.
+	Page string
+}
+
+// SessionEnded is the value of `expect: {session: ended}`.
+const SessionEnded = "ended"
 
 // Plant is a plant step: the emulated network attacker writes Cookie into
 // the victim's jar, with the value it had at the checkpoint From, or Value.
@@ -109,6 +127,8 @@ func (s Step) Describe() string {
 		return "eval"
 	case "attacker":
 		return fmt.Sprintf("attacker block of %d steps", len(s.Steps))
+	case "session":
+		return fmt.Sprintf("session: %s shows %s", s.Session.Check, s.Session.Page)
 	case "plant":
 		if s.Plant.From != "" {
 			return fmt.Sprintf("plant %s over %s from %s", s.Plant.Cookie, s.Plant.Over, s.Plant.From)
@@ -125,7 +145,10 @@ type Expectation struct {
 	// Page is a CSS selector instead of Cookie: the expectation is then on
 	// the page (a visible element matches, or with Absent none does).
 	Page string
-	Line int
+	// Session is SessionEnded instead of Cookie and Page: the session the
+	// scenario's session step measured has ended (logout).
+	Session string
+	Line    int
 	// Present and Absent; Cleared means absent now but present at an earlier
 	// checkpoint or step.
 	Present, Absent, Cleared                   bool
@@ -180,6 +203,9 @@ func (m *RequestMatch) describe() string {
 
 // Describe says what the expectation checks, in one line.
 func (e *Expectation) Describe() string {
+	if e.Session != "" {
+		return "session " + e.Session
+	}
 	if e.Page != "" {
 		if e.Absent {
 			return "page " + e.Page + ": absent"
@@ -429,12 +455,16 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 	}
 	p.stepTimeout = s.StepTimeout
 	checkpoints := map[string]int{}
+	sessionLine := 0
 	for _, sn := range stepsNode.Content {
 		step, err := p.step(sn, false)
 		if err != nil {
 			return s, err
 		}
 		if err := p.checkpoints(step, checkpoints); err != nil {
+			return s, err
+		}
+		if err := p.sessions(step, &sessionLine); err != nil {
 			return s, err
 		}
 		s.Steps = append(s.Steps, step)
@@ -479,7 +509,28 @@ func (p *parser) checkpoints(st Step, taken map[string]int) error {
 	return nil
 }
 
-var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies", "attacker", "plant"}
+// sessions checks a step against the scenario's session step: a scenario
+// measures one session (its line in *measured), and `expect: {session:
+// ended}` needs it before, in the victim's browser.
+func (p *parser) sessions(st Step, measured *int) error {
+	switch {
+	case st.Kind == "session" && *measured != 0:
+		return &Error{p.file, st.Line, fmt.Sprintf("session: a scenario measures one session, and line %d measures it already (split the flow into two scenarios to measure two)", *measured)}
+	case st.Kind == "session":
+		*measured = st.Line
+	case st.Kind == "expect" && st.Expect.Session != "" && *measured == 0:
+		return &Error{p.file, st.Expect.Line, "expect session: ended: no earlier session step measured a session (add `- session: {check: URL, page: SELECTOR}` after the login)"}
+	case st.Kind == "attacker":
+		for _, nested := range st.Steps {
+			if nested.Kind == "expect" && nested.Expect.Session != "" {
+				return &Error{p.file, nested.Expect.Line, "attacker: expect session: ended checks the victim's session; put it outside the attacker block"}
+			}
+		}
+	}
+	return nil
+}
+
+var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies", "attacker", "plant", "session"}
 
 // attackerKinds are the steps an attacker block may hold: the attacker
 // browses on its own; probes and plants act on the victim.
@@ -517,6 +568,8 @@ func (p *parser) step(n *yaml.Node, nested bool) (Step, error) {
 		}
 	case "plant":
 		st.Plant, err = p.plant(v)
+	case "session":
+		st.Session, err = p.session(v)
 	case "goto", "click", "submit", "capture", "eval":
 		st.Target, err = p.str(v, st.Kind)
 		if err == nil && st.Target == "" {
@@ -549,6 +602,37 @@ func (p *parser) step(n *yaml.Node, nested bool) (Step, error) {
 		err = p.errorf(k, "unknown step %q (want one of %s)", st.Kind, strings.Join(stepKinds, ", "))
 	}
 	return st, err
+}
+
+// session reads {check, page}.
+func (p *parser) session(v *yaml.Node) (*SessionCheck, error) {
+	sc := &SessionCheck{}
+	err := p.pairs(v, "session", []string{"check", "page"}, func(key string, _, val *yaml.Node) error {
+		var err error
+		switch key {
+		case "check":
+			sc.Check, err = p.str(val, "session check")
+		case "page":
+			sc.Page, err = p.str(val, "session page")
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+	case sc.Check == "":
+		err = p.errorf(v, "session: want check: the URL a logged-in user loads (absolute, or relative to url or lab)")
+	case sc.Page == "":
+		err = p.errorf(v, "session: want page: a CSS selector that only a logged-in user sees at check")
+	default:
+		if u, perr := url.Parse(sc.Check); perr != nil {
+			err = p.errorf(v, "session check: %q is not a URL: %v", sc.Check, perr)
+		} else if u.IsAbs() {
+			if cerr := browser.CheckURL(sc.Check); cerr != nil {
+				err = p.errorf(v, "session check: %v", cerr)
+			}
+		}
+	}
+	return sc, err
 }
 
 // plant reads {cookie, from | value, over}.
@@ -645,18 +729,27 @@ func (p *parser) waitDuration(n *yaml.Node, what string) (time.Duration, error) 
 	return d, err
 }
 
-var expectKeys = []string{"cookie", "page", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated", "sentTo", "withheldFrom"}
+var expectKeys = []string{"cookie", "page", "session", "present", "absent", "cleared", "secure", "httpOnly", "hostOnly", "scriptReadable", "sameSite", "path", "maxLifetime", "setBy", "rotated", "invalidated", "sentTo", "withheldFrom"}
 
 func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 	e := &Expectation{Line: v.Line}
 	var cookieOnly *yaml.Node // the first key that applies to cookies only
+	var others *yaml.Node     // the first key but session
 	err := p.pairs(v, "expect", expectKeys, func(key string, k, val *yaml.Node) error {
 		var err error
 		var b *bool
-		if cookieOnly == nil && key != "page" && key != "present" && key != "absent" && key != "cookie" {
+		if cookieOnly == nil && key != "page" && key != "present" && key != "absent" && key != "cookie" && key != "session" {
 			cookieOnly = k
 		}
+		if key != "session" && others == nil {
+			others = k
+		}
 		switch key {
+		case "session":
+			e.Session, err = p.str(val, "expect session")
+			if err == nil && e.Session != SessionEnded {
+				err = p.errorf(val, "expect session: %q (want ended: after the logout steps, the session measured by the session step has ended)", e.Session)
+			}
 		case "page":
 			e.Page, err = p.str(val, "expect page")
 			if err == nil && e.Page == "" {
@@ -739,12 +832,16 @@ func (p *parser) expect(v *yaml.Node) (*Expectation, error) {
 	})
 	switch {
 	case err != nil:
+	case e.Session != "" && others != nil:
+		err = p.errorf(others, "expect session: ended goes alone, not with %s", others.Value)
+	case e.Session != "":
+		return e, nil
 	case e.Page != "" && e.Cookie != "":
 		err = p.errorf(v, "expect: give cookie or page, not both")
 	case e.Page != "" && cookieOnly != nil:
 		err = p.errorf(cookieOnly, "expect page: %s applies to cookies only (want present or absent)", cookieOnly.Value)
 	case e.Page == "" && e.Cookie == "":
-		err = p.errorf(v, "expect: want a cookie name (cookie:) or a CSS selector (page:)")
+		err = p.errorf(v, "expect: want a cookie name (cookie:), a CSS selector (page:) or session: ended")
 	}
 	name := e.Cookie
 	if e.Page != "" {

@@ -1,0 +1,181 @@
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
+)
+
+// measured is a flow's session step: what it measured, and the victim's jar
+// then, whose values the logout check replays. The values are compared and
+// replayed only, never shown.
+type measured struct {
+	session *inspect.Session
+	jar     []inspect.Cookie
+}
+
+// measureSession runs a session step: it loads the check URL in the
+// victim's browser, which must show the page element (else the step
+// fails, saying what was seen), then measures the credentials with replays
+// in a sibling context of the victim's (inspect.MeasureCredentials), each
+// replay in that context cleared and proven clean first and seeded with
+// copies of some of the victim's cookies. The victim's browser and jar are
+// not touched by the measurement.
+func (f *flow) measureSession(ctx context.Context, st Step, load browser.LoadOptions) error {
+	start := time.Now()
+	check, err := f.resolve(st.Session.Check)
+	if err != nil {
+		return fmt.Errorf("check %q: %w", st.Session.Check, err)
+	}
+	v := f.victim
+	v.current = check
+	if err := v.w.Goto(ctx, check, load); err != nil {
+		return err
+	}
+	visible, pageURL, err := v.w.PageShows(ctx, st.Session.Page)
+	switch {
+	case err != nil:
+		return fmt.Errorf("could not look for %s on %s: %w", st.Session.Page, pageURL, err)
+	case !visible:
+		return fmt.Errorf("the victim is not logged in: no visible element matches %s on %s (loaded %s)", st.Session.Page, pageURL, check)
+	}
+	snap := v.w.Snapshot(check)
+	f.note(v, snap)
+	jar := snap.Cookies
+	refs := make([]inspect.CookieRef, len(jar))
+	for i, c := range jar {
+		refs[i] = inspect.RefOf(c)
+	}
+	rw, err := v.w.NewSibling(ctx)
+	if err != nil {
+		return fmt.Errorf("open a browser context for the replays: %w", err)
+	}
+	defer rw.Close()
+	s := inspect.MeasureCredentials(refs, func(keep []int) (bool, error) {
+		cookies := make([]inspect.Cookie, len(keep))
+		for i, k := range keep {
+			cookies[i] = jar[k]
+		}
+		shows, _, err := replay(ctx, rw, cookies, check, st.Session.Page, load)
+		return shows, err
+	})
+	s.Check, s.Page, s.Step, s.File, s.Line = check, st.Session.Page, f.at, f.s.File, st.Line
+	s.Seen = fmt.Sprintf("a visible element matches %s on %s", st.Session.Page, pageURL)
+	s.DurationMS = time.Since(start).Milliseconds()
+	f.measured = &measured{session: &s, jar: jar}
+	return nil
+}
+
+// replay loads check in the worker's context holding exactly cookies: the
+// context is cleared and proven clean first (Worker.BeginFlow), then
+// seeded. It reports whether a visible element matches page there, and the
+// URL the page ended on; an error means the page could not be looked at.
+func replay(ctx context.Context, w *browser.Worker, cookies []inspect.Cookie, check, page string, load browser.LoadOptions) (bool, string, error) {
+	if err := w.BeginFlow(); err != nil {
+		return false, "", fmt.Errorf("clear the replay's browser context: %w", err)
+	}
+	if err := w.SetJar(ctx, cookies); err != nil {
+		return false, "", err
+	}
+	if err := w.Goto(ctx, check, load); err != nil {
+		return false, "", err
+	}
+	visible, pageURL, err := w.PageShows(ctx, page)
+	if err != nil {
+		return false, pageURL, fmt.Errorf("look for %s on %s: %w", page, pageURL, err)
+	}
+	return visible, pageURL, nil
+}
+
+// sessionEnded checks `expect: {session: ended}`: the victim's browser
+// loads the session's check URL again and must not show the page; and a
+// fresh context holding only the measured credentials, with the values
+// they had at the session step (the whole jar of then, when nothing was
+// measured), must not show it either. The second failing is finding CS030.
+func (f *flow) sessionEnded(ctx context.Context, st Step, load browser.LoadOptions) inspect.ExpectationResult {
+	r := inspect.ExpectationResult{Expectation: st.Expect.Describe(), Failures: []string{}, Session: st.Expect.Session}
+	m := f.measured
+	s := m.session
+	l := &inspect.Logout{Step: f.at, File: f.s.File, Line: st.Line}
+	s.Logout = l
+	v := f.victim
+	v.current = s.Check
+	victimErr := v.w.Goto(ctx, s.Check, load)
+	if victimErr == nil {
+		var pageURL string
+		l.VictimShows, pageURL, victimErr = v.w.PageShows(ctx, s.Page)
+		l.VictimSeen = seen(l.VictimShows, s.Page, pageURL)
+	}
+	replayed := m.jar
+	if s.Error == "" {
+		replayed = credentialsOf(m.jar, s)
+	}
+	for _, c := range replayed {
+		l.Replayed = append(l.Replayed, inspect.RefOf(c))
+	}
+	rw, replayErr := v.w.NewSibling(ctx)
+	if replayErr == nil {
+		var pageURL string
+		l.ReplayShows, pageURL, replayErr = replay(ctx, rw, replayed, s.Check, s.Page, load)
+		rw.Close()
+		l.ReplaySeen = seen(l.ReplayShows, s.Page, pageURL)
+	}
+	var errs []string
+	if victimErr != nil {
+		errs = append(errs, "the victim's browser: "+victimErr.Error())
+	}
+	if replayErr != nil {
+		errs = append(errs, "the replay: "+replayErr.Error())
+	}
+	l.Error = strings.Join(errs, "; ")
+	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
+	switch {
+	case victimErr != nil:
+		fail("session: could not load %s in the victim's browser: %v", s.Check, victimErr)
+	case l.VictimShows:
+		fail("session: the victim is still logged in: %s", l.VictimSeen)
+	}
+	what := "the credentials measured at " + s.Step
+	if s.Error != "" {
+		what = "every cookie of the jar at " + s.Step + " (nothing was measured there)"
+	}
+	names := make([]string, len(l.Replayed))
+	for i, c := range l.Replayed {
+		names[i] = c.Name
+	}
+	switch {
+	case replayErr != nil:
+		fail("session: could not replay %s: %v", what, replayErr)
+	case l.ReplayShows:
+		fail("session: a fresh browser holding only %s (%s), with their values from before logout, still sees it: %s; the server did not end the session", what, strings.Join(names, ", "), l.ReplaySeen)
+	}
+	r.Seen = "victim: " + l.VictimSeen + "; replay of " + strings.Join(names, ", ") + ": " + l.ReplaySeen
+	r.PageURL = s.Check
+	r.Passed = len(r.Failures) == 0
+	return r
+}
+
+// seen says in words what a page check found.
+func seen(visible bool, page, pageURL string) string {
+	if visible {
+		return fmt.Sprintf("a visible element matches %s on %s", page, pageURL)
+	}
+	return fmt.Sprintf("no visible element matches %s on %s", page, pageURL)
+}
+
+// credentialsOf picks from jar the cookies s measured as credentials.
+func credentialsOf(jar []inspect.Cookie, s *inspect.Session) []inspect.Cookie {
+	var out []inspect.Cookie
+	for _, c := range jar {
+		for _, ref := range s.Credentials {
+			if inspect.RefOf(c) == ref {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
