@@ -283,7 +283,7 @@ func (s Session) Summary() string {
 	for i, c := range s.Credentials {
 		names[i] = c.String()
 	}
-	out := fmt.Sprintf("%s — needed by %s (%s); %d other cookie(s) not needed; %d replays", strings.Join(names, ", "), s.Check, s.Page, len(s.NotNeeded), s.Replays)
+	out := fmt.Sprintf("%s — needed by %s (%s); %d other cookie(s) not needed", strings.Join(names, ", "), s.Check, s.Page, len(s.NotNeeded))
 	if !s.Unique {
 		var alt []string
 		for _, g := range s.Interchangeable {
