@@ -182,6 +182,14 @@ func isDemoUser(r *http.Request) bool {
 	return r.FormValue("user") == "demo" && r.FormValue("password") == "demo"
 }
 
+// whoBody is the body of a page that shows who is logged in: #who holds
+// the user's name alone, for scenarios to expect, and a logout link
+// follows.
+func whoBody(user string) string {
+	return `<p id="who">` + html.EscapeString(user) + `</p>
+<p><a href="/logout">Log out</a></p>`
+}
+
 // refuseLogin answers a login with the wrong user or password.
 func refuseLogin(w http.ResponseWriter) {
 	http.Error(w, "wrong user or password (the lab's user is demo/demo)", http.StatusForbidden)
