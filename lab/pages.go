@@ -62,7 +62,7 @@ func (l *Lab) routes() http.Handler {
 	// Cache API work there without a trusted certificate.
 	hosts := map[string]http.Handler{AppHost: app, SubHost: sub, CDNHost: cdn, WidgetHost: widget, "127.0.0.1": app, "localhost": app,
 		SecureLoginHost: newLoginApp(true).routes(), FlawedLoginHost: newLoginApp(false).routes(),
-		PortalHost: newPortalApp().routes()}
+		PortalHost: newPortalApp().routes(), StatelessHost: newStatelessApp().routes()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
@@ -70,7 +70,7 @@ func (l *Lab) routes() http.Handler {
 		}
 		h, ok := hosts[strings.ToLower(host)]
 		if !ok {
-			http.Error(w, "the cookiescope lab serves "+strings.Join([]string{AppHost, SubHost, CDNHost, WidgetHost, SecureLoginHost, FlawedLoginHost, PortalHost}, ", ")+"; map *.test to 127.0.0.1", http.StatusMisdirectedRequest)
+			http.Error(w, "the cookiescope lab serves "+strings.Join([]string{AppHost, SubHost, CDNHost, WidgetHost, SecureLoginHost, FlawedLoginHost, PortalHost, StatelessHost}, ", ")+"; map *.test to 127.0.0.1", http.StatusMisdirectedRequest)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
