@@ -30,7 +30,7 @@ const (
 // A wildcard covers each app's own domain, so that an https sibling
 // subdomain (a probe's evil.portal.test) is trusted too.
 var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost, SecureLoginHost, "*.secure.test", FlawedLoginHost, "*.flawed.test",
-	PortalHost, "*." + PortalHost, StatelessHost, "*." + StatelessHost}
+	PortalHost, "*." + PortalHost, StatelessHost, "*." + StatelessHost, RPHost, "*." + RPHost, IdPHost, "*." + IdPHost}
 
 // Config chooses the lab's ports; zero means a free port chosen by the OS.
 type Config struct {
