@@ -170,3 +170,25 @@ func wantLoginForm(t *testing.T, a answer, auto bool) {
 		t.Errorf("login form submits itself: %v, want %v", got, auto)
 	}
 }
+
+func TestTargets(t *testing.T) {
+	c := startLab(t)
+	want := map[string]string{"secure": SecureLoginHost, "flawed": FlawedLoginHost, "portal": PortalHost, "stateless": StatelessHost, "sso": RPHost}
+	if len(Targets) != len(want) {
+		t.Errorf("Targets has %d names, want %d", len(Targets), len(want))
+	}
+	for _, target := range Targets {
+		if target.Shows == "" {
+			t.Errorf("target %s says nothing of what it shows", target.Name)
+		}
+		if got, wantURL := c.lab.VariantURL(target.Name), c.lab.URL(true, want[target.Name], "/"); got != wantURL {
+			t.Errorf("VariantURL(%q) = %q, want %q", target.Name, got, wantURL)
+		}
+		if a := c.get(target.Host, "/"); a.status != http.StatusOK {
+			t.Errorf("%s / answered %d", target.Host, a.status)
+		}
+	}
+	if got := c.lab.VariantURL("nosuch"); got != "" {
+		t.Errorf("VariantURL(nosuch) = %q, want empty", got)
+	}
+}

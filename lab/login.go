@@ -31,17 +31,6 @@ var LoginVariants = []LoginVariant{
 	{"flawed", FlawedLoginHost, "sid", "sid without Secure or HttpOnly, Domain=flawed.test; an id the server issued is kept through login (session fixation), an unknown one replaced; a script-readable csrf cookie"},
 }
 
-// VariantURL returns the https base URL of a login variant ("secure" or
-// "flawed"), or "" for an unknown name.
-func (l *Lab) VariantURL(variant string) string {
-	for _, v := range LoginVariants {
-		if v.Name == variant {
-			return l.URL(true, v.Host, "/")
-		}
-	}
-	return ""
-}
-
 // LoginFlowPath is the page that logs the demo user in by itself: loading it
 // is the whole login flow.
 const LoginFlowPath = "/login?auto=1"
