@@ -27,7 +27,10 @@ const (
 )
 
 // Hosts lists every host the certificate covers.
-var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost, SecureLoginHost, "*.secure.test", FlawedLoginHost, "*.flawed.test"}
+// A wildcard covers each app's own domain, so that an https sibling
+// subdomain (a probe's evil.portal.test) is trusted too.
+var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost, SecureLoginHost, "*.secure.test", FlawedLoginHost, "*.flawed.test",
+	PortalHost, "*." + PortalHost, StatelessHost, "*." + StatelessHost, RPHost, "*." + RPHost, IdPHost, "*." + IdPHost}
 
 // Config chooses the lab's ports; zero means a free port chosen by the OS.
 type Config struct {
@@ -116,4 +119,42 @@ func (l *Lab) URL(secure bool, host, path string) string {
 // ResolveRules are the --resolve mappings a browser needs to reach the lab.
 func (l *Lab) ResolveRules() []string {
 	return []string{"*.test:127.0.0.1"}
+}
+
+// Target is an app of the lab that a scenario can name (lab: NAME).
+type Target struct {
+	Name string
+	// Host is the host of the target's base URL: where its login starts.
+	Host string
+	// Shows says in one line what the target's cookies show.
+	Shows string
+}
+
+// Targets lists every name VariantURL knows, the login variants first, so
+// that a scenario's lab: can be checked before the lab runs.
+var Targets = append(loginTargets(),
+	Target{"portal", PortalHost, "credentials no name pattern knows, one path-scoped (pf_k on /admin), two redundant (pf_u or pf_legacy); auth_hint looks like a session but is never read"},
+	Target{"stateless", StatelessHost, "logout deletes a signed session cookie (st_sess) the server still accepts when replayed"},
+	Target{"sso", RPHost, "a cross-site form_post login through " + IdPHost + " with SameSite=None state cookies, then a server-side rp_session"},
+)
+
+func loginTargets() []Target {
+	var ts []Target
+	for _, v := range LoginVariants {
+		ts = append(ts, Target{v.Name, v.Host, "login app: " + v.Shows})
+	}
+	return ts
+}
+
+// VariantURL returns the https base URL of a lab target named in Targets
+// ("secure", "flawed", "portal", "stateless", "sso"; sso's is the relying
+// party's), or "" for an unknown name. Every target's LoginFlowPath, under
+// its base URL, logs the demo user in by itself.
+func (l *Lab) VariantURL(variant string) string {
+	for _, t := range Targets {
+		if t.Name == variant {
+			return l.URL(true, t.Host, "/")
+		}
+	}
+	return ""
 }

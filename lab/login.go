@@ -31,17 +31,6 @@ var LoginVariants = []LoginVariant{
 	{"flawed", FlawedLoginHost, "sid", "sid without Secure or HttpOnly, Domain=flawed.test; an id the server issued is kept through login (session fixation), an unknown one replaced; a script-readable csrf cookie"},
 }
 
-// VariantURL returns the https base URL of a login variant ("secure" or
-// "flawed"), or "" for an unknown name.
-func (l *Lab) VariantURL(variant string) string {
-	for _, v := range LoginVariants {
-		if v.Name == variant {
-			return l.URL(true, v.Host, "/")
-		}
-	}
-	return ""
-}
-
 // LoginFlowPath is the page that logs the demo user in by itself: loading it
 // is the whole login flow.
 const LoginFlowPath = "/login?auto=1"
@@ -156,23 +145,51 @@ func (a *loginApp) page(title, body string) http.HandlerFunc {
 
 func (a *loginApp) loginForm(w http.ResponseWriter, r *http.Request) {
 	a.common(w, r)
-	auto := ""
-	if r.URL.Query().Get("auto") == "1" {
-		auto = "<script>document.forms[0].submit();</script>"
+	writePage(w, "Log in", credentialsForm("/login", "", r.URL.Query().Get("auto") == "1"))
+}
+
+// credentialsForm is the lab's login form, the same in every app: fields
+// user and password, filled in with the demo user, and a submit button, so
+// that a scenario can fill and click or just click. hidden is HTML put
+// inside the form (hidden inputs), already escaped. With auto the form
+// submits itself once parsed: loading the page is the whole login.
+func credentialsForm(action, hidden string, auto bool) string {
+	script := ""
+	if auto {
+		script = "<script>document.forms[0].submit();</script>"
 	}
-	writePage(w, "Log in", `<form method="post" action="/login">
-<label>User <input name="user" value="demo"></label>
+	return `<form method="post" action="` + html.EscapeString(action) + `">
+` + hidden + `<label>User <input name="user" value="demo"></label>
 <label>Password <input name="password" type="password" value="demo"></label>
 <button type="submit">Log in</button>
-</form>`+auto)
+</form>` + script
+}
+
+// isDemoUser reports whether the request's form names the lab's one user,
+// demo with password demo.
+func isDemoUser(r *http.Request) bool {
+	return r.FormValue("user") == "demo" && r.FormValue("password") == "demo"
+}
+
+// whoBody is the body of a page that shows who is logged in: #who holds
+// the user's name alone, for scenarios to expect, and a logout link
+// follows.
+func whoBody(user string) string {
+	return `<p id="who">` + html.EscapeString(user) + `</p>
+<p><a href="/logout">Log out</a></p>`
+}
+
+// refuseLogin answers a login with the wrong user or password.
+func refuseLogin(w http.ResponseWriter) {
+	http.Error(w, "wrong user or password (the lab's user is demo/demo)", http.StatusForbidden)
 }
 
 // login accepts the demo user. The secure variant ends the session the
 // browser sent and issues a new one; the flawed one keeps a session id it
 // issued (session fixation) and issues one only when there is none.
 func (a *loginApp) login(w http.ResponseWriter, r *http.Request) {
-	if r.FormValue("user") != "demo" || r.FormValue("password") != "demo" {
-		http.Error(w, "wrong user or password (the lab's user is demo/demo)", http.StatusForbidden)
+	if !isDemoUser(r) {
+		refuseLogin(w)
 		return
 	}
 	id, ok := a.known(r)

@@ -57,11 +57,13 @@ func (l *Lab) routes() http.Handler {
 	l.fatesRoutes(app)
 	l.whereRoutes(app, sub, widget)
 
+	sso := newSSOApp()
 	// The app also answers on the loopback address itself, which browsers
 	// treat as a secure context even over http: service workers and the
 	// Cache API work there without a trusted certificate.
 	hosts := map[string]http.Handler{AppHost: app, SubHost: sub, CDNHost: cdn, WidgetHost: widget, "127.0.0.1": app, "localhost": app,
-		SecureLoginHost: newLoginApp(true).routes(), FlawedLoginHost: newLoginApp(false).routes()}
+		SecureLoginHost: newLoginApp(true).routes(), FlawedLoginHost: newLoginApp(false).routes(),
+		PortalHost: newPortalApp().routes(), StatelessHost: newStatelessApp().routes(), RPHost: sso.rpRoutes(), IdPHost: sso.idpRoutes()}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
@@ -69,7 +71,7 @@ func (l *Lab) routes() http.Handler {
 		}
 		h, ok := hosts[strings.ToLower(host)]
 		if !ok {
-			http.Error(w, "the cookiescope lab serves "+strings.Join([]string{AppHost, SubHost, CDNHost, WidgetHost, SecureLoginHost, FlawedLoginHost}, ", ")+"; map *.test to 127.0.0.1", http.StatusMisdirectedRequest)
+			http.Error(w, "the cookiescope lab serves "+strings.Join([]string{AppHost, SubHost, CDNHost, WidgetHost, SecureLoginHost, FlawedLoginHost, PortalHost, StatelessHost, RPHost, IdPHost}, ", ")+"; map *.test to 127.0.0.1", http.StatusMisdirectedRequest)
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")

@@ -1,0 +1,184 @@
+package lab
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// PortalHost is the portal app's host: a site whose credentials carry names
+// no session-name pattern knows, one of them limited to a path and two of
+// them redundant, with a cookie whose name looks like a session that the
+// server never reads.
+const PortalHost = "portal.test"
+
+// PortalCookies are the cookies a portal login sets, by name, with the
+// attributes that follow the value. The server reads only the first three.
+var PortalCookies = []struct{ Name, Attributes string }{
+	// pf_u is the user credential.
+	{"pf_u", "Path=/; Secure; HttpOnly; SameSite=Lax"},
+	// pf_legacy is a legacy copy of the user credential: the server takes
+	// it in place of pf_u, so the two are redundant.
+	{"pf_legacy", "Path=/; Secure; HttpOnly; SameSite=Lax"},
+	// pf_k is the admin key, sent to /admin only.
+	{"pf_k", "Path=/admin; Secure; HttpOnly; SameSite=Strict"},
+	// auth_hint looks like a session by its name; the server never reads it.
+	{"auth_hint", "Path=/; Secure"},
+	{"lang", "Path=/; Secure; SameSite=Lax"},
+}
+
+// portalScript is on every portal page: it sets a cookie the server never
+// needs, so that a script-set cookie is among the ones a login leaves.
+const portalScript = `<script>document.cookie = "theme=dark; path=/; Secure";</script>`
+
+// portalLogin is one login's three credential values.
+type portalLogin struct {
+	user, u, legacy, k string
+}
+
+// portalApp keeps the values each login issued: /account wants pf_u or
+// pf_legacy, /admin/ wants pf_k as well, and the values must come from the
+// same login, so a key from one login does not open another's admin pages.
+// Logout forgets all three values of the login.
+type portalApp struct {
+	// mu guards byU, byLegacy and byK, which always hold the same logins:
+	// each login is in all three maps or in none.
+	mu       sync.Mutex
+	byU      map[string]*portalLogin // pf_u value -> login
+	byLegacy map[string]*portalLogin // pf_legacy value -> login
+	byK      map[string]*portalLogin // pf_k value -> login
+}
+
+func newPortalApp() *portalApp {
+	return &portalApp{byU: make(map[string]*portalLogin), byLegacy: make(map[string]*portalLogin), byK: make(map[string]*portalLogin)}
+}
+
+func (a *portalApp) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			http.NotFound(w, r)
+			return
+		}
+		portalPage(w, "Portal", `<p><a href="/login">Log in</a> · <a href="/account">Account</a> · <a href="/admin/">Admin</a></p>`)
+	})
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		portalPage(w, "Log in", credentialsForm("/login", "", r.URL.Query().Get("auto") == "1"))
+	})
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("/account", a.account)
+	mux.HandleFunc("/admin/", a.admin)
+	mux.HandleFunc("/logout", a.logout)
+	return mux
+}
+
+// portalPage writes a portal page, with the script every portal page has.
+func portalPage(w http.ResponseWriter, title, body string) {
+	writePage(w, title, body+"\n"+portalScript)
+}
+
+// login accepts the demo user, ends the login the browser already had, and
+// sets fresh values for all three credentials.
+func (a *portalApp) login(w http.ResponseWriter, r *http.Request) {
+	if !isDemoUser(r) {
+		refuseLogin(w)
+		return
+	}
+	if old := a.current(r); old != nil {
+		a.end(old)
+	}
+	in := &portalLogin{user: "demo", u: token(), legacy: token(), k: token()}
+	a.mu.Lock()
+	a.byU[in.u] = in
+	a.byLegacy[in.legacy] = in
+	a.byK[in.k] = in
+	a.mu.Unlock()
+	for _, c := range PortalCookies {
+		value := "1"
+		switch c.Name {
+		case "pf_u":
+			value = in.u
+		case "pf_legacy":
+			value = in.legacy
+		case "pf_k":
+			value = in.k
+		case "lang":
+			value = "en"
+		}
+		w.Header().Add("Set-Cookie", c.Name+"="+value+"; "+c.Attributes)
+	}
+	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
+}
+
+// current returns the login whose pf_u or pf_legacy the request carries, or
+// nil. pf_u is looked at first; a pf_legacy is taken when pf_u is missing or
+// unknown, which is what makes the two redundant.
+func (a *portalApp) current(r *http.Request) *portalLogin {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if c, err := r.Cookie("pf_u"); err == nil {
+		if in := a.byU[c.Value]; in != nil {
+			return in
+		}
+	}
+	if c, err := r.Cookie("pf_legacy"); err == nil {
+		return a.byLegacy[c.Value]
+	}
+	return nil
+}
+
+// end forgets the three values of a login.
+func (a *portalApp) end(in *portalLogin) {
+	a.mu.Lock()
+	delete(a.byU, in.u)
+	delete(a.byLegacy, in.legacy)
+	delete(a.byK, in.k)
+	a.mu.Unlock()
+}
+
+// account shows the user to a request with a valid pf_u or pf_legacy: pf_k
+// never comes here, its path is /admin.
+func (a *portalApp) account(w http.ResponseWriter, r *http.Request) {
+	in := a.current(r)
+	if in == nil {
+		portalPage(w, "Account", `<p id="status">Not logged in. <a href="/login">Log in</a></p>`)
+		return
+	}
+	portalPage(w, "Account", whoBody(in.user))
+}
+
+// admin shows the user only to a request with a valid pf_k and a valid pf_u
+// or pf_legacy of the same login. Otherwise it answers 200 with a login
+// link and no #who: a page that loads fine but shows nobody, as many sites
+// answer, so that a scenario has to look at the page to tell.
+func (a *portalApp) admin(w http.ResponseWriter, r *http.Request) {
+	in := a.current(r)
+	if in != nil {
+		c, err := r.Cookie("pf_k")
+		a.mu.Lock()
+		if err != nil || a.byK[c.Value] != in {
+			in = nil
+		}
+		a.mu.Unlock()
+	}
+	if in == nil {
+		portalPage(w, "Admin", `<p id="status">The admin pages need a login. <a href="/login">Log in</a></p>`)
+		return
+	}
+	portalPage(w, "Admin", whoBody(in.user))
+}
+
+// logout forgets the login's three values and deletes the three credential
+// cookies, each on its own path. pf_k does not come to /logout (its path is
+// /admin): the server finds it from pf_u or pf_legacy.
+func (a *portalApp) logout(w http.ResponseWriter, r *http.Request) {
+	if in := a.current(r); in != nil {
+		a.end(in)
+	}
+	for _, c := range PortalCookies {
+		if strings.HasPrefix(c.Name, "pf_") {
+			w.Header().Add("Set-Cookie", c.Name+"=; Max-Age=0; "+c.Attributes)
+		}
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
