@@ -205,7 +205,8 @@ func sessionOutlivedLogout(j *judge, t Target) []Finding {
 	first := l.Replayed[0]
 	evidence := fmt.Sprintf("after logout, at %s, a fresh browser holding only %s — %s — with the values they had before logout loaded %s and %s",
 		l.Step, what, strings.Join(names, ", "), s.Check, l.ReplaySeen)
-	f := Finding{Cookie: first.Name, Domain: first.Domain, Path: first.Path, Evidence: evidence}
+	// The credential judged is the version the session step measured.
+	f := Finding{Cookie: first.Name, Domain: first.Domain, Path: first.Path, Step: s.Step, Evidence: evidence}
 	if role := j.classifyCookie(first.Name, first.Domain, first.Path); role.Session() {
 		f.SessionLike = role.Why
 	}

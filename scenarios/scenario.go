@@ -23,6 +23,7 @@ import (
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/yamlerr"
+	"github.com/cookiescope/cookiescope/lab"
 )
 
 // Scenario is one scripted flow.
@@ -31,7 +32,7 @@ type Scenario struct {
 	// File and Line locate the scenario for error messages and reports.
 	File string
 	Line int
-	// Lab names an embedded lab login variant ("secure" or "flawed") the
+	// Lab names an embedded lab target (lab.Targets: "secure", "portal", ...) the
 	// runner starts and targets; URL is a base URL otherwise. Relative goto
 	// paths resolve against the one given.
 	Lab string
@@ -422,8 +423,8 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 			s.Name, err = p.str(v, "name")
 		case "lab":
 			s.Lab, err = p.str(v, "lab")
-			if err == nil && s.Lab != "secure" && s.Lab != "flawed" {
-				err = p.errorf(v, "lab: %q is not a lab variant (want secure or flawed)", s.Lab)
+			if err == nil && !slices.ContainsFunc(lab.Targets, func(t lab.Target) bool { return t.Name == s.Lab }) {
+				err = p.errorf(v, "lab: %q is not a lab target (want %s)", s.Lab, labNames())
 			}
 		case "url":
 			s.URL, err = p.str(v, "url")
@@ -447,7 +448,7 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 	case s.Name == "":
 		return s, p.errorf(n, "scenario: want a name")
 	case s.Lab == "" && s.URL == "":
-		return s, p.errorf(n, "scenario %q: want lab (secure or flawed) or url", s.Name)
+		return s, p.errorf(n, "scenario %q: want lab (%s) or url", s.Name, labNames())
 	case s.Lab != "" && s.URL != "":
 		return s, p.errorf(n, "scenario %q: give lab or url, not both", s.Name)
 	case stepsNode == nil || stepsNode.Kind != yaml.SequenceNode || len(stepsNode.Content) == 0:
@@ -507,6 +508,15 @@ func (p *parser) checkpoints(st Step, taken map[string]int) error {
 		}
 	}
 	return nil
+}
+
+// labNames lists the lab targets a scenario's lab: may name.
+func labNames() string {
+	names := make([]string, len(lab.Targets))
+	for i, t := range lab.Targets {
+		names[i] = t.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // sessions checks a step against the scenario's session step: a scenario

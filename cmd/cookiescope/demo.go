@@ -39,7 +39,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	j.labURL = l.VariantURL
-	fmt.Fprintln(stderr, "and the built-in scenarios (cookiescope run builtin:) against both variants: the login flow, and session")
-	fmt.Fprintln(stderr, "fixation end to end (the attacker plants its session id over http, the victim logs in, the attacker holds the account).")
+	fmt.Fprintln(stderr, "and the built-in scenarios (cookiescope run builtin:): the login flow on both variants, session fixation end to end")
+	fmt.Fprintln(stderr, "(the attacker plants its session id over http, the victim logs in, the attacker holds the account), a session")
+	fmt.Fprintln(stderr, "measured by replay (which cookies the server needs), one that outlives its logout (CS030), and a single sign-on.")
 	return inspectAndReport(ctx, c, outs, j, stdout, stderr)
 }

@@ -41,6 +41,9 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	for _, v := range lab.LoginVariants {
 		fmt.Fprintf(stdout, "  %-45s login app, %s: %s\n", l.URL(true, v.Host, lab.LoginFlowPath), v.Name, v.Shows)
 	}
+	for _, t := range lab.Targets[len(lab.LoginVariants):] {
+		fmt.Fprintf(stdout, "  %-45s %s (lab: %s in a scenario): %s\n", l.URL(true, t.Host, "/"), t.Name, t.Name, t.Shows)
+	}
 	fmt.Fprintf(stdout, "\nInspect a page:\n  cookiescope inspect %s %s\n", labFlags(l), l.URL(true, lab.AppHost, lab.Pages[0].Path))
 	fmt.Fprintf(stdout, "Probe the flawed login app:\n  cookiescope probe %s %s\n", labFlags(l), l.URL(true, lab.FlawedLoginHost, lab.LoginFlowPath))
 	fmt.Fprintf(stdout, "\nIn Chrome by hand: --host-resolver-rules='MAP *.test 127.0.0.1' --ignore-certificate-errors-spki-list=%s\n\nCtrl-C stops the lab.\n", l.SPKI)
