@@ -144,9 +144,7 @@ func (f *fakeTab) apply(rawURL, line string, script bool) {
 	switch {
 	case p.Secure && !secureOrigin:
 		return
-	case strings.HasPrefix(p.Name, "__Secure-") && (!p.Secure || !secureOrigin):
-		return
-	case strings.HasPrefix(p.Name, "__Host-") && (!p.Secure || !secureOrigin || p.Domain != "" || c.Path != "/"):
+	case p.CheckPrefix(secureOrigin, script).Refused():
 		return
 	}
 	if !secureOrigin {

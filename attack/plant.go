@@ -1,10 +1,6 @@
 package attack
 
-import (
-	"strings"
-
-	"github.com/cookiescope/cookiescope/inspect"
-)
+import "github.com/cookiescope/cookiescope/inspect"
 
 // PlantEvidence says in one line what Chrome decided about a planted
 // cookie: stored, or why it refused, as far as the name and the victim's
@@ -18,10 +14,9 @@ func PlantEvidence(name, host, parent string, planted, upgraded bool, named []in
 		return "Chrome stored it for Domain=" + parent + ", so " + host + " receives it"
 	case planted:
 		return "Chrome stored it: the victim's jar holds the planted value for " + host
-	case strings.HasPrefix(name, "__Host-"):
-		return "Chrome refused it: a __Host- name cannot be set over http (it must be Secure, set from https, without Domain)"
-	case strings.HasPrefix(name, "__Secure-"):
-		return "Chrome refused it: a __Secure- name cannot be set over http"
+	case inspect.PrefixOf(name) != inspect.NoPrefix:
+		p := inspect.PrefixOf(name)
+		return "Chrome refused it: a " + string(p) + " name cannot be set over http (" + p.Rule() + ", and only https can set Secure cookies)"
 	}
 	for _, c := range named {
 		if c.Secure {

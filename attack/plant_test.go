@@ -20,6 +20,9 @@ func TestPlantEvidenceSaysWhatChromeDecided(t *testing.T) {
 		{"HSTS upgraded the request", "sid", "", false, true, nil, "Chrome refused it: HSTS turned the http request into https"},
 		{"a __Host- name", "__Host-sid", "", false, false, nil, "Chrome refused it: a __Host- name cannot be set over http"},
 		{"a __Secure- name", "__Secure-sid", "", false, false, nil, "Chrome refused it: a __Secure- name cannot be set over http"},
+		{"an __Http- name", "__Http-sid", "", false, false, nil, "Chrome refused it: a __Http- name cannot be set over http (__Http- cookies must be Secure and HttpOnly"},
+		{"a __Host-Http- name", "__Host-Http-sid", "", false, false, nil, "Chrome refused it: a __Host-Http- name cannot be set over http"},
+		{"a lower-case __host- name", "__host-sid", "", false, false, nil, "Chrome refused it: a __Host- name cannot be set over http"},
 		{"a Secure cookie of the name in the jar", "sid", "", false, false, secure, "strict secure cookies"},
 		{"no reason to be found", "sid", "", false, false, nil, "Chrome did not store it"},
 	}

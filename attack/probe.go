@@ -173,7 +173,7 @@ func (p *prober) run(name string) []inspect.Probe {
 	if !p.https {
 		why := "the target is not https: every cookie it sets travels over plain http, so an attacker needs no trick"
 		if name == "prefix" {
-			why = "the target is not https: __Secure- and __Host- cookies cannot exist there"
+			why = "the target is not https: cookies with a __Secure-, __Host-, __Http- or __Host-Http- name cannot exist there"
 		}
 		return []inspect.Probe{notApplicable(name, why)}
 	}
@@ -410,16 +410,21 @@ func (p *prober) siblingToss() []inspect.Probe {
 			}
 			rows = append(rows, f.row(r, verdict, why))
 		}
-		if p.session(c.Name) && !strings.HasPrefix(c.Name, "__Host-") {
-			// Show, rather than claim, that a __Host- name would have stopped it.
-			name := "__Host-" + strings.TrimPrefix(c.Name, "__Secure-")
+		if pre := inspect.PrefixOf(c.Name); p.session(c.Name) && !pre.HostOnly() {
+			// Show, rather than claim, that a host-bound name would have
+			// stopped it: __Host-Http- for an __Http- name, else __Host-.
+			host, attrs := inspect.PrefixHost, "; Secure"
+			if pre.HTTPOnly() {
+				host, attrs = inspect.PrefixHostHTTP, "; Secure; HttpOnly"
+			}
+			name := string(host) + pre.Trim(c.Name)
 			sibling := SiblingHost(parent)
-			f := forgery{probe: "sibling-toss", cookie: name, channel: "header", attack: "the same toss for a __Host- name, from http://" + sibling + "/",
-				attackURL: p.attackURL("http", sibling, "toss-host"), line: name + "=%s; Secure; Domain=" + parent + "; Path=/"}
+			f := forgery{probe: "sibling-toss", cookie: name, channel: "header", attack: "the same toss for a " + string(host) + " name, from http://" + sibling + "/",
+				attackURL: p.attackURL("http", sibling, "toss-host"), line: name + "=%s" + attrs + "; Domain=" + parent + "; Path=/"}
 			r := p.attempt(f)
-			verdict, why := inspect.Protected, "a __Host- name would have prevented the toss: Chrome refused it (no Domain, Secure only, from https only)"
+			verdict, why := inspect.Protected, "a "+string(host)+" name would have prevented the toss: Chrome refused it ("+host.Rule()+", and only https can set Secure cookies)"
 			if r.accepted {
-				verdict, why = inspect.Vulnerable, "Chrome accepted a tossed __Host- cookie"
+				verdict, why = inspect.Vulnerable, "Chrome accepted a tossed "+string(host)+" cookie"
 			}
 			rows = append(rows, f.row(r, verdict, why))
 		}
@@ -428,9 +433,9 @@ func (p *prober) siblingToss() []inspect.Probe {
 }
 
 func judgeTossRefused(c inspect.Cookie) (inspect.Verdict, string) {
-	switch {
-	case strings.HasPrefix(c.Name, "__Host-"):
-		return inspect.Protected, "__Host-: a cookie of this name cannot carry Domain; Chrome refused the toss"
+	switch pre := inspect.PrefixOf(c.Name); {
+	case pre.HostOnly():
+		return inspect.Protected, string(pre) + ": a cookie of this name cannot carry Domain; Chrome refused the toss"
 	case c.Secure:
 		return inspect.Protected, "Secure: a sibling on plain http cannot set a cookie of a Secure cookie's name"
 	}
@@ -492,8 +497,13 @@ func (p *prober) fixationPlant() []inspect.Probe {
 
 // plantIssued runs the fixation attempt for one session cookie.
 func (p *prober) plantIssued(name string) inspect.Probe {
+	// A prefixed name gets the attributes its prefix demands, so that only
+	// the origin (plain http) breaks its rules.
 	attrs := "; Path=/"
-	if strings.HasPrefix(name, "__Host-") || strings.HasPrefix(name, "__Secure-") {
+	switch pre := inspect.PrefixOf(name); {
+	case pre.HTTPOnly():
+		attrs = "; Secure; HttpOnly; Path=/"
+	case pre != inspect.NoPrefix:
 		attrs = "; Secure; Path=/"
 	}
 	f := forgery{probe: "fixation-plant", cookie: name, channel: "header",
@@ -532,7 +542,11 @@ func (p *prober) plantIssued(name string) inspect.Probe {
 		return row(inspect.NotApplicable, "")
 	}
 	if !r.accepted {
-		return row(inspect.Protected, "Chrome refused to plant it over http (a __Host-/__Secure- name, or a Secure cookie of the name already in the jar)")
+		why := "Chrome refused to plant it over http (a Secure cookie of the name already in the jar)"
+		if pre := inspect.PrefixOf(name); pre != inspect.NoPrefix {
+			why = "Chrome refused to plant it over http: " + pre.Rule() + ", and only https can set Secure cookies"
+		}
+		return row(inspect.Protected, why)
 	}
 	t := p.tab.Visit(p.ctx, p.target, p.opts.Load)
 	r.after = t.Cookies
@@ -563,52 +577,72 @@ func judgePlanted(name, planted string, t inspect.Target) (inspect.Verdict, stri
 	return inspect.Protected, "the server replaced the planted session id"
 }
 
-// prefixAttempt is one attempt at a prefixed cookie and the rule it tests.
+// prefixAttempt is one attempt at a prefixed cookie: a cookie line with %s
+// where the forged value goes, sent by header or by script from scheme.
+// Which rule it breaks, or that it is a valid control, is inspect's
+// CheckPrefix's to say.
 type prefixAttempt struct {
-	scheme, channel, line, rule string
-	valid                       bool // a control that obeys the rules
+	scheme, channel, line string
 }
 
-// prefix checks that Chrome enforces the cookie prefix rules on the
-// target's host. The attempts need no target page: each forges from a
-// clean context, so a page that never goes quiet cannot spoil them.
+// prefix checks that Chrome enforces the rules of the four cookie name
+// prefixes on the target's host: each attempt breaks one rule (or two,
+// where the other cannot be kept: page script cannot set HttpOnly), and a
+// valid __Host- and __Host-Http- cookie are controls. The attempts need no
+// target page: each forges from a clean context, so a page that never goes
+// quiet cannot spoil them.
 func (p *prober) prefix() []inspect.Probe {
 	attempts := []prefixAttempt{
-		{"http", "header", "__Secure-cs_probe=%s; Secure; Path=/", "__Secure- cookies come from https only", false},
-		{"http", "header", "__Host-cs_probe=%s; Secure; Path=/", "__Host- cookies come from https only", false},
-		{"http", "script", "__Host-cs_probe=%s; Secure; Path=/", "__Host- cookies come from https only", false},
-		{"https", "header", "__Secure-cs_probe=%s; Path=/", "__Secure- cookies must be Secure", false},
-		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/; Domain=" + p.host, "__Host- cookies must not carry Domain", false},
-		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/account", "__Host- cookies must have Path=/", false},
-		{"https", "script", "__Host-cs_probe=%s; Path=/", "__Host- cookies must be Secure", false},
-		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/", "a valid __Host- cookie", true},
+		{"http", "header", "__Secure-cs_probe=%s; Secure; Path=/"},
+		{"http", "header", "__Host-cs_probe=%s; Secure; Path=/"},
+		{"http", "script", "__Host-cs_probe=%s; Secure; Path=/"},
+		{"https", "header", "__Secure-cs_probe=%s; Path=/"},
+		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/; Domain=" + p.host},
+		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/account"},
+		{"https", "script", "__Host-cs_probe=%s; Path=/"},
+		{"https", "header", "__Host-cs_probe=%s; Secure; Path=/"},
+		{"http", "header", "__Http-cs_probe=%s; Secure; HttpOnly; Path=/"},
+		{"https", "header", "__Http-cs_probe=%s; Secure; Path=/"},
+		{"https", "script", "__Http-cs_probe=%s; Secure; Path=/"},
+		{"http", "header", "__Host-Http-cs_probe=%s; Secure; HttpOnly; Path=/"},
+		{"https", "header", "__Host-Http-cs_probe=%s; Secure; Path=/"},
+		{"https", "script", "__Host-Http-cs_probe=%s; Secure; Path=/"},
+		{"https", "header", "__host-http-cs_probe=%s; Secure; Path=/"},
+		{"https", "header", "__Host-Http-cs_probe=%s; Secure; HttpOnly; Path=/"},
 	}
 	var rows []inspect.Probe
 	for _, a := range attempts {
-		name, _, _ := strings.Cut(a.line, "=")
-		f := forgery{probe: "prefix", cookie: name, channel: a.channel, attack: fmt.Sprintf("%s from %s://%s/ (%s)", strings.ReplaceAll(a.line, "%s", "…"), a.scheme, p.host, a.rule),
+		parsed, _ := inspect.ParseSetCookie(a.line)
+		pc := parsed.CheckPrefix(a.scheme == "https", a.channel == "script")
+		what := "breaks: " + strings.Join(pc.Broken, ", ")
+		if !pc.Refused() {
+			what = "a valid " + string(pc.Prefix) + " cookie"
+		}
+		f := forgery{probe: "prefix", cookie: parsed.Name, channel: a.channel, attack: fmt.Sprintf("%s from %s://%s/ (%s)", strings.ReplaceAll(a.line, "%s", "…"), a.scheme, p.host, what),
 			attackURL: p.attackURL(a.scheme, p.host, "prefix"), line: a.line}
 		p.attempts++
 		r := attemptResult{forged: "cookiescope-forged-" + randomLabel()}
 		if r.err = p.tab.Reset(); r.err == nil {
 			r = p.forge(f, r)
 		}
-		verdict, why := judgePrefix(a, r.accepted)
+		verdict, why := judgePrefix(pc, r.accepted)
 		rows = append(rows, f.row(r, verdict, why))
 	}
 	return rows
 }
 
-func judgePrefix(a prefixAttempt, accepted bool) (inspect.Verdict, string) {
+// judgePrefix judges Chrome's answer to an attempt against what the
+// prefix's rules say of it.
+func judgePrefix(pc inspect.PrefixCheck, accepted bool) (inspect.Verdict, string) {
 	switch {
-	case a.valid && accepted:
-		return inspect.NotApplicable, "control: Chrome accepts a cookie that obeys the rules"
-	case a.valid:
-		return inspect.NotApplicable, "control: Chrome refused even a valid __Host- cookie here"
+	case !pc.Refused() && accepted:
+		return inspect.NotApplicable, "control: Chrome accepts a cookie that obeys the " + string(pc.Prefix) + " rules"
+	case !pc.Refused():
+		return inspect.NotApplicable, "control: Chrome refused even a valid " + string(pc.Prefix) + " cookie here"
 	case accepted:
-		return inspect.Vulnerable, "Chrome accepted a cookie that breaks the rule: " + a.rule
+		return inspect.Vulnerable, "Chrome accepted a cookie that breaks the rule: " + pc.Reason()
 	}
-	return inspect.Protected, "Chrome enforces the rule: " + a.rule
+	return inspect.Protected, "Chrome refused it: " + pc.Reason()
 }
 
 func randomLabel() string {

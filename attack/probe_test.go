@@ -135,6 +135,15 @@ func TestEachProbeTellsTheVariantsApart(t *testing.T) {
 			if s[inspect.Vulnerable]+f[inspect.Vulnerable] != 0 || s[inspect.Protected] == 0 || s[inspect.Protected] != f[inspect.Protected] {
 				t.Errorf("prefix: secure %v, flawed %v; want the same protected rows on both", s, f)
 			}
+			// The valid __Host- and __Host-Http- controls: Chrome takes both.
+			for _, r := range secure.Probes {
+				if r.Name == probe && r.Verdict == inspect.NotApplicable && (!r.Accepted || !strings.HasPrefix(r.Explanation, "control: Chrome accepts")) {
+					t.Errorf("prefix control: %+v", r)
+				}
+			}
+			if s[inspect.NotApplicable] != 2 {
+				t.Errorf("prefix: %d controls on secure, want 2", s[inspect.NotApplicable])
+			}
 			continue
 		}
 		if s[inspect.Vulnerable] != 0 || f[inspect.Vulnerable] == 0 {

@@ -91,6 +91,12 @@ func TestSiblingTossUsesTheRegistrableParent(t *testing.T) {
 	if hr := rows["__Host-sid"]; len(hr) != 1 || hr[0].Verdict != inspect.Protected {
 		t.Errorf("the __Host- counterfactual: %+v", hr)
 	}
+	// An __Http- session's counterfactual is __Host-Http-, HttpOnly as its
+	// prefix demands, so that only the Domain breaks its rules.
+	httpOnly := byCookie(probeFake(t, newFakeTab(setsAlways("__Http-sid=1; Secure; HttpOnly; Path=/")), "https://x.example.co.uk/", []string{"sibling-toss"}, Options{}).Probes)
+	if hr := httpOnly["__Host-Http-sid"]; len(hr) != 1 || hr[0].Verdict != inspect.Protected || !strings.Contains(hr[0].Explanation, "__Host-Http- cookies must be Secure and HttpOnly, with Path=/ and no Domain") {
+		t.Errorf("the __Host-Http- counterfactual: %+v", hr)
+	}
 	ip := probeFake(t, newFakeTab(setsAlways("sid=1")), "https://127.0.0.1/", []string{"sibling-toss"}, Options{})
 	if len(ip.Probes) != 1 || ip.Probes[0].Verdict != inspect.NotApplicable {
 		t.Errorf("an IP address has no siblings: %+v", ip.Probes)
@@ -113,7 +119,10 @@ func issuingServer(name string, keepIssued bool) func([]inspect.Cookie) []string
 		v := fmt.Sprintf("server-%d", n)
 		issued[v] = true
 		attrs := "; Path=/"
-		if strings.HasPrefix(name, "__Host-") {
+		switch pre := inspect.PrefixOf(name); {
+		case pre.HTTPOnly():
+			attrs = "; Secure; HttpOnly; Path=/"
+		case pre != inspect.NoPrefix:
 			attrs = "; Secure; Path=/"
 		}
 		return []string{name + "=" + v + attrs}
@@ -137,6 +146,10 @@ func TestFixationPlantPlantsAServerIssuedID(t *testing.T) {
 	host := probeFake(t, newFakeTab(issuingServer("__Host-sid", true)), "https://app.test/", []string{"fixation-plant"}, Options{})
 	if len(host.Probes) != 1 || host.Probes[0].Verdict != inspect.Protected || host.Probes[0].Accepted {
 		t.Errorf("a __Host- session planted over http: %+v", host.Probes)
+	}
+	http := probeFake(t, newFakeTab(issuingServer("__Host-Http-sid", true)), "https://app.test/", []string{"fixation-plant"}, Options{})
+	if len(http.Probes) != 1 || http.Probes[0].Verdict != inspect.Protected || !strings.Contains(http.Probes[0].Explanation, "__Host-Http- cookies must be") {
+		t.Errorf("a __Host-Http- session planted over http: %+v", http.Probes)
 	}
 }
 
@@ -190,7 +203,7 @@ func TestPrefixNeedsNoTargetPage(t *testing.T) {
 		case strings.Contains(r.Explanation, "control"):
 			controls++
 			if !r.Accepted {
-				t.Errorf("the valid __Host- control was refused: %+v", r)
+				t.Errorf("a valid control was refused: %+v", r)
 			}
 		case r.Verdict != inspect.Protected:
 			t.Errorf("%s: %s %q", r.Attack, r.Verdict, r.Explanation)
@@ -199,7 +212,8 @@ func TestPrefixNeedsNoTargetPage(t *testing.T) {
 			t.Errorf("the prefix probe judges the session's name, which is CS014's job: %+v", r)
 		}
 	}
-	if controls != 1 || len(got.Probes) != 8 {
+	// A valid __Host- and a valid __Host-Http- cookie are the controls.
+	if controls != 2 || len(got.Probes) != 16 {
 		t.Errorf("%d rows, %d controls", len(got.Probes), controls)
 	}
 }

@@ -63,7 +63,7 @@ func TestEveryWriteHasTheRightFate(t *testing.T) {
 		{inspect.ViaDocumentCookie, "f_js_ctl=", inspect.FateNotStored, "control character"},
 		{inspect.ViaDocumentCookie, "f_js_" + u8n + "=1", inspect.FateStored, ""},
 		{inspect.ViaDocumentCookie, "f_js_utf=" + u8v, inspect.FateStored, ""},
-		{inspect.ViaDocumentCookie, "__Host-f_js_prefix=1", inspect.FateNotStored, "__Host- prefix"},
+		{inspect.ViaDocumentCookie, "__Host-f_js_prefix=1", inspect.FateNotStored, "__Host- name prefix: __Host- cookies must be Secure, with Path=/ and no Domain (this one: no Secure attribute)"},
 		{inspect.ViaCookieStore, "f_cs_set=1", inspect.FateStored, ""},
 		{inspect.ViaCookieStore, "f_cs_rep=old", inspect.FateReplaced, "replaced by write"},
 		{inspect.ViaCookieStore, "f_cs_rep=new", inspect.FateStored, ""},

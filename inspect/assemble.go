@@ -100,7 +100,7 @@ func blockedWrites(writes []Write, mode ThirdPartyCookies) []BlockedWrite {
 	for _, w := range writes {
 		switch w.Fate {
 		case FateBlocked:
-			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: w.Blocked, Explanation: ExplainReasonsUnder(w.Blocked, mode)})
+			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: w.Blocked, Explanation: explainWrite(w, w.Blocked, mode)})
 		case FateNotStored:
 			out = append(out, BlockedWrite{Name: w.CookieName(), Write: w, Reasons: []string{ReasonNotStored}, Explanation: w.FateReason})
 		}

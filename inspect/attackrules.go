@@ -51,7 +51,7 @@ var attackRules = []Rule{
 	},
 	{
 		ID: "CS025", Title: "Chrome accepted a cookie that breaks a prefix rule", Severity: Medium,
-		Why:        "Chrome stored a __Secure- or __Host- cookie that breaks its prefix's rules; the guarantees the prefix gives do not hold in this browser.",
+		Why:        "Chrome stored a cookie whose name prefix (__Secure-, __Host-, __Http-, __Host-Http-) forbids it; the guarantees the prefix gives do not hold in this browser.",
 		Fix:        "Update Chrome; until then do not rely on cookie prefixes alone.",
 		References: []Reference{refPrefixes},
 		check:      probeFindings("prefix", false),

@@ -141,7 +141,7 @@ func assignFates(writes []Write, parseErrs []error, ev Evidence) {
 func (r *replay) apply(i int, parseErr error, now time.Time) {
 	w := &r.writes[i]
 	if len(w.Blocked) > 0 {
-		w.Fate, w.FateReason = FateBlocked, ExplainReasonsUnder(w.Blocked, r.thirdParty)
+		w.Fate, w.FateReason = FateBlocked, explainWrite(*w, w.Blocked, r.thirdParty)
 		return
 	}
 	if parseErr != nil {
@@ -293,16 +293,17 @@ func (r *replay) silentRefusal(w Write, key liveKey) string {
 		return ""
 	}
 	host := strings.ToLower(u.Hostname())
-	insecure := u.Scheme != "https" && !trustworthyHost(host)
+	insecure := !secureOrigin(w.URL)
 	p := w.Parsed
-	name := strings.ToLower(p.Name)
+	// The prefix first: its rule says more than the Secure attribute from
+	// http it may also break, and an __Http- name is refused to script
+	// whatever the origin.
+	if pc := p.CheckPrefix(!insecure, w.Via != ViaHeader); pc.Refused() {
+		return pc.Reason()
+	}
 	switch {
 	case p.Secure && insecure:
 		return "the Secure attribute was set from an insecure origin (plain http), where Chrome ignores the write"
-	case strings.HasPrefix(name, "__secure-") && (!p.Secure || insecure):
-		return "it breaks the rules of the __Secure- prefix (Secure, set from https)"
-	case strings.HasPrefix(name, "__host-") && (!p.Secure || insecure || p.Domain != "" || p.Path != "/"):
-		return "it breaks the rules of the __Host- prefix (Secure, from https, no Domain, Path=/)"
 	case p.Domain != "" && !domainCovers(p.Domain, host):
 		return fmt.Sprintf("its Domain=%s does not cover the host that wrote it (%s)", p.Domain, host)
 	}

@@ -93,12 +93,68 @@ func TestFates(t *testing.T) {
 		{
 			description: "a __Host- script write without Secure is not stored",
 			ev:          Evidence{Writes: []Write{script(app, "__Host-a=1; Path=/")}},
-			want:        []wantFate{{fate: FateNotStored, reason: "__Host- prefix"}},
+			want:        []wantFate{{fate: FateNotStored, reason: "__Host- cookies must be Secure, with Path=/ and no Domain (this one: no Secure attribute)"}},
 		},
 		{
 			description: "a __Secure- script write without Secure is not stored",
 			ev:          Evidence{Writes: []Write{script(app, "__Secure-a=1; Path=/")}},
-			want:        []wantFate{{fate: FateNotStored, reason: "__Secure- prefix"}},
+			want:        []wantFate{{fate: FateNotStored, reason: "__Secure- cookies must be Secure (this one: no Secure attribute)"}},
+		},
+		{
+			description: "a __Host- script write from http is not stored for its prefix, not merely for Secure from http",
+			ev:          Evidence{Writes: []Write{script("http://app.test/", "__Host-a=1; Secure; Path=/")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "__Host- name prefix: __Host- cookies must be Secure, with Path=/ and no Domain (this one: set from plain http)"}},
+		},
+		{
+			description: "a __Http- document.cookie write is not stored: script cannot set HttpOnly cookies",
+			ev:          Evidence{Writes: []Write{script(app, "__Http-a=1; Secure; Path=/")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "page script cannot set HttpOnly cookies, and a __Http- name requires HttpOnly"}},
+		},
+		{
+			description: "a __Host-Http- cookieStore write is not stored, even with the jar holding the name",
+			ev:          Evidence{Jar: []Cookie{jarCookie("__Host-Http-a", "1", "app.test", "/")}, Writes: []Write{cookieStore(app, "__Host-Http-a=2; Path=/; Secure; SameSite=Strict")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "page script cannot set HttpOnly cookies, and a __Host-Http- name requires HttpOnly"}},
+			unrecorded:  []string{"__Host-Http-a"},
+		},
+		{
+			description: "a lower-case __http- script write is not stored, and the reason says the prefix matched in any case",
+			ev:          Evidence{Writes: []Write{script(app, "__http-a=1; Secure; Path=/")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "a __Http- name requires HttpOnly; Chrome matches prefixes in any case, so __http- is __Http-"}},
+		},
+		{
+			description: "a nameless script write whose value begins with a prefix is not stored",
+			ev:          Evidence{Writes: []Write{script(app, "__Secure-a; Secure; Path=/")}},
+			want:        []wantFate{{fate: FateNotStored, reason: "a cookie without a name may not have a value that begins with __Secure-"}},
+		},
+		{
+			description: "a __Host- header line Chrome refused with InvalidPrefix is blocked, with the __Host- rule and what it broke",
+			ev:          Evidence{Writes: []Write{header(app, "__Host-a=1; Secure; Path=/docs", "InvalidPrefix")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "the cookie breaks the rules of its __Host- name prefix: __Host- cookies must be Secure, with Path=/ and no Domain (this one: Path=/docs)"}},
+		},
+		{
+			description: "a __Http- header line without HttpOnly is blocked with the __Http- rule",
+			ev:          Evidence{Writes: []Write{header(app, "__Http-a=1; Secure; Path=/", "InvalidPrefix")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "__Http- cookies must be Secure and HttpOnly (this one: no HttpOnly attribute)"}},
+		},
+		{
+			description: "a __Host-Http- header line with Domain is blocked with the __Host-Http- rule",
+			ev:          Evidence{Writes: []Write{header(app, "__Host-Http-a=1; Secure; HttpOnly; Path=/; Domain=app.test", "InvalidPrefix")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "__Host-Http- cookies must be Secure and HttpOnly, with Path=/ and no Domain (this one: Domain=app.test)"}},
+		},
+		{
+			description: "a header line from http that obeys the __Http- attributes is blocked for the origin",
+			ev:          Evidence{Writes: []Write{header("http://app.test/", "__Http-a=1; Secure; HttpOnly; Path=/", "InvalidPrefix")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "(this one: set from plain http)"}},
+		},
+		{
+			description: "InvalidPrefix for a line that shows no prefix rule broken still names the rule of its prefix",
+			ev:          Evidence{Writes: []Write{header(app, "__Secure-a=1; Secure; Path=/", "InvalidPrefix")}},
+			want:        []wantFate{{fate: FateBlocked, reason: "the cookie breaks the rules of its __Secure- name prefix: __Secure- cookies must be Secure"}},
+		},
+		{
+			description: "a valid __Host-Http- header line is stored",
+			ev:          Evidence{Jar: []Cookie{jarCookie("__Host-Http-a", "1", "app.test", "/")}, Writes: []Write{header(app, "__Host-Http-a=1; Secure; HttpOnly; Path=/")}},
+			want:        []wantFate{{fate: FateStored}},
 		},
 		{
 			description: "a non-Secure script write from http over a Secure cookie is not stored (strict secure)",

@@ -26,7 +26,9 @@ func FlowStateCookies(t Target) []FlowStateCookie {
 			if seen[ref] {
 				continue
 			}
-			set, ok := lastWriteOf(t.Writes, ref, func(w Write) bool { return w.Fate != FateDeleted && w.Fate != FateBlocked && w.Fate != FateNotStored && w.At.Before(r.At) })
+			set, ok := lastWriteOf(t.Writes, ref, func(w Write) bool {
+				return w.Fate != FateDeleted && w.Fate != FateBlocked && w.Fate != FateNotStored && w.At.Before(r.At)
+			})
 			if !ok {
 				continue
 			}

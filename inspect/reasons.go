@@ -16,7 +16,7 @@ var reasonText = map[string]string{
 	"SchemeNotSupported":                       "the URL scheme cannot set cookies",
 	"OverwriteSecure":                          "a plain-http response tried to overwrite (or shadow) a Secure cookie: strict secure cookies forbid it",
 	"InvalidDomain":                            "the Domain attribute does not cover the host that set the cookie",
-	"InvalidPrefix":                            "the cookie breaks the rules of its __Secure- or __Host- name prefix",
+	"InvalidPrefix":                            "the cookie breaks the rules of its name prefix (__Secure-, __Host-, __Http- or __Host-Http-)",
 	"UnknownError":                             "Chrome refused it for an unknown reason",
 	"SchemefulSameSiteStrict":                  "SameSite=Strict cookie set across schemes (http vs https), which counts as cross-site",
 	"SchemefulSameSiteLax":                     "SameSite=Lax cookie set across schemes (http vs https), which counts as cross-site",
@@ -45,8 +45,23 @@ func ExplainReasons(reasons []string) string {
 // ExplainReasonsUnder is ExplainReasons for a run with the third-party
 // cookie setting mode.
 func ExplainReasonsUnder(reasons []string, mode ThirdPartyCookies) string {
+	return explain(reasons, mode, nil)
+}
+
+// explainWrite is ExplainReasonsUnder for the reasons Chrome gave for
+// refusing the write w: InvalidPrefix then names the rule of the prefix
+// w's cookie has and what w breaks of it.
+func explainWrite(w Write, reasons []string, mode ThirdPartyCookies) string {
+	return explain(reasons, mode, &w)
+}
+
+func explain(reasons []string, mode ThirdPartyCookies, w *Write) string {
 	parts := make([]string, 0, len(reasons))
 	for _, r := range reasons {
+		if r == "InvalidPrefix" && w != nil {
+			parts = append(parts, invalidPrefixReason(*w))
+			continue
+		}
 		if r == "UserPreferences" && mode.Allowed() {
 			parts = append(parts, userPreferencesAllowed)
 			continue

@@ -80,6 +80,8 @@ type Rule struct {
 	Title    string
 	Severity Severity
 	// Why says what goes wrong when the rule fires; Fix says what to do.
+	// A finding may carry a fix of its own that names what fits its
+	// cookie (CS014); the others get Fix.
 	Why, Fix   string
 	References []Reference
 	check      func(j *judge, t Target) []Finding
@@ -142,7 +144,10 @@ func Judge(t Target, cfg Config, now time.Time) []Finding {
 	var out []Finding
 	for _, r := range Rules {
 		for _, f := range withoutRepeats(r.check(j, t)) {
-			f.RuleID, f.Title, f.Fix, f.References = r.ID, r.Title, r.Fix, r.References
+			f.RuleID, f.Title, f.References = r.ID, r.Title, r.References
+			if f.Fix == "" {
+				f.Fix = r.Fix
+			}
 			if f.Severity < r.Severity {
 				f.Severity = r.Severity
 			}
@@ -263,7 +268,7 @@ func blockedFor(reason string) func(*judge, Target) []Finding {
 		var out []Finding
 		for _, b := range t.Blocked {
 			if containsString(b.Reasons, reason) {
-				out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, ExplainReasons(b.Reasons))})
+				out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, explainWrite(b.Write, b.Reasons, ThirdPartyCookiesBlock))})
 			}
 		}
 		return out
@@ -474,19 +479,25 @@ var cookieRules = []Rule{
 	},
 	{
 		ID: "CS013", Title: "Cookie prefix misused", Severity: Medium,
-		Why:        "A __Secure- or __Host- cookie that breaks its prefix's rules is refused by the browser, so the application runs without it.",
-		Fix:        "__Secure-: set Secure, from https. __Host-: set Secure and Path=/, from https, without Domain.",
+		Why:        "A cookie whose name has a prefix (__Secure-, __Host-, __Http-, __Host-Http-, in any case) but breaks its rules is refused by the browser, so the application runs without it; page script can never set an __Http- or __Host-Http- cookie.",
+		Fix:        "__Secure-: set Secure, from https. __Host-: set Secure and Path=/, from https, without Domain. __Http-: set Secure and HttpOnly, from https, by a Set-Cookie header. __Host-Http-: set Secure, HttpOnly and Path=/, from https, without Domain, by a Set-Cookie header.",
 		References: []Reference{refPrefixes},
-		check:      blockedFor("InvalidPrefix"),
+		check:      prefixRefusals,
 	},
 	{
 		ID: "CS014", Title: "Session cookie without the __Host- prefix", Severity: Low,
-		Why:        "Only a __Host- name guarantees that the cookie was set by this host, over https, for the whole site: no subdomain and no plain-http attacker can plant or shadow it.",
-		Fix:        "Rename the session cookie to __Host-NAME and set it with Secure, Path=/ and no Domain.",
+		Why:        "Only a __Host- or __Host-Http- name guarantees that the cookie was set by this host, over https, for the whole site: no subdomain and no plain-http attacker can plant or shadow it. __Host-Http- also keeps page script from setting it.",
+		Fix:        "Rename the session cookie to __Host-Http-NAME when only Set-Cookie headers set it (Secure, HttpOnly, Path=/, no Domain), or to __Host-NAME when page script sets it (Secure, Path=/, no Domain).",
 		References: []Reference{refPrefixes},
-		check: perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
-			return origin(c), j.session(c) != "" && !strings.HasPrefix(c.Name, "__Host-")
-		}),
+		check: func(j *judge, t Target) []Finding {
+			fs := perCookie(func(j *judge, t Target, c Cookie) (string, bool) {
+				return origin(c), j.session(c) != "" && !PrefixOf(c.Name).HostOnly()
+			})(j, t)
+			for i := range fs {
+				fs[i].Fix = hostPrefixFix(fs[i].Cookie, t)
+			}
+			return fs
+		},
 	},
 	{
 		ID: "CS015", Title: "Secure cookies on a host without HSTS", Severity: Medium,
@@ -594,6 +605,47 @@ var cookieRules = []Rule{
 		References: []Reference{refOWASPTestCook},
 		check:      unrecordedCookies,
 	},
+}
+
+// prefixRefusals fires on every write refused for its name's prefix:
+// header lines Chrome blocked with InvalidPrefix, and script writes Chrome
+// ignored without a word that break their prefix's rules.
+func prefixRefusals(j *judge, t Target) []Finding {
+	out := blockedFor("InvalidPrefix")(j, t)
+	for _, b := range t.Blocked {
+		if b.Via == ViaHeader || !containsString(b.Reasons, ReasonNotStored) {
+			continue
+		}
+		p, err := ParseSetCookie(b.CookieLine)
+		if pc := p.CheckPrefix(secureOrigin(b.URL), true); err == nil && pc.Refused() {
+			where := b.URL
+			if b.Script != "" {
+				where = fmt.Sprintf("%s (line %d) on %s", b.Script, b.Line, b.URL)
+			}
+			out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was ignored by Chrome: %s", b.Via, where, pc.Reason())})
+		}
+	}
+	return out
+}
+
+// hostPrefixFix is CS014's fix for the session cookie name: __Host-Http-
+// when only Set-Cookie headers write it in t, so that no page script (an
+// injected one included) can ever set it; __Host- when page script writes
+// it, which a __Host-Http- name would refuse.
+func hostPrefixFix(name string, t Target) string {
+	bare := PrefixOf(name).Trim(name)
+	var writes []Write
+	for _, c := range judgedCookies(t) {
+		if c.Name == name {
+			writes = append(writes, c.SetBy...)
+		}
+	}
+	for _, w := range append(writes, t.Writes...) {
+		if w.Via != ViaHeader && w.CookieName() == name {
+			return fmt.Sprintf("Rename the session cookie to __Host-%s and set it with Secure, Path=/ and no Domain (page script writes it, so __Host-Http-%s, which script cannot set, would break that write).", bare, bare)
+		}
+	}
+	return fmt.Sprintf("Rename the session cookie to __Host-Http-%s and set it with Secure, HttpOnly, Path=/ and no Domain: only Set-Cookie headers write it, and the prefix keeps page script from ever setting it.", bare)
 }
 
 // unrecordedCookies fires on every judged cookie that no recorded write

@@ -67,8 +67,15 @@ func TestRules(t *testing.T) {
 		{"CS012", "50 cookies on one host", page(manyCookies(50)...), false},
 		{"CS013", "a __Host- cookie Chrome refused for its prefix", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "__Host-x", Reasons: []string{"InvalidPrefix"}}}}, true},
 		{"CS013", "no blocked cookie", page(good()), false},
+		{"CS013", "a __Http- document.cookie write Chrome ignored", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "__Http-x", Write: Write{Via: ViaDocumentCookie, URL: "https://app.test/", CookieLine: "__Http-x=1; Secure; Path=/"}, Reasons: []string{ReasonNotStored}}}}, true},
+		{"CS013", "a __Host- cookieStore write with Domain Chrome ignored", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "__Host-x", Write: Write{Via: ViaCookieStore, URL: "https://app.test/", CookieLine: "__Host-x=1; Path=/; Domain=app.test; Secure; SameSite=Strict"}, Reasons: []string{ReasonNotStored}}}}, true},
+		{"CS013", "a script write Chrome ignored for another reason than its prefix", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "x", Write: Write{Via: ViaDocumentCookie, URL: "http://app.test/", CookieLine: "x=1; Secure"}, Reasons: []string{ReasonNotStored}}}}, false},
+		{"CS013", "a forged header cookiescope planted that breaks a prefix", Target{URL: "https://app.test/", Blocked: []BlockedWrite{{Name: "__Host-x", Write: Write{Via: ViaHeader, Emulated: true, URL: "http://app.test/", CookieLine: "__Host-x=1; Secure; Path=/"}, Reasons: []string{ReasonNotStored}}}}, false},
 		{"CS014", "a session cookie named sid", page(with(good(), func(c *Cookie) { c.Name = "sid" })), true},
 		{"CS014", "a session cookie named __Host-sid", page(good()), false},
+		{"CS014", "a session cookie named __Host-Http-sid", page(with(good(), func(c *Cookie) { c.Name = "__Host-Http-sid" })), false},
+		{"CS014", "a session cookie named __host-sid: Chrome held it to the __Host- rules", page(with(good(), func(c *Cookie) { c.Name = "__host-sid" })), false},
+		{"CS014", "a session cookie named __Http-sid is not bound to its host", page(with(good(), func(c *Cookie) { c.Name = "__Http-sid" })), true},
 		{"CS015", "Secure cookies and no HSTS", func() Target { t := page(good()); t.HSTS = ""; return t }(), true},
 		{"CS015", "Secure cookies with HSTS", page(good()), false},
 		{"CS015", "an http page without HSTS", Target{URL: "http://app.test/", Cookies: []Cookie{good()}}, false},
@@ -549,5 +556,64 @@ func logoutStories() []struct {
 		{"logout ended the session: the replay shows no page", story(Logout{ReplaySeen: "no visible element matches #who"}), false},
 		{"only the victim still shows the page (the cookie kept): an expectation failure, not a demonstrated replay", story(Logout{VictimShows: true}), false},
 		{"a session step without an expect {session: ended}", func() Target { t := page(); t.Session = &Session{Credentials: creds}; return t }(), false},
+	}
+}
+
+func TestPrefixFindingsNameTheRule(t *testing.T) {
+	header := Write{Via: ViaHeader, URL: "https://app.test/login", CookieLine: "__Host-Http-sid=1; Secure; Path=/"}
+	script := Write{Via: ViaDocumentCookie, URL: "https://app.test/", Script: "https://app.test/app.js", Line: 4, CookieLine: "__Http-pref=1; Secure; Path=/"}
+	target := Target{URL: "https://app.test/", Blocked: []BlockedWrite{
+		{Name: "__Host-Http-sid", Write: header, Reasons: []string{"InvalidPrefix"}},
+		{Name: "__Http-pref", Write: script, Reasons: []string{ReasonNotStored}},
+	}}
+	var got []string
+	for _, f := range Judge(target, Config{}, now) {
+		if f.RuleID == "CS013" {
+			got = append(got, f.Evidence)
+		}
+	}
+	want := []string{
+		"header from https://app.test/login was refused by Chrome: the cookie breaks the rules of its __Host-Http- name prefix: __Host-Http- cookies must be Secure and HttpOnly, with Path=/ and no Domain (this one: no HttpOnly attribute)",
+		"document.cookie from https://app.test/app.js (line 4) on https://app.test/ was ignored by Chrome: page script cannot set HttpOnly cookies, and a __Http- name requires HttpOnly",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("CS013 evidence:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestSessionPrefixFixFitsWhoWritesTheCookie(t *testing.T) {
+	rule, _ := RuleByID("CS014")
+	tests := []struct {
+		description string
+		target      Target
+		want        string
+	}{
+		{"a session cookie only headers set gets __Host-Http-", page(with(good(), func(c *Cookie) { c.Name = "sid" })),
+			"Rename the session cookie to __Host-Http-sid and set it with Secure, HttpOnly, Path=/ and no Domain"},
+		{"a session cookie page script set gets __Host-", page(with(good(), func(c *Cookie) {
+			c.Name, c.HttpOnly = "sid", false
+			c.SetBy = []Write{{Via: ViaDocumentCookie, URL: "https://app.test/", CookieLine: "sid=v; Path=/"}}
+		})), "Rename the session cookie to __Host-sid and set it with Secure, Path=/ and no Domain (page script writes it"},
+		{"a session cookie headers set but script also wrote, unstored, gets __Host-", func() Target {
+			t := page(with(good(), func(c *Cookie) { c.Name = "sid" }))
+			t.Writes = []Write{{Via: ViaCookieStore, URL: "https://app.test/", CookieLine: "sid=v2; Path=/; Secure", Fate: FateNotStored}}
+			return t
+		}(), "Rename the session cookie to __Host-sid "},
+		{"a __Secure- session cookie keeps its name after the new prefix", page(with(good(), func(c *Cookie) { c.Name = "__Secure-sid" })),
+			"Rename the session cookie to __Host-Http-sid "},
+	}
+	for _, tt := range tests {
+		var fix string
+		for _, f := range Judge(tt.target, Config{}, now) {
+			if f.RuleID == "CS014" {
+				fix = f.Fix
+			}
+		}
+		if !strings.HasPrefix(fix, tt.want) {
+			t.Errorf("%s: fix %q, want it to start with %q", tt.description, fix, tt.want)
+		}
+		if fix == rule.Fix {
+			t.Errorf("%s: the rule's general fix, not the cookie's", tt.description)
+		}
 	}
 }

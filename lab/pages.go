@@ -55,6 +55,7 @@ func (l *Lab) routes() http.Handler {
 	tamperRoutes(app, cdn)
 	l.readableRoutes(app)
 	l.fatesRoutes(app)
+	prefixesRoutes(app)
 	l.whereRoutes(app, sub, widget)
 
 	sso := newSSOApp()

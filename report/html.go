@@ -317,6 +317,7 @@ func htmlFindings(t inspect.Target) ([]htmlFindingGroup, []htmlFinding) {
 			i = len(groups) - 1
 		}
 		worst[i] = max(worst[i], f.Severity)
+		groups[i].Fix = groupFix(groups[i].Fix, f)
 		groups[i].Items = append(groups[i].Items, item)
 	}
 	for i := range groups {

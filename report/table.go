@@ -691,6 +691,19 @@ func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 	return tw.w.err
 }
 
+// groupFix is the fix a group of findings shows once it holds f: the
+// findings' own fix while they share one, else the rule's, which covers
+// every cookie (CS014 names the prefix that fits each cookie).
+func groupFix(fix string, f inspect.Finding) string {
+	if f.Fix == fix {
+		return fix
+	}
+	if r, ok := inspect.RuleByID(f.RuleID); ok {
+		return r.Fix
+	}
+	return fix
+}
+
 // findingGroup is the findings of one rule: one title, one fix.
 type findingGroup struct {
 	rule     string
@@ -740,6 +753,7 @@ func (tw terminal) findings(t inspect.Target) {
 			i = len(groups) - 1
 		}
 		g := groups[i]
+		g.fix = groupFix(g.fix, f)
 		g.mixed = g.mixed || f.Severity != g.worst
 		g.worst = max(g.worst, f.Severity)
 		g.findings = append(g.findings, f)

@@ -214,6 +214,42 @@ func TestEachFixOncePerTarget(t *testing.T) {
 	}
 }
 
+// Findings of one rule that carry fixes of their own (CS014 names the
+// prefix that fits each cookie) show their fix while they share it, and the
+// rule's fix, which covers them all, once they differ.
+func TestAGroupOfDifferentFixesShowsTheRules(t *testing.T) {
+	rule, _ := inspect.RuleByID("CS014")
+	headerOnly := inspect.Finding{RuleID: "CS014", Title: rule.Title, Severity: inspect.Low, Cookie: "sid", Domain: "app.test", Path: "/", Evidence: "set by a header", Fix: "Rename the session cookie to __Host-Http-sid."}
+	scripted := inspect.Finding{RuleID: "CS014", Title: rule.Title, Severity: inspect.Low, Cookie: "remember", Domain: "app.test", Path: "/", Evidence: "set by script", Fix: "Rename the session cookie to __Host-remember."}
+	for _, tt := range []struct {
+		description string
+		findings    []inspect.Finding
+		want        string
+	}{
+		{"one finding shows its own fix", []inspect.Finding{headerOnly}, headerOnly.Fix},
+		{"two findings with the same fix show it", []inspect.Finding{headerOnly, headerOnly}, headerOnly.Fix},
+		{"two findings with different fixes show the rule's", []inspect.Finding{headerOnly, scripted}, rule.Fix},
+	} {
+		r := fullReport()
+		r.Targets[0].Findings = tt.findings
+		for _, f := range []Format{FormatTable, FormatHTML} {
+			var buf bytes.Buffer
+			if err := Write(&buf, f, r, Options{Width: 1000}); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(buf.String(), "&#34;", "\"")
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("%s (%s): the fix %q is not shown", tt.description, f, tt.want)
+			}
+			for _, other := range []string{headerOnly.Fix, scripted.Fix, rule.Fix} {
+				if other != tt.want && strings.Contains(text, other) {
+					t.Errorf("%s (%s): shows the fix %q too", tt.description, f, other)
+				}
+			}
+		}
+	}
+}
+
 // Colour marks only our words, and only when asked for.
 func TestColorOnlyWhenAsked(t *testing.T) {
 	r := demoReport(t)
