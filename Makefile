@@ -33,9 +33,12 @@ test:
 # chromedp floor, p50/p95 per target and the median of each phase of a
 # target (navigate, settle, readability, jar, clean-up), the browser's CPU
 # time per page and its memory, and the ratio ours/floor with one worker,
-# also paired: blocks of pages loaded in turn, so both meet the same machine.
+# also paired: blocks of pages loaded in turn, so both meet the same machine;
+# then what a scenario's session step costs on the secure lab login (the
+# login with and without it, and the replays per second of its measurement).
 bench: chromium
 	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect|BenchmarkScriptWrite' -benchtime 100x -count 1 -timeout 30m
+	$(GO) test ./scenarios -run '^$$' -bench 'BenchmarkSessionStep' -benchtime 10x -count 1 -timeout 10m
 
 # Memory over 1,000 targets in one run: the Go heap and the browser's PSS
 # after every 250.

@@ -24,7 +24,7 @@ var env browsertest.Env
 
 func TestMain(m *testing.M) { os.Exit(browsertest.Main(m, &env)) }
 
-func needBrowser(t *testing.T) *browser.Browser { return env.Need(t) }
+func needBrowser(t testing.TB) *browser.Browser { return env.Need(t) }
 
 func labURL(variant string) string { return env.Lab.VariantURL(variant) }
 
