@@ -136,13 +136,13 @@ const maxSwapReplays = 32
 // set is unique. The result's Replays counts them; an error of a replay
 // ends the measurement with Error set and no credentials.
 func MeasureCredentials(refs []CookieRef, replay Replay) Session {
-	var s Session
+	s := Session{Credentials: []CookieRef{}, Needed: []CookieRef{}, NotNeeded: []CookieRef{}}
 	run := func(keep []int) (bool, error) {
 		s.Replays++
 		return replay(keep)
 	}
 	fail := func(format string, args ...any) Session {
-		s.Credentials, s.Needed, s.NotNeeded, s.Interchangeable, s.Unique = nil, nil, nil, nil, false
+		s.Credentials, s.Needed, s.NotNeeded, s.Interchangeable, s.Unique = []CookieRef{}, []CookieRef{}, []CookieRef{}, nil, false
 		s.Error = fmt.Sprintf(format, args...)
 		return s
 	}

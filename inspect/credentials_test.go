@@ -136,7 +136,7 @@ func TestMeasureCredentialsStopsAtAFailedReplay(t *testing.T) {
 	})
 	// A replay that could not load says nothing about the cookie it left
 	// out: it must never make that cookie "needed".
-	if s.Error == "" || !strings.Contains(s.Error, "ERR_CONNECTION_REFUSED") || len(s.Credentials)+len(s.Needed)+len(s.NotNeeded) != 0 {
+	if s.Error == "" || !strings.Contains(s.Error, "ERR_CONNECTION_REFUSED") || len(s.Credentials)+len(s.Needed)+len(s.NotNeeded) != 0 || s.Credentials == nil {
 		t.Errorf("a failed replay gave %+v; want an error and nothing measured", s)
 	}
 }

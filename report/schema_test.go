@@ -47,15 +47,6 @@ func fullReport() inspect.Report {
 				{URL: "https://gone.test/", Error: "frame target detached"},
 			},
 			Writes: []inspect.Write{header, script, store, bad},
-			Session: &inspect.Session{Check: "https://app.test/account", Page: "#who", Step: "step 6 (login.yaml:12)", File: "login.yaml", Line: 12,
-				Seen: "a visible element matches #who on https://app.test/account", Credentials: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "k", Domain: "app.test", Path: "/admin"}},
-				Needed: []inspect.CookieRef{{Name: "k", Domain: "app.test", Path: "/admin"}}, NotNeeded: []inspect.CookieRef{{Name: "theme", Domain: "app.test", Path: "/"}},
-				Interchangeable: [][]inspect.CookieRef{{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "sid_legacy", Domain: "app.test", Path: "/"}}},
-				Replays: 9, DurationMS: 1200, Error: "",
-				Logout: &inspect.Logout{Step: "step 9 (login.yaml:16)", File: "login.yaml", Line: 16, VictimSeen: "no visible element matches #who on https://app.test/account",
-					Replayed: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}}, ReplayShows: true, ReplaySeen: "a visible element matches #who on https://app.test/account", Error: "x"}},
-			FlowState: []inspect.FlowStateCookie{{CookieRef: inspect.CookieRef{Name: "auth_verification", Domain: "app.test", Path: "/"}, Why: "a redirect login's state"}},
-			Expectations: []inspect.ExpectationResult{{Expectation: "session ended", File: "login.yaml", Line: 16, Failures: []string{"session: ..."}, Session: "ended", Seen: "victim: ...", PageURL: "https://app.test/account"}},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},
@@ -69,6 +60,7 @@ func fullReport() inspect.Report {
 func TestJSONMatchesTheSchema(t *testing.T) {
 	for _, redact := range []bool{false, true} {
 		r := fullReport()
+		withSession(&r.Targets[0])
 		if redact {
 			r = r.Redact()
 		}
@@ -129,4 +121,18 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 	if bytes.Contains(buf.Bytes(), []byte("null")) {
 		t.Errorf("empty lists written as null:\n%s", buf.String())
 	}
+}
+
+// withSession adds to a target what a scenario's session step and its
+// expect {session: ended} report.
+func withSession(t *inspect.Target) {
+	t.Session = &inspect.Session{Check: "https://app.test/account", Page: "#who", Step: "step 6 (login.yaml:12)", File: "login.yaml", Line: 12,
+		Seen: "a visible element matches #who on https://app.test/account", Credentials: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "k", Domain: "app.test", Path: "/admin"}},
+		Needed: []inspect.CookieRef{{Name: "k", Domain: "app.test", Path: "/admin"}}, NotNeeded: []inspect.CookieRef{{Name: "theme", Domain: "app.test", Path: "/"}},
+		Interchangeable: [][]inspect.CookieRef{{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "sid_legacy", Domain: "app.test", Path: "/"}}},
+		Replays:         9, DurationMS: 1200, Error: "",
+		Logout: &inspect.Logout{Step: "step 9 (login.yaml:16)", File: "login.yaml", Line: 16, VictimSeen: "no visible element matches #who on https://app.test/account",
+			Replayed: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}}, ReplayShows: true, ReplaySeen: "a visible element matches #who on https://app.test/account", Error: "x"}}
+	t.FlowState = []inspect.FlowStateCookie{{CookieRef: inspect.CookieRef{Name: "auth_verification", Domain: "app.test", Path: "/"}, Why: "a redirect login's state"}}
+	t.Expectations = []inspect.ExpectationResult{{Expectation: "session ended", File: "login.yaml", Line: 16, Failures: []string{"session: ..."}, Session: "ended", Seen: "victim: ...", PageURL: "https://app.test/account"}}
 }

@@ -100,7 +100,7 @@ func (f *flow) sessionEnded(ctx context.Context, st Step, load browser.LoadOptio
 	r := inspect.ExpectationResult{Expectation: st.Expect.Describe(), Failures: []string{}, Session: st.Expect.Session}
 	m := f.measured
 	s := m.session
-	l := &inspect.Logout{Step: f.at, File: f.s.File, Line: st.Line}
+	l := &inspect.Logout{Step: f.at, File: f.s.File, Line: st.Line, Replayed: []inspect.CookieRef{}}
 	s.Logout = l
 	v := f.victim
 	v.current = s.Check
