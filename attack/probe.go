@@ -68,6 +68,10 @@ type Options struct {
 	// it instead of a clean context, so that a probe after login attacks
 	// the logged-in cookies. Nil probes the target as a new visitor.
 	Session []inspect.Cookie
+	// Measured is what a scenario's session step measured before the
+	// probe, nil without one: its credentials are the sessions the probes
+	// attack, whatever their names (see session).
+	Measured *inspect.Session
 	// Step labels every row with where in a scenario it ran.
 	Step string
 	// Emulate opens the emulated network the cross-site probe needs (see
@@ -215,8 +219,13 @@ func (p *prober) ownCookies() []inspect.Cookie {
 	return out
 }
 
-// session reports whether the configuration counts name as a session.
+// session reports whether name is a session: measured by the scenario's
+// session step when it measured the name, else as the configuration and
+// the built-in names guess (Config.Classify).
 func (p *prober) session(name string) bool {
+	if credential, measured := p.opts.Measured.Credential(name); measured {
+		return credential
+	}
 	return p.opts.Config.Classify(name, "").Session()
 }
 

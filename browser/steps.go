@@ -272,7 +272,8 @@ const visibleScript = `((selector) => {
 // matches the CSS selector now, and the page's URL. It looks from
 // cookiescope's isolated world, so page script cannot answer for it by
 // patching the DOM API; what the page shows is still the page's to decide.
-// It does not wait: call it once the page is quiet.
+// It does not wait: call it once the page is quiet. Its errors do not name
+// the selector: the caller does.
 func (w *Worker) PageShows(ctx context.Context, selector string) (visible bool, pageURL string, err error) {
 	lctx, cancel := w.commandContext(snapshotTimeout)
 	defer cancel()
@@ -291,13 +292,13 @@ func (w *Worker) PageShows(ctx context.Context, selector string) (visible bool, 
 	arg, _ := json.Marshal(selector)
 	res, err := chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: visibleScript + "(" + string(arg) + ")", ContextID: world.ExecutionContextID, ReturnByValue: ptr(true)})
 	if err != nil {
-		return false, pageURL, fmt.Errorf("look for %q: %w", selector, err)
+		return false, pageURL, err
 	}
 	if res.ExceptionDetails != nil {
-		return false, pageURL, fmt.Errorf("look for %q: %s", selector, exceptionText(res.ExceptionDetails))
+		return false, pageURL, errors.New(exceptionText(res.ExceptionDetails))
 	}
 	if res.Result == nil || json.Unmarshal(res.Result.Value, &visible) != nil {
-		return false, pageURL, fmt.Errorf("look for %q: no answer from the page", selector)
+		return false, pageURL, errors.New("no answer from the page")
 	}
 	return visible, pageURL, nil
 }

@@ -72,6 +72,13 @@ type Session struct {
 	// context proven empty first; DurationMS is how long it took.
 	Replays    int   `json:"replays"`
 	DurationMS int64 `json:"durationMs"`
+	// Disturbed says how the replays changed the victim's session on the
+	// server, as the victim's browser found when it loaded Check once more
+	// after them (a cookie given a new value or deleted, the page no longer
+	// shown); empty when it found the session as before. The replays never
+	// touch the victim's browser, but they share the server's state of the
+	// session with it.
+	Disturbed string `json:"disturbed,omitempty"`
 	// Error says why nothing could be measured (Credentials is then empty
 	// and no cookie is judged a session by measurement).
 	Error string `json:"error,omitempty"`
@@ -283,7 +290,14 @@ func (s Session) Summary() string {
 	for i, c := range s.Credentials {
 		names[i] = c.String()
 	}
-	out := fmt.Sprintf("%s — needed by %s (%s); %d other cookie(s) not needed", strings.Join(names, ", "), s.Check, s.Page, len(s.NotNeeded))
+	others := "no other cookie"
+	switch n := len(s.NotNeeded); {
+	case n == 1:
+		others = "1 other cookie"
+	case n > 1:
+		others = fmt.Sprintf("%d other cookies", n)
+	}
+	out := fmt.Sprintf("%s — needed by %s (%s); %s not needed", strings.Join(names, ", "), s.Check, s.Page, others)
 	if !s.Unique {
 		var alt []string
 		for _, g := range s.Interchangeable {
@@ -329,4 +343,12 @@ func (s *Session) role(name, domain, path string) (credential bool, why string, 
 		}
 	}
 	return false, "", false
+}
+
+// Credential reports whether the session step measured a cookie of the
+// name (measured) and found it a credential or a stand-in for one. A nil
+// session, or one that measured nothing, measured no name.
+func (s *Session) Credential(name string) (credential, measured bool) {
+	credential, _, measured = s.role(name, "", "")
+	return credential, measured
 }

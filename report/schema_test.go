@@ -126,7 +126,7 @@ func TestJSONEmptyListsAreArrays(t *testing.T) {
 // withSession adds to a target what a scenario's session step and its
 // expect {session: ended} report.
 func withSession(t *inspect.Target) {
-	t.Session = &inspect.Session{Check: "https://app.test/account", Page: "#who", Step: "step 6 (login.yaml:12)", File: "login.yaml", Line: 12,
+	t.Session = &inspect.Session{Check: "https://app.test/account", Page: "#who", Disturbed: "after the replays, ...", Step: "step 6 (login.yaml:12)", File: "login.yaml", Line: 12,
 		Seen: "a visible element matches #who on https://app.test/account", Credentials: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "k", Domain: "app.test", Path: "/admin"}},
 		Needed: []inspect.CookieRef{{Name: "k", Domain: "app.test", Path: "/admin"}}, NotNeeded: []inspect.CookieRef{{Name: "theme", Domain: "app.test", Path: "/"}},
 		Interchangeable: [][]inspect.CookieRef{{{Name: "sid", Domain: "app.test", Path: "/"}, {Name: "sid_legacy", Domain: "app.test", Path: "/"}}},

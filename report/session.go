@@ -31,6 +31,9 @@ func sessionNotes(t inspect.Target) []sessionNote {
 			}
 			out = append(out, sessionNote{"Not needed", strings.Join(names, ", ") + ": the page still showed without each of them; never judged as sessions, whatever their names", false})
 		}
+		if s.Disturbed != "" {
+			out = append(out, sessionNote{"Replays", s.Disturbed, true})
+		}
 		if l := s.Logout; l != nil {
 			out = append(out, logoutNote(*l))
 		}

@@ -315,7 +315,11 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 			return err
 		}
 		defer pw.Close()
-		target := attack.Probe(ctx, pw, sd.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Step: f.at, Emulate: attack.BrowserEmulator(b)})
+		var measured *inspect.Session
+		if f.measured != nil {
+			measured = f.measured.session
+		}
+		target := attack.Probe(ctx, pw, sd.current, []string{st.Target}, attack.Options{Load: opts.Load, Config: opts.Config, Session: session, Measured: measured, Step: f.at, Emulate: attack.BrowserEmulator(b)})
 		f.probes = append(f.probes, target.Probes...)
 		f.crossSite = append(f.crossSite, target.CrossSite...)
 		return nil

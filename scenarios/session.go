@@ -65,9 +65,68 @@ func (f *flow) measureSession(ctx context.Context, st Step, load browser.LoadOpt
 	})
 	s.Check, s.Page, s.Step, s.File, s.Line = check, st.Session.Page, f.at, f.s.File, st.Line
 	s.Seen = fmt.Sprintf("a visible element matches %s on %s", st.Session.Page, pageURL)
+	s.Disturbed = f.disturbed(ctx, jar, check, st.Session.Page, load)
 	s.DurationMS = time.Since(start).Milliseconds()
 	f.measured = &measured{session: &s, jar: jar}
 	return nil
+}
+
+// disturbed loads check once more in the victim's browser after the
+// replays and says how the session changed on the server since the
+// victim's jar was copied (before): the replays share the server's state of
+// the session with the victim (a server that re-authenticates from a
+// remember-me cookie, say, issues the victim new values). Empty when the
+// victim's next load found the session as it was.
+func (f *flow) disturbed(ctx context.Context, before []inspect.Cookie, check, page string, load browser.LoadOptions) string {
+	v := f.victim
+	if err := v.w.Goto(ctx, check, load); err != nil {
+		return "the victim's browser could not load " + check + " again after the replays: " + err.Error()
+	}
+	var changes []string
+	visible, pageURL, err := v.w.PageShows(ctx, page)
+	switch {
+	case err != nil:
+		changes = append(changes, "the victim's browser could not look for "+page+" again: "+err.Error())
+	case !visible:
+		changes = append(changes, "the victim's browser no longer shows "+page+" on "+pageURL+": the replays ended the victim's session")
+	}
+	after, err := v.w.Jar()
+	if err != nil {
+		changes = append(changes, "the victim's jar could not be read again: "+err.Error())
+	}
+	changes = append(changes, jarChanges(before, after)...)
+	if err == nil && len(changes) == 0 {
+		return ""
+	}
+	return "after the replays, the victim's next load of " + check + " found the session changed on the server: " + strings.Join(changes, "; ") +
+		"; expectations after this step (rotated, invalidated, cleared) see that change too"
+}
+
+// jarChanges says which cookies of before the jar after holds with another
+// value, or no longer holds, and which it holds anew; never a value.
+func jarChanges(before, after []inspect.Cookie) []string {
+	values := map[inspect.CookieRef]string{}
+	for _, c := range after {
+		values[inspect.RefOf(c)] = c.Value
+	}
+	var out []string
+	seen := map[inspect.CookieRef]bool{}
+	for _, c := range before {
+		ref := inspect.RefOf(c)
+		seen[ref] = true
+		switch now, ok := values[ref]; {
+		case !ok:
+			out = append(out, ref.String()+" deleted")
+		case now != c.Value:
+			out = append(out, ref.String()+" given a new value")
+		}
+	}
+	for _, c := range after {
+		if ref := inspect.RefOf(c); !seen[ref] {
+			out = append(out, ref.String()+" set anew")
+		}
+	}
+	return out
 }
 
 // replay loads check in the worker's context holding exactly cookies: the
@@ -135,7 +194,7 @@ func (f *flow) sessionEnded(ctx context.Context, st Step, load browser.LoadOptio
 	fail := func(format string, args ...any) { r.Failures = append(r.Failures, fmt.Sprintf(format, args...)) }
 	switch {
 	case victimErr != nil:
-		fail("session: could not load %s in the victim's browser: %v", s.Check, victimErr)
+		fail("session: could not look at %s in the victim's browser: %v", s.Check, victimErr)
 	case l.VictimShows:
 		fail("session: the victim is still logged in: %s", l.VictimSeen)
 	}

@@ -1,8 +1,12 @@
 package scenarios
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,6 +96,9 @@ steps:
 	slices.Sort(notNeeded)
 	if !slices.Equal(notNeeded, []string{"auth_hint", "lang", "theme"}) {
 		t.Errorf("not needed %v, want auth_hint, lang, theme", notNeeded)
+	}
+	if s.Disturbed != "" {
+		t.Errorf("the portal keeps no state the replays could change, yet: %s", s.Disturbed)
 	}
 	if s.Replays < 8 || s.Logout == nil || !s.Logout.Ended() || !tg.Expectations[0].Passed {
 		t.Errorf("replays %d, logout %+v, expectation %+v: want the session measured and ended at logout", s.Replays, s.Logout, tg.Expectations)
@@ -186,5 +193,89 @@ steps:
 	}
 	if tg.Session != nil || len(tg.Expectations) != 1 || tg.Expectations[0].Passed {
 		t.Errorf("session %+v, expectations %+v: want nothing measured and the expectation not checked", tg.Session, tg.Expectations)
+	}
+}
+
+// rememberingServer logs a user in again from a remember-me cookie, as
+// DokuWiki does: a session remembers the remember value it was logged in
+// with; a request without the remember cookie makes it forget, and one
+// that brings a valid remember value other than the one the session holds
+// logs the session in again and issues a new remember value. The replays of
+// a session step share that state with the victim.
+func rememberingServer(t *testing.T) *httptest.Server {
+	var mu sync.Mutex
+	with := map[string]string{} // session id -> the remember value it logged in with
+	remember := map[string]bool{}
+	n := 0
+	next := func(prefix string) string { n++; return fmt.Sprintf("%s%d", prefix, n) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		sess, _ := r.Cookie("sess")
+		rem, _ := r.Cookie("rem")
+		loggedIn := false
+		switch {
+		case r.URL.Path == "/login":
+			id, value := next("s"), next("r")
+			with[id], remember[value] = value, true
+			http.SetCookie(w, &http.Cookie{Name: "sess", Value: id, Path: "/"})
+			http.SetCookie(w, &http.Cookie{Name: "rem", Value: value, Path: "/"})
+			loggedIn = true
+		case sess == nil:
+		case rem == nil:
+			with[sess.Value] = ""
+		case with[sess.Value] == rem.Value:
+			loggedIn = true
+		case remember[rem.Value]:
+			value := next("r")
+			with[sess.Value], remember[value] = value, true
+			http.SetCookie(w, &http.Cookie{Name: "rem", Value: value, Path: "/"})
+			loggedIn = true
+		}
+		if loggedIn {
+			fmt.Fprint(w, `<p id="who">demo</p>`)
+			return
+		}
+		fmt.Fprint(w, `<p>not logged in</p>`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestReplaysThatChangeTheSessionOnTheServerAreReported(t *testing.T) {
+	srv := rememberingServer(t)
+	scs, err := Parse("remember.yaml", []byte(`name: a server that logs in again from a remember cookie
+url: `+srv.URL+`/
+steps:
+  - goto: /login
+  - session: {check: /account, page: "#who"}
+`), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := runScenarios(t, scs, 1)[0]
+	if tg.Error != "" || tg.Session == nil || tg.Session.Error != "" {
+		t.Fatalf("error %q, session %+v", tg.Error, tg.Session)
+	}
+	if got := refNames(tg.Session.Credentials); !slices.Equal(got, []string{"rem", "sess"}) {
+		t.Errorf("credentials %v, want rem and sess", got)
+	}
+	// The replay without rem made the server forget the login of the
+	// victim's session id, the next one logged it in again with a new rem,
+	// and the victim's next load, with its old rem, logged in again too and
+	// was given a new rem.
+	if d := tg.Session.Disturbed; !strings.Contains(d, "rem (127.0.0.1) given a new value") || strings.Contains(d, "sess (127.0.0.1)") {
+		t.Errorf("disturbed %q; want rem given a new value, and sess as it was", d)
+	}
+}
+
+func TestJarChangesNameCookiesNeverValues(t *testing.T) {
+	c := func(name, value string) inspect.Cookie {
+		return inspect.Cookie{Name: name, Value: value, Domain: "app.test", Path: "/"}
+	}
+	got := jarChanges([]inspect.Cookie{c("a", "1"), c("b", "2"), c("c", "3")}, []inspect.Cookie{c("a", "1"), c("b", "9"), c("d", "4")})
+	want := []string{"b (app.test) given a new value", "c (app.test) deleted", "d (app.test) set anew"}
+	if !slices.Equal(got, want) {
+		t.Errorf("jarChanges = %q, want %q", got, want)
 	}
 }

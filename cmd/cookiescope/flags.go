@@ -249,6 +249,11 @@ type command struct {
 func newCommand(name, synopsis, about, need string, stdout io.Writer) *command {
 	cmd := &command{subcommand: newSubcommand(name, synopsis, about, stdout), need: need}
 	cmd.c.register(cmd.fs)
+	if name == "run" {
+		// A scenario's steps run under its file's timeout: key;
+		// --timeout bounds the pages its probe steps load.
+		cmd.fs.Lookup("timeout").Usage = "give up on a page a scenario's probe step loads that has not loaded and gone quiet within this `DURATION` (such as 30s, 2m); every other step runs under the scenario file's timeout: key"
+	}
 	return cmd
 }
 
