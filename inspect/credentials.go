@@ -290,14 +290,14 @@ func (s Session) Summary() string {
 	for i, c := range s.Credentials {
 		names[i] = c.String()
 	}
-	others := "no other cookie"
+	others := "the jar held no other cookie"
 	switch n := len(s.NotNeeded); {
 	case n == 1:
-		others = "1 other cookie"
+		others = "1 other cookie not needed"
 	case n > 1:
-		others = fmt.Sprintf("%d other cookies", n)
+		others = fmt.Sprintf("%d other cookies not needed", n)
 	}
-	out := fmt.Sprintf("%s — needed by %s (%s); %s not needed", strings.Join(names, ", "), s.Check, s.Page, others)
+	out := fmt.Sprintf("%s — needed by %s (%s); %s", strings.Join(names, ", "), s.Check, s.Page, others)
 	if !s.Unique {
 		var alt []string
 		for _, g := range s.Interchangeable {
