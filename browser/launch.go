@@ -67,6 +67,10 @@ type Options struct {
 	// remote browser can only be made to block them, per page, so allow is
 	// refused with Remotes.
 	ThirdPartyCookies inspect.ThirdPartyCookies
+	// Viewport is what every page cookiescope opens is shown on: the tab
+	// of each browser context and every popup (zero: DefaultViewport, a
+	// 1280×720 desktop). A worker's SetViewport replaces it for its pages.
+	Viewport inspect.Viewport
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer

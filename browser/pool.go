@@ -263,10 +263,28 @@ func (b *Browser) newWorkerOn(ctx context.Context, inst *instance) (*Worker, err
 // such as a scenario's attacker: one target then has one browser, which its
 // report names, and when that browser is lost the whole target runs again
 // elsewhere (see Each).
+//
+// The sibling's pages get w's viewport.
 func (w *Worker) NewSibling(ctx context.Context) (*Worker, error) {
 	_, inst := w.tab()
+	var sibling *Worker
+	var err error
 	if inst == nil {
-		return w.b.NewWorker(ctx)
+		sibling, err = w.b.NewWorker(ctx)
+	} else {
+		sibling, err = w.b.newWorkerOn(ctx, inst)
 	}
-	return w.b.newWorkerOn(ctx, inst)
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	own := w.viewport
+	w.mu.Unlock()
+	if own != nil {
+		if err := sibling.SetViewport(ctx, own); err != nil {
+			sibling.Close()
+			return nil, err
+		}
+	}
+	return sibling, nil
 }

@@ -103,6 +103,9 @@ type Worker struct {
 	proxy *proxy
 	// direct lists the hosts an emulated worker's requests reach directly.
 	direct []string
+	// viewport is the worker's own viewport (SetViewport), nil for the
+	// run's.
+	viewport *inspect.Viewport
 	// planted holds the cookie lines cookiescope forged as the emulated
 	// attacker since the last reset: Chrome reports no network event for a
 	// fulfilled response, so without them the jar would hold cookies no
@@ -167,6 +170,9 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
 		if err := w.b.restrictThirdPartyCookies(ctx, t); err != nil {
+			return err
+		}
+		if err := emulateViewport(ctx, t, w.viewportOf()); err != nil {
 			return err
 		}
 		return installRecorder(ctx, t, w.b.hookScript)
@@ -432,6 +438,7 @@ func (w *Worker) prepare(child *childSession, label string, isPage bool) {
 		// A target that detaches during setup has nothing left to record.
 		if isPage {
 			_ = w.b.restrictThirdPartyCookies(ctx, child)
+			_ = emulateViewport(ctx, child, w.viewportOf())
 		}
 		_ = installRecorder(ctx, child, w.b.hookScript)
 		child.resume()

@@ -46,6 +46,10 @@ type Report struct {
 	// the run (--third-party-cookies): what cross-site frames and requests
 	// could store and send decides much of what the targets show.
 	ThirdPartyCookies ThirdPartyCookies `json:"thirdPartyCookies,omitempty"`
+	// Viewport is what every page of the run was shown on (--viewport,
+	// --device; a scenario's own viewport: is on its target); nil in a
+	// report written before viewports were stated.
+	Viewport *Viewport `json:"viewport,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.
@@ -95,6 +99,9 @@ type Target struct {
 	// Plants are the cookies a scenario's plant steps had the emulated
 	// network attacker write into the victim's jar, with Chrome's verdict.
 	Plants []Plant `json:"plants,omitempty"`
+	// Viewport is the scenario's own viewport (its viewport: or device:),
+	// when it differs from the run's (Report.Viewport); nil otherwise.
+	Viewport *Viewport `json:"viewport,omitempty"`
 	// Session is what a scenario's session step measured: the cookies the
 	// server needs to show a logged-in page, and whether logout ended the
 	// session; nil without a session step.

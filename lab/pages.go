@@ -41,6 +41,8 @@ func (l *Lab) routes() http.Handler {
 	app.HandleFunc("/storage/sw.js", serviceWorker)
 	app.HandleFunc("/hang", l.hangForever)
 	app.HandleFunc("/hang-seen", l.hangSeen)
+	app.HandleFunc("/responsive", responsivePage)
+	app.HandleFunc("/responsive/popup", responsivePopup)
 
 	sub := http.NewServeMux()
 	sub.HandleFunc("/frame", sameSiteFrame)
@@ -88,9 +90,11 @@ func token() string {
 	return hex.EncodeToString(b)
 }
 
+// writePage writes a lab page: a modern page, with a viewport meta tag that
+// lays it out at the device's width on an emulated phone.
 func writePage(w http.ResponseWriter, title, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=utf-8><title>%s</title><link rel=icon href=\"data:,\"></head>\n<body>\n<h1>%s</h1>\n%s\n</body></html>\n",
+	fmt.Fprintf(w, "<!doctype html>\n<html><head><meta charset=utf-8><meta name=viewport content=\"width=device-width, initial-scale=1\"><title>%s</title><link rel=icon href=\"data:,\"></head>\n<body>\n<h1>%s</h1>\n%s\n</body></html>\n",
 		html.EscapeString(title), html.EscapeString(title), body)
 }
 

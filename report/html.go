@@ -66,6 +66,7 @@ type htmlPage struct {
 	Tool        string
 	Browser     string
 	Started     string
+	Viewport    string
 	Interrupted bool
 	Baseline    string
 	Regressions []inspect.Regression
@@ -156,6 +157,9 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	if p.Tool == "" {
 		p.Tool = "cookiescope"
 	}
+	if r.Viewport != nil {
+		p.Viewport = r.Viewport.Describe()
+	}
 	if !r.Started.IsZero() {
 		p.Started = r.Started.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
@@ -198,6 +202,9 @@ func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
 	}
 	if t.Isolation != "" {
 		h.Notes = append(h.Notes, "Isolation: the browser context was replaced after this target: "+t.Isolation)
+	}
+	if t.Viewport != nil {
+		h.Notes = append(h.Notes, "Viewport: "+t.Viewport.Describe()+" (the scenario's own)")
 	}
 	for _, f := range t.Frames {
 		if f.Error != "" {

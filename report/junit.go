@@ -76,6 +76,9 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		if r.ThirdPartyCookies != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "thirdPartyCookies", Value: string(r.ThirdPartyCookies)})
 		}
+		if v := targetViewport(r, t); v != nil {
+			suite.Properties = append(suite.Properties, junitProperty{Name: "viewport", Value: v.Describe()})
+		}
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})
@@ -179,4 +182,13 @@ func logoutState(l inspect.Logout) string {
 		return "victim-still-logged-in"
 	}
 	return "ended"
+}
+
+// targetViewport is what the target's pages were shown on: the scenario's
+// own viewport, else the run's; nil when the report does not say.
+func targetViewport(r inspect.Report, t inspect.Target) *inspect.Viewport {
+	if t.Viewport != nil {
+		return t.Viewport
+	}
+	return r.Viewport
 }

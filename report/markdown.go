@@ -18,6 +18,9 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	if r.ThirdPartyCookies != "" {
 		mdf(w, "Third-party cookies: %s\n\n", r.ThirdPartyCookies.Describe())
 	}
+	if r.Viewport != nil {
+		mdf(w, "Viewport: %s\n\n", r.Viewport.Describe())
+	}
 	if r.Baseline != "" {
 		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {
@@ -38,6 +41,9 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		}
 		if t.Error != "" {
 			mdf(w, "**Error:** %s\n\n", t.Error)
+		}
+		if t.Viewport != nil {
+			mdf(w, "**Viewport:** %s (the scenario's own)\n\n", t.Viewport.Describe())
 		}
 		if browsers && t.Browser.Endpoint != "" {
 			mdf(w, "**Browser:** %s\n\n", browserNote(t.Browser))

@@ -172,6 +172,12 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	if r.ThirdPartyCookies != "" {
 		run.Properties = map[string]string{"thirdPartyCookies": string(r.ThirdPartyCookies)}
 	}
+	if r.Viewport != nil {
+		if run.Properties == nil {
+			run.Properties = map[string]string{}
+		}
+		run.Properties["viewport"] = r.Viewport.Describe()
+	}
 	// What each scenario's session step measured, by scenario name.
 	for _, t := range r.Targets {
 		for _, p := range sessionProperties(t) {

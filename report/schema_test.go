@@ -61,6 +61,10 @@ func TestJSONMatchesTheSchema(t *testing.T) {
 	for _, redact := range []bool{false, true} {
 		r := fullReport()
 		withSession(&r.Targets[0])
+		r.Viewport = &inspect.Viewport{Width: 1280, Height: 720, DeviceScaleFactor: 1}
+		if d, err := inspect.ParseDevice("iphone-13"); err == nil {
+			r.Targets[0].Viewport = &d
+		}
 		if redact {
 			r = r.Redact()
 		}

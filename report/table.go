@@ -45,6 +45,10 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 		tw.para("", "  ", "Third-party cookies: "+r.ThirdPartyCookies.Describe())
 		fmt.Fprintln(w)
 	}
+	if r.Viewport != nil {
+		tw.para("", "  ", "Viewport: "+r.Viewport.Describe())
+		fmt.Fprintln(w)
+	}
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)
 	}
@@ -256,6 +260,9 @@ func (tw terminal) target(t inspect.Target) {
 	}
 	if t.Error != "" {
 		tw.marked("  ", "ERROR", inert(t.Error))
+	}
+	if t.Viewport != nil {
+		tw.para("  Viewport: ", "    ", t.Viewport.Describe()+" (the scenario's own)")
 	}
 	if tw.browsers && t.Browser.Endpoint != "" {
 		tw.para("  Browser: ", "    ", inert(browserNote(t.Browser)))

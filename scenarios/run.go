@@ -116,6 +116,13 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	if err := w.BeginFlow(); err != nil {
 		stepErr = fmt.Errorf("%s:%d: prepare the browser context: %w", s.File, s.Line, err)
 	}
+	if s.Viewport != nil && stepErr == nil {
+		if err := w.SetViewport(ctx, s.Viewport); err != nil {
+			stepErr = fmt.Errorf("%s:%d: viewport: %w", s.File, s.Line, err)
+		}
+		// The worker's next scenario gets the run's viewport again.
+		defer func() { _ = w.SetViewport(context.Background(), nil) }()
+	}
 	var steps []runStep
 	for i, st := range s.Steps {
 		if st.Kind != "attacker" {
@@ -159,6 +166,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	}
 	t := w.Snapshot(f.base)
 	t.Scenario, t.File, t.Line = s.Name, s.File, s.Line
+	t.Viewport = s.Viewport
 	t.Expectations = f.results
 	t.EarlierCookies = earlierCookies(f.earlier, t.Cookies)
 	t.Probes = f.probes

@@ -42,7 +42,10 @@ type Scenario struct {
 	// default applies, for errors that say what decided a timeout.
 	StepTimeout time.Duration
 	TimeoutLine int
-	Steps       []Step
+	// Viewport is the scenario's own viewport (its viewport: or device:
+	// key), nil for the run's.
+	Viewport *inspect.Viewport
+	Steps    []Step
 	// Secrets are the values substituted from the environment; they never
 	// appear in any output.
 	Secrets []string
@@ -416,9 +419,22 @@ func (p *parser) pairs(n *yaml.Node, what string, allowed []string, fn func(key 
 func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 	s := Scenario{File: p.file, Line: n.Line, StepTimeout: DefaultStepTimeout}
 	var stepsNode *yaml.Node
-	err := p.pairs(n, "scenario", []string{"name", "lab", "url", "timeout", "steps"}, func(key string, k, v *yaml.Node) error {
+	var device *inspect.Viewport
+	var size *yaml.Node
+	err := p.pairs(n, "scenario", []string{"name", "lab", "url", "timeout", "viewport", "device", "steps"}, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
+		case "viewport":
+			size = v
+		case "device":
+			var name string
+			if name, err = p.str(v, "device"); err == nil {
+				d, derr := inspect.ParseDevice(name)
+				if derr != nil {
+					return p.errorf(v, "device: %v", derr)
+				}
+				device = &d
+			}
 		case "name":
 			s.Name, err = p.str(v, "name")
 		case "lab":
@@ -442,6 +458,9 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 		return err
 	})
 	if err != nil {
+		return s, err
+	}
+	if err := p.viewport(&s, device, size); err != nil {
 		return s, err
 	}
 	switch {
@@ -507,6 +526,32 @@ func (p *parser) checkpoints(st Step, taken map[string]int) error {
 			}
 		}
 	}
+	return nil
+}
+
+// viewport sets the scenario's viewport from its device: and viewport:
+// keys: the device's, its size replaced by viewport: WxH when both are
+// given.
+func (p *parser) viewport(s *Scenario, device *inspect.Viewport, size *yaml.Node) error {
+	if device == nil && size == nil {
+		return nil
+	}
+	v := inspect.DefaultViewport
+	if device != nil {
+		v = *device
+	}
+	if size != nil {
+		text, err := p.str(size, "viewport")
+		if err != nil {
+			return err
+		}
+		wh, err := inspect.ParseViewport(text)
+		if err != nil {
+			return p.errorf(size, "viewport: %v", err)
+		}
+		v.Width, v.Height = wh.Width, wh.Height
+	}
+	s.Viewport = &v
 	return nil
 }
 

@@ -279,3 +279,45 @@ func TestJarChangesNameCookiesNeverValues(t *testing.T) {
 		t.Errorf("jarChanges = %q, want %q", got, want)
 	}
 }
+
+func TestPagesHaveADesktopViewportUnlessTheScenarioSaysOtherwise(t *testing.T) {
+	flow := func(name, extra string) []Scenario {
+		scs, err := Parse(name+".yaml", []byte(`name: `+name+`
+url: `+env.Lab.URL(true, "app.test", "/")+`
+timeout: 3s
+`+extra+`steps:
+  - goto: /responsive
+  - click: "#collapse"
+  - wait: {cookie: popup_layout}
+  - expect: {cookie: menu}
+`), lookupFrom(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return scs
+	}
+	scs := append(append(flow("desktop", ""), flow("phone", "viewport: 390x844\n")...), flow("again", "")...)
+	targets := runScenarios(t, scs, 1)
+	value := func(tg inspect.Target, name string) string {
+		for _, c := range tg.Cookies {
+			if c.Name == name {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	desktop, phone := targets[0], targets[1]
+	// By default the collapse button (shown at 782 px and wider) is there
+	// to click, and the popup it opens is laid out as a desktop too.
+	if desktop.Error != "" || value(desktop, "layout") != "desktop" || value(desktop, "menu") != "collapsed" || value(desktop, "popup_layout") != "desktop" || desktop.Viewport != nil {
+		t.Errorf("default viewport: error %q, layout %q, menu %q, popup %q, viewport %+v", desktop.Error, value(desktop, "layout"), value(desktop, "menu"), value(desktop, "popup_layout"), desktop.Viewport)
+	}
+	// On a phone-sized viewport the button is hidden: the click times out.
+	if !strings.Contains(phone.Error, `phone.yaml:7: step 2 (click #collapse)`) || value(phone, "layout") != "mobile" || phone.Viewport == nil || phone.Viewport.Width != 390 {
+		t.Errorf("390x844: error %q, layout %q, viewport %+v", phone.Error, value(phone, "layout"), phone.Viewport)
+	}
+	// The worker's next scenario is on the run's viewport again.
+	if again := targets[2]; again.Error != "" || value(again, "layout") != "desktop" {
+		t.Errorf("the scenario after the phone one: error %q, layout %q", again.Error, value(again, "layout"))
+	}
+}

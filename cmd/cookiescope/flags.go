@@ -48,6 +48,10 @@ type commonFlags struct {
 	// what check read from it.
 	thirdParty        string
 	thirdPartyCookies inspect.ThirdPartyCookies
+	// viewportSize and device are --viewport and --device as given;
+	// viewport is what check read from them.
+	viewportSize, device string
+	viewport             inspect.Viewport
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -84,6 +88,8 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
 	fs.StringVar(&c.sarifRoot, "sarif-root", "", "make SARIF file locations relative to `DIR`, the repository code scanning looks at (default: the git top level of the working directory, else the working directory)")
 	fs.StringVar(&c.thirdParty, "third-party-cookies", string(inspect.ThirdPartyCookiesBlock), "third-party cookies `MODE`: block (the default, as a fresh Chromium profile does) or allow (as for a user who allowed them); Partitioned cookies are stored either way")
+	fs.StringVar(&c.viewportSize, "viewport", "", "show every page on a viewport of `WxH` CSS pixels (default 1280x720, a desktop window); with --device, replaces the device's size")
+	fs.StringVar(&c.device, "device", "", "emulate the phone or tablet `NAME` (viewport, pixel ratio, touch, mobile user agent): "+strings.Join(inspect.DeviceNames(), ", "))
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -151,6 +157,9 @@ func (c *commonFlags) check() ([]output, error) {
 		return nil, usageError{browser.ErrRemoteAllowsNoThirdPartyCookies}
 	}
 	c.thirdPartyCookies = mode
+	if c.viewport, err = c.readViewport(); err != nil {
+		return nil, usageError{err}
+	}
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
 	}
@@ -227,7 +236,30 @@ func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 		// Every dialog is answered at once either way: none stalls a target.
 		AcceptDialogs:     c.dialogs == "accept",
 		ThirdPartyCookies: c.thirdPartyCookies,
+		Viewport:          c.viewport,
 	}
+}
+
+// readViewport reads --device and --viewport: the device's viewport, its
+// size replaced by --viewport when both are given; DefaultViewport when
+// neither is.
+func (c *commonFlags) readViewport() (inspect.Viewport, error) {
+	v := inspect.DefaultViewport
+	if c.device != "" {
+		d, err := inspect.ParseDevice(c.device)
+		if err != nil {
+			return v, fmt.Errorf("--device %w", err)
+		}
+		v = d
+	}
+	if c.viewportSize != "" {
+		size, err := inspect.ParseViewport(c.viewportSize)
+		if err != nil {
+			return v, fmt.Errorf("--viewport %w", err)
+		}
+		v.Width, v.Height = size.Width, size.Height
+	}
+	return v, nil
 }
 
 func (c *commonFlags) loadOptions() browser.LoadOptions {
