@@ -347,3 +347,58 @@ func TestABusyPageIsReadAsItStands(t *testing.T) {
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("afterbusy"), hostileOpts), "afterbusy", "busy")
 }
+
+// An endless alert() loop used to abort Chrome at the target's clean-up
+// ("bad_variant_access was thrown in -fno-exceptions mode"): the browser
+// navigated the page held by its dialog, then detached from it. The storm
+// ends in bounded time with its cookies, on the same browser process, and
+// the targets of both workers beside it and after it hold exactly their own
+// cookies.
+func TestAnAlertStormEndsInTimeAndDoesNotAbortChrome(t *testing.T) {
+	b := launchOwnBrowser(t, labOptions())
+	pid := b.Process().Pid
+	opts := LoadOptions{Timeout: 3 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run := func(urls []string, workers int) []inspect.Target {
+		t.Helper()
+		targets, complete, err := b.InspectURLs(ctx, urls, workers, opts, nil)
+		if err != nil || !complete || len(targets) != len(urls) {
+			t.Fatalf("run: complete %v, %d of %d targets, err %v", complete, len(targets), len(urls), err)
+		}
+		return targets
+	}
+	urls := []string{testLab.URL(true, lab.AppHost, "/hostile/alert-storm")}
+	for i := range 4 {
+		urls = append(urls, plainURL(fmt.Sprintf("storm%d", i)))
+	}
+	targets := run(urls, 2)
+	// A run after it: a browser that died meanwhile is relaunched for it.
+	after := run([]string{plainURL("afterstorm")}, 1)[0]
+
+	storm := targets[0]
+	if strings.Contains(storm.Error, "browser") {
+		t.Errorf("the storm's target failed with the browser: %s", storm.Error)
+	}
+	for _, name := range []string{"alert_storm_hdr", "alert_storm_page"} {
+		if !hasCookie(storm, name) {
+			t.Errorf("%s missing from the storm's jar %v (error %q)", name, cookieNames(storm), storm.Error)
+		}
+	}
+	if len(storm.Dialogs) < 2 {
+		t.Errorf("dialogs recorded: %d, want the storm's many", len(storm.Dialogs))
+	}
+	if limit := opts.Timeout + TargetMargin; time.Duration(storm.DurationMS)*time.Millisecond > limit {
+		t.Errorf("the storm took %dms, more than its bound %s", storm.DurationMS, limit)
+	}
+	for i, target := range targets[1:] {
+		checkPlain(t, target, fmt.Sprintf("storm%d", i), "an alert storm")
+	}
+	checkPlain(t, after, "afterstorm", "an alert storm")
+	if n := b.Relaunches(); n != 0 {
+		t.Errorf("Chrome was relaunched %d times: the alert storm aborted it", n)
+	}
+	if got := b.Process().Pid; got != pid {
+		t.Errorf("the browser process changed from %d to %d: the alert storm aborted it", pid, got)
+	}
+}

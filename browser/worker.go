@@ -723,8 +723,12 @@ const leaveTimeout = time.Second
 // leavePage replaces the page's document by about:blank. The navigation
 // starts from the document itself (in our isolated world), so Chrome keeps
 // the renderer process for the next target; a navigation from the browser
-// would tear it down, which costs more than the rest of a target. Should the
-// page not leave in time, the browser navigates it.
+// would tear it down, which costs more than the rest of a target. A page
+// that does not leave in time is not navigated by the browser: its context
+// is replaced, which ends it. (A browser navigation of a page that keeps a
+// JavaScript dialog open, followed by the detach that replacing the context
+// does, aborted Chrome 156: "bad_variant_access was thrown in
+// -fno-exceptions mode"; see closeTab.)
 func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 	w.mu.Lock()
 	tab := w.page
@@ -746,12 +750,9 @@ func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 		return nil
 	}
 	// The document did not leave by itself (its script keeps the event loop
-	// busy, say): the browser takes the tab away from it, but it may go on
-	// running in its renderer and write cookies after the jar is cleared, so
-	// the context cannot be proven clean and is replaced.
-	if _, nerr := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); nerr != nil {
-		return fmt.Errorf("leave the page: %w", nerr)
-	}
+	// busy, or a dialog open, say): it may go on running and write cookies
+	// after the jar is cleared, so the context cannot be proven clean, and
+	// the caller replaces it.
 	return fmt.Errorf("the page did not leave within %s (%v): its script may still run", leaveTimeout, err)
 }
 
@@ -868,6 +869,15 @@ func (w *Worker) clearJar(ctx context.Context) error {
 }
 
 // closeTab closes the worker's tab and disposes of its browser context.
+//
+// The context is disposed of first, which closes its pages, and only then
+// is the tab's chromedp context cancelled, which detaches from the tab (and
+// would close it and dispose of the context itself): detaching from a page
+// while a navigation the browser started is held by a JavaScript dialog
+// aborted Chrome 156 ("bad_variant_access was thrown in -fno-exceptions
+// mode", every browser context with it); closing it never did (measured
+// with /hostile/alert-storm). When the context was already gone, chromedp's
+// own commands fail, and nothing needs them.
 func (w *Worker) closeTab() {
 	w.mu.Lock()
 	inst, session, contextID, cancel := w.inst, w.session, w.contextID, w.cancel
@@ -876,11 +886,19 @@ func (w *Worker) closeTab() {
 	if inst != nil {
 		inst.mux.forget(session)
 		inst.mux.forgetContext(contextID)
+		if contextID != "" && inst.deathCause() == nil {
+			ctx, dcancel := context.WithTimeout(inst.ctx, disposeTimeout)
+			_, _ = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: contextID})
+			dcancel()
+		}
 	}
 	if cancel != nil {
 		cancel()
 	}
 }
+
+// disposeTimeout bounds disposing of a worker's browser context.
+const disposeTimeout = 5 * time.Second
 
 // Close closes the worker's tab and disposes of its browser context.
 func (w *Worker) Close() {
