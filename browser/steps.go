@@ -99,7 +99,7 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
 	topLevel, cleared := rec.context()
 	requests, dropped := rec.requestList()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, SiteDataCleared: rec.siteDataClearList(), Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
 	t.RequestsDropped = dropped
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()

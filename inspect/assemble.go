@@ -27,6 +27,10 @@ type Evidence struct {
 	// Cleared lists when cookiescope itself emptied the jar during the
 	// recording (a scenario's clear-cookies step).
 	Cleared []time.Time
+	// SiteDataCleared lists the responses that carried a Clear-Site-Data
+	// header, whatever it asked for: the replay decides which cleared
+	// cookies, and whose.
+	SiteDataCleared []SiteDataClear
 	// Requests are the requests the target made, with Chrome's cookie
 	// decisions for each.
 	Requests []Request
@@ -46,7 +50,7 @@ func Assemble(t *Target, ev Evidence) {
 	for i := range ev.Writes {
 		p, err := ParseSetCookie(ev.Writes[i].CookieLine)
 		ev.Writes[i].Parsed, parseErrs[i] = p, err
-		ev.Writes[i].Fate, ev.Writes[i].FateReason, ev.Writes[i].ReplacedBy = "", "", 0
+		ev.Writes[i].Fate, ev.Writes[i].FateReason, ev.Writes[i].ReplacedBy, ev.Writes[i].ClearedBy = "", "", 0, ""
 	}
 	assignFates(ev.Writes, parseErrs, ev)
 	t.Writes = ev.Writes

@@ -381,14 +381,17 @@ type Write struct {
 	// Blocked holds Chrome's reasons when it refused the write.
 	Blocked []string `json:"-"`
 	// Fate says what became of the write (stored, replaced, deleted,
-	// evicted, blocked, not-stored, cleared); FateReason says why, in plain
-	// words, where it is known. Assemble sets both.
+	// evicted, blocked, not-stored, cleared, cleared-by-site); FateReason
+	// says why, in plain words, where it is known. Assemble sets both.
 	Fate       Fate   `json:"fate"`
 	FateReason string `json:"fateReason,omitempty"`
 	// ReplacedBy is the index in Target.Writes of the later write that
 	// replaced or deleted this one's cookie; set with FateReplaced only
 	// (zero when the replacing write was not recorded).
 	ReplacedBy int `json:"replacedBy,omitempty"`
+	// ClearedBy is the URL of the response whose Clear-Site-Data header
+	// cleared this write's cookie; set with FateClearedBySite only.
+	ClearedBy string `json:"clearedBy,omitempty"`
 	// Encoding is "latin1" when the header line's bytes are not valid UTF-8:
 	// CookieLine then shows each byte as the Latin-1 character of that code,
 	// as Chrome reported it. Empty for UTF-8 lines and script writes.

@@ -22,6 +22,8 @@ func fullReport() inspect.Report {
 	store.Fate = inspect.FateStored
 	bad := inspect.Write{Via: inspect.ViaHeader, URL: "http://app.test/__cookiescope/x", CookieLine: "bad=caf\u00e9; SameSite=None", Status: 200,
 		Blocked: []string{"SameSiteNoneInsecure"}, Fate: inspect.FateBlocked, FateReason: "SameSite=None requires the Secure attribute", Encoding: "latin1", Emulated: true}
+	cleared := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/", CookieLine: "old=1; Path=/", Status: 200,
+		Fate: inspect.FateClearedBySite, FateReason: "the Clear-Site-Data header of the response from https://app.test/logout cleared the cookies of app.test", ClearedBy: "https://app.test/logout"}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
 		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true, ThirdPartyCookies: inspect.ThirdPartyCookiesBlock,
@@ -46,7 +48,7 @@ func fullReport() inspect.Report {
 				{URL: "https://app.test/sandboxed", Opaque: true, DocumentCookie: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: sandboxed"}, CookieStore: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: denied"}},
 				{URL: "https://gone.test/", Error: "frame target detached"},
 			},
-			Writes: []inspect.Write{header, script, store, bad},
+			Writes: []inspect.Write{header, script, store, bad, cleared},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},
