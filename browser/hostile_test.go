@@ -214,7 +214,7 @@ func TestReloadingCrossSiteFramesWithRepeatedReadabilityFinish(t *testing.T) {
 		defer close(done)
 		for range 200 {
 			rctx, cancel := w.commandContext(snapshotTimeout)
-			w.measureReadability(rctx)
+			w.measureReadability(rctx, snapshotTimeout)
 			cancel()
 		}
 	}()
@@ -289,8 +289,13 @@ func TestARendererCrashEndsTheTargetWithWhatItWrote(t *testing.T) {
 	if !strings.Contains(target.Error, "renderer crashed") {
 		t.Errorf("target error %q, want the renderer crash named", target.Error)
 	}
-	if c := findCookie(t, target, "before_crash"); len(c.SetBy) == 0 {
+	c := findCookie(t, target, "before_crash")
+	if len(c.SetBy) == 0 {
 		t.Errorf("the write before the crash was lost")
+	}
+	// Nothing was measured after the crash: unknown, never "not readable".
+	if c.Readability != inspect.ReadabilityUnknown || !c.NotMeasured || !strings.Contains(c.UnknownReason, "renderer crashed") {
+		t.Errorf("before_crash: readability %s (not measured %v, reason %q), want unknown because the renderer crashed", c.Readability, c.NotMeasured, c.UnknownReason)
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("aftercrash"), LoadOptions{}), "aftercrash", "a renderer crash")
 }
@@ -400,5 +405,40 @@ func TestAnAlertStormEndsInTimeAndDoesNotAbortChrome(t *testing.T) {
 	}
 	if got := b.Process().Pid; got != pid {
 		t.Errorf("the browser process changed from %d to %d: the alert storm aborted it", pid, got)
+	}
+}
+
+// A page that stops answering (its main thread spins, or an alert storm
+// holds it) cannot be measured: its cookies' readability is unknown, not
+// "not readable", with why, and the target says the page stopped answering,
+// with the final URL the engine knows.
+func TestAPageThatStopsAnsweringLeavesReadabilityUnknownAndSaysSo(t *testing.T) {
+	for _, tc := range []struct{ path, prefix string }{{"/hostile/spin", "spin_"}, {"/hostile/alert-storm", "alert_storm_"}} {
+		t.Run(tc.path, func(t *testing.T) {
+			w := newTestWorker(t)
+			u := testLab.URL(true, lab.AppHost, tc.path)
+			target := w.Inspect(context.Background(), u, LoadOptions{Timeout: 3 * time.Second})
+			if !strings.Contains(target.Error, "the page at "+u+" stopped answering") {
+				t.Errorf("error %q does not say the page at %s stopped answering", target.Error, u)
+			}
+			if target.FinalURL != u {
+				t.Errorf("final URL %q, want %q", target.FinalURL, u)
+			}
+			if len(target.Unmeasured) == 0 {
+				t.Errorf("no unmeasured document listed")
+			}
+			if len(target.Cookies) != 2 {
+				t.Errorf("jar %v, want the page's two cookies", cookieNames(target))
+			}
+			for _, c := range target.Cookies {
+				if !strings.HasPrefix(c.Name, tc.prefix) {
+					t.Errorf("foreign cookie %s", c.Name)
+				}
+				if c.Readability != inspect.ReadabilityUnknown || !c.NotMeasured || c.ScriptReadable || !strings.Contains(c.UnknownReason, "did not answer") {
+					t.Errorf("%s: readability %s (not measured %v, script-readable %v, reason %q), want unknown: not measured because the page did not answer", c.Name, c.Readability, c.NotMeasured, c.ScriptReadable, c.UnknownReason)
+				}
+			}
+			checkPlain(t, w.Inspect(context.Background(), plainURL("afterstop"), hostileOpts), "afterstop", tc.path)
+		})
 	}
 }

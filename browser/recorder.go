@@ -786,6 +786,16 @@ func (r *recording) allWrites() []inspect.Write {
 	return out
 }
 
+// frameURL returns the URL of the document frame last showed, or "".
+func (r *recording) frameURL(frame cdp.FrameID) string {
+	if frame == "" {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.frameURLs[frame]
+}
+
 // originList returns the origins touched, sorted.
 func (r *recording) originList() []string {
 	r.mu.Lock()

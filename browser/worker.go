@@ -93,7 +93,7 @@ type Worker struct {
 	rec       *recording
 	// worlds holds, per session, our isolated world's execution context in
 	// each live document: where readability is measured.
-	worlds map[cdp.Session]map[string]runtime.ExecutionContextID // by the context's unique ID
+	worlds map[cdp.Session]map[string]worldRef // by the context's unique ID
 	// popups holds the sessions of the pages the current target opened.
 	popups map[target.ID]*childSession
 	// attacker answers intercepted requests while Forge runs.
@@ -163,7 +163,7 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		w.mu.Lock()
 		w.inst, w.ctx, w.cancel = inst, tabCtx, cancel
 		w.contextID, w.session, w.page = contextID, t.SessionID, t
-		w.worlds = make(map[cdp.Session]map[string]runtime.ExecutionContextID)
+		w.worlds = make(map[cdp.Session]map[string]worldRef)
 		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
 		if err := w.b.restrictThirdPartyCookies(ctx, t); err != nil {
@@ -262,6 +262,13 @@ const asyncStackDepth = 8
 // isolatedWorldName names the isolated world readability is measured in.
 const isolatedWorldName = "cookiescope"
 
+// worldRef is our isolated world in one document: its execution context,
+// and the frame that shows the document (empty when Chrome did not say).
+type worldRef struct {
+	id    runtime.ExecutionContextID
+	frame cdp.FrameID
+}
+
 // noteWorld tracks our isolated world's execution contexts in a session.
 func (w *Worker) noteWorld(s cdp.Session, ev any) {
 	switch ev := ev.(type) {
@@ -269,11 +276,15 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 		if ev.Context == nil || ev.Context.Name != isolatedWorldName {
 			return
 		}
+		var aux struct {
+			FrameID cdp.FrameID `json:"frameId"`
+		}
+		_ = jsonv2.Unmarshal(ev.Context.AuxData, &aux)
 		w.mu.Lock()
 		if w.worlds[s] == nil {
-			w.worlds[s] = make(map[string]runtime.ExecutionContextID)
+			w.worlds[s] = make(map[string]worldRef)
 		}
-		w.worlds[s][ev.Context.UniqueID] = ev.Context.ID
+		w.worlds[s][ev.Context.UniqueID] = worldRef{id: ev.Context.ID, frame: aux.FrameID}
 		w.mu.Unlock()
 	case *runtime.EventExecutionContextDestroyed:
 		w.mu.Lock()
@@ -467,6 +478,9 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	read, loadErr := w.gotoAndRead(ctx, rawURL, opts)
 	settled := time.Now()
 	t, took := w.snapshot(rawURL, read)
+	if took.unanswered {
+		t.Error = strings.TrimPrefix(t.Error+"\n"+stoppedAnswering(t.FinalURL), "\n")
+	}
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
@@ -479,6 +493,13 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
+}
+
+// stoppedAnswering is a target's error when its page did not answer the
+// readability read: what it did until then is kept, what it does later is
+// not seen.
+func stoppedAnswering(finalURL string) string {
+	return fmt.Sprintf("the page at %s stopped answering: %s; what it did until then is kept, and script readability is unknown where it was not measured", finalURL, notAnswered(snapshotTimeout/2))
 }
 
 // commandContext returns a context for commands on the tab, bounded by d.

@@ -18,6 +18,9 @@ type Evidence struct {
 	Jar    []Cookie
 	Writes []Write
 	Frames []Frame
+	// Unmeasured lists the documents the browser could not read (see
+	// Target.Unmeasured).
+	Unmeasured []Unmeasured
 	// Now is when the jar was read; it decides which writes were deletions.
 	Now time.Time
 	// TopLevel lists the URLs of the top-level documents (the page's and its
@@ -76,7 +79,8 @@ func Assemble(t *Target, ev Evidence) {
 		c.Traffic = TrafficOf(c, ev.Requests)
 		t.Cookies = append(t.Cookies, c)
 	}
-	judgeReadability(t.Cookies, t.Frames)
+	t.Unmeasured = append([]Unmeasured(nil), ev.Unmeasured...)
+	judgeReadability(t.Cookies, t.Frames, t.Unmeasured)
 	sort.SliceStable(t.Cookies, func(i, j int) bool {
 		a, b := t.Cookies[i], t.Cookies[j]
 		if a.Domain != b.Domain {

@@ -29,6 +29,7 @@ var HostilePages = []Page{
 	{"/hostile/busy", "busy event loop", "writes a cookie, then keeps its script busy for seconds after load"},
 	{"/hostile/popup-tamper", "popup tampers with its opener", "opens a popup that, as it is closed, gives its opener a pagehide handler writing a cookie"},
 	{"/hostile/alert-storm", "alert storm", "writes cookies, then calls alert() in an endless loop"},
+	{"/hostile/spin", "spinning main thread", "writes cookies, then runs while (true) {} once loaded"},
 }
 
 // hostileRoutes adds the hostile pages to the app's and the widget's muxes.
@@ -53,6 +54,7 @@ func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
 	app.HandleFunc("/hostile/popup-tamper", popupTamperPage)
 	app.HandleFunc("/hostile/popup-tamper/child", popupTamperChild)
 	app.HandleFunc("/hostile/alert-storm", alertStormPage)
+	app.HandleFunc("/hostile/spin", spinPage)
 	app.HandleFunc("/plain", plainPage)
 	widget.HandleFunc("/hostile/reloader", reloaderFrame)
 }
@@ -311,5 +313,16 @@ func alertStormPage(w http.ResponseWriter, r *http.Request) {
 document.cookie = "alert_storm_page=%s; Path=/";
 let i = 0;
 for (;;) alert(i++);
+</script>`, token()))
+}
+
+// spinPage writes spin_hdr by header and spin_page by script, then, once
+// loaded, keeps its main thread busy for ever: its documents never answer
+// again.
+func spinPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "spin_hdr="+token()+"; Path=/")
+	writePage(w, "Spinning main thread", fmt.Sprintf(`<script>
+document.cookie = "spin_page=%s; Path=/";
+addEventListener("load", () => setTimeout(() => { while (true) {} }, 0));
 </script>`, token()))
 }

@@ -29,6 +29,7 @@ func fullReport() inspect.Report {
 		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true, ThirdPartyCookies: inspect.ThirdPartyCookiesBlock,
 		Targets: []inspect.Target{{
 			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
+			Unmeasured: []inspect.Unmeasured{{URL: "https://app.test/busy", Why: "the page did not answer within 1s"}, {Why: "the page's renderer crashed"}},
 			Cookies: []inspect.Cookie{
 				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
 				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", PartitionCrossSite: true, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, ReadableVia: []string{inspect.APICookieStore}, Readability: inspect.Readable},
