@@ -499,7 +499,11 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 // readability read: what it did until then is kept, what it does later is
 // not seen.
 func stoppedAnswering(finalURL string) string {
-	return fmt.Sprintf("the page at %s stopped answering: %s; what it did until then is kept, and script readability is unknown where it was not measured", finalURL, notAnswered(snapshotTimeout/2))
+	page := "the page"
+	if finalURL != "" {
+		page = "the page at " + finalURL
+	}
+	return fmt.Sprintf("%s stopped answering: %s; what it did until then is kept, and script readability is unknown where it was not measured", page, notAnswered(snapshotTimeout/2))
 }
 
 // commandContext returns a context for commands on the tab, bounded by d.
