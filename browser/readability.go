@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -76,7 +77,9 @@ func (w *Worker) unmeasured(results []worldResult, timedOut bool, timeout time.D
 		return out, false
 	}
 	for _, r := range results {
-		if r.err == nil {
+		// A document that went away meanwhile failed at once, with
+		// another error.
+		if r.err == nil || !errors.Is(r.err, context.DeadlineExceeded) {
 			continue
 		}
 		u := rec.frameURL(r.world.frame)
