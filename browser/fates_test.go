@@ -162,3 +162,41 @@ func TestEvictedWritesAreEvictedNotBlocked(t *testing.T) {
 		}
 	}
 }
+
+// A response's Clear-Site-Data: "cookies" clears the cookies written
+// before it: their writes are cleared by that response, named by URL, not
+// "not stored"; a write after it is stored; and the next target's jar is
+// exactly its own.
+func TestClearSiteDataNamesTheResponseThatClearedTheCookies(t *testing.T) {
+	w := newTestWorker(t)
+	target := w.Inspect(context.Background(), testLab.URL(true, lab.AppHost, "/fates/clear-site-data"), hostileOpts)
+	if target.Error != "" {
+		t.Fatalf("clear-site-data page failed: %s", target.Error)
+	}
+	logout := testLab.URL(true, lab.AppHost, "/fates/clear-site-data/logout")
+	fates := map[string]inspect.Write{}
+	for _, wr := range target.Writes {
+		fates[wr.CookieName()] = wr
+	}
+	for _, name := range []string{"f_csd_hdr", "f_csd_js"} {
+		wr, ok := fates[name]
+		switch {
+		case !ok:
+			t.Errorf("the write of %s was not recorded: %+v", name, target.Writes)
+		case wr.Fate != inspect.FateClearedBySite || wr.ClearedBy != logout:
+			t.Errorf("%s: fate %s, cleared by %q (%s); want %s by %s", name, wr.Fate, wr.ClearedBy, wr.FateReason, inspect.FateClearedBySite, logout)
+		case !strings.Contains(wr.FateReason, "Clear-Site-Data") || !strings.Contains(wr.FateReason, logout):
+			t.Errorf("%s: reason %q names neither the header nor the response", name, wr.FateReason)
+		}
+	}
+	if wr := fates["f_csd_after"]; wr.Fate != inspect.FateStored {
+		t.Errorf("f_csd_after, written after the clear: fate %s (%s), want stored", wr.Fate, wr.FateReason)
+	}
+	if got := cookieNames(target); fmt.Sprint(got) != "[f_csd_after]" {
+		t.Errorf("jar after the clear holds %v, want only f_csd_after", got)
+	}
+	if len(target.Blocked) != 0 {
+		t.Errorf("cleared writes listed as blocked: %+v", target.Blocked)
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("aftercsd"), hostileOpts), "aftercsd", "clear-site-data")
+}

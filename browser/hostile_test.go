@@ -214,7 +214,7 @@ func TestReloadingCrossSiteFramesWithRepeatedReadabilityFinish(t *testing.T) {
 		defer close(done)
 		for range 200 {
 			rctx, cancel := w.commandContext(snapshotTimeout)
-			w.measureReadability(rctx)
+			w.measureReadability(rctx, snapshotTimeout)
 			cancel()
 		}
 	}()
@@ -289,8 +289,13 @@ func TestARendererCrashEndsTheTargetWithWhatItWrote(t *testing.T) {
 	if !strings.Contains(target.Error, "renderer crashed") {
 		t.Errorf("target error %q, want the renderer crash named", target.Error)
 	}
-	if c := findCookie(t, target, "before_crash"); len(c.SetBy) == 0 {
+	c := findCookie(t, target, "before_crash")
+	if len(c.SetBy) == 0 {
 		t.Errorf("the write before the crash was lost")
+	}
+	// Nothing was measured after the crash: unknown, never "not readable".
+	if c.Readability != inspect.ReadabilityUnknown || !c.NotMeasured || !strings.Contains(c.UnknownReason, "renderer crashed") {
+		t.Errorf("before_crash: readability %s (not measured %v, reason %q), want unknown because the renderer crashed", c.Readability, c.NotMeasured, c.UnknownReason)
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("aftercrash"), LoadOptions{}), "aftercrash", "a renderer crash")
 }
@@ -346,4 +351,94 @@ func TestABusyPageIsReadAsItStands(t *testing.T) {
 		t.Errorf("busy_page, written before the page went busy, is lost: %v, error %q", cookieNames(target), target.Error)
 	}
 	checkPlain(t, w.Inspect(context.Background(), plainURL("afterbusy"), hostileOpts), "afterbusy", "busy")
+}
+
+// An endless alert() loop used to abort Chrome at the target's clean-up
+// ("bad_variant_access was thrown in -fno-exceptions mode"): the browser
+// navigated the page held by its dialog, then detached from it. The storm
+// ends in bounded time with its cookies, on the same browser process, and
+// the targets of both workers beside it and after it hold exactly their own
+// cookies.
+func TestAnAlertStormEndsInTimeAndDoesNotAbortChrome(t *testing.T) {
+	b := launchOwnBrowser(t, labOptions())
+	pid := b.Process().Pid
+	opts := LoadOptions{Timeout: 3 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	run := func(urls []string, workers int) []inspect.Target {
+		t.Helper()
+		targets, complete, err := b.InspectURLs(ctx, urls, workers, opts, nil)
+		if err != nil || !complete || len(targets) != len(urls) {
+			t.Fatalf("run: complete %v, %d of %d targets, err %v", complete, len(targets), len(urls), err)
+		}
+		return targets
+	}
+	urls := []string{testLab.URL(true, lab.AppHost, "/hostile/alert-storm")}
+	for i := range 4 {
+		urls = append(urls, plainURL(fmt.Sprintf("storm%d", i)))
+	}
+	targets := run(urls, 2)
+	// A run after it: a browser that died meanwhile is relaunched for it.
+	after := run([]string{plainURL("afterstorm")}, 1)[0]
+
+	storm := targets[0]
+	if strings.Contains(storm.Error, "browser") {
+		t.Errorf("the storm's target failed with the browser: %s", storm.Error)
+	}
+	for _, name := range []string{"alert_storm_hdr", "alert_storm_page"} {
+		if !hasCookie(storm, name) {
+			t.Errorf("%s missing from the storm's jar %v (error %q)", name, cookieNames(storm), storm.Error)
+		}
+	}
+	if len(storm.Dialogs) < 2 {
+		t.Errorf("dialogs recorded: %d, want the storm's many", len(storm.Dialogs))
+	}
+	if limit := opts.Timeout + TargetMargin; time.Duration(storm.DurationMS)*time.Millisecond > limit {
+		t.Errorf("the storm took %dms, more than its bound %s", storm.DurationMS, limit)
+	}
+	for i, target := range targets[1:] {
+		checkPlain(t, target, fmt.Sprintf("storm%d", i), "an alert storm")
+	}
+	checkPlain(t, after, "afterstorm", "an alert storm")
+	if n := b.Relaunches(); n != 0 {
+		t.Errorf("Chrome was relaunched %d times: the alert storm aborted it", n)
+	}
+	if got := b.Process().Pid; got != pid {
+		t.Errorf("the browser process changed from %d to %d: the alert storm aborted it", pid, got)
+	}
+}
+
+// A page that stops answering (its main thread spins, or an alert storm
+// holds it) cannot be measured: its cookies' readability is unknown, not
+// "not readable", with why, and the target says the page stopped answering,
+// with the final URL the engine knows.
+func TestAPageThatStopsAnsweringLeavesReadabilityUnknownAndSaysSo(t *testing.T) {
+	for _, tc := range []struct{ path, prefix string }{{"/hostile/spin", "spin_"}, {"/hostile/alert-storm", "alert_storm_"}} {
+		t.Run(tc.path, func(t *testing.T) {
+			w := newTestWorker(t)
+			u := testLab.URL(true, lab.AppHost, tc.path)
+			target := w.Inspect(context.Background(), u, LoadOptions{Timeout: 3 * time.Second})
+			if !strings.Contains(target.Error, "the page at "+u+" stopped answering") {
+				t.Errorf("error %q does not say the page at %s stopped answering", target.Error, u)
+			}
+			if target.FinalURL != u {
+				t.Errorf("final URL %q, want %q", target.FinalURL, u)
+			}
+			if len(target.Unmeasured) == 0 {
+				t.Errorf("no unmeasured document listed")
+			}
+			if len(target.Cookies) != 2 {
+				t.Errorf("jar %v, want the page's two cookies", cookieNames(target))
+			}
+			for _, c := range target.Cookies {
+				if !strings.HasPrefix(c.Name, tc.prefix) {
+					t.Errorf("foreign cookie %s", c.Name)
+				}
+				if c.Readability != inspect.ReadabilityUnknown || !c.NotMeasured || c.ScriptReadable || !strings.Contains(c.UnknownReason, "did not answer") {
+					t.Errorf("%s: readability %s (not measured %v, script-readable %v, reason %q), want unknown: not measured because the page did not answer", c.Name, c.Readability, c.NotMeasured, c.ScriptReadable, c.UnknownReason)
+				}
+			}
+			checkPlain(t, w.Inspect(context.Background(), plainURL("afterstop"), hostileOpts), "afterstop", tc.path)
+		})
+	}
 }

@@ -109,6 +109,13 @@ type Browser struct {
 	// over them goes on.
 	members []*member
 	next    int
+
+	// alone is held shared by every target a run's workers inspect, and
+	// exclusively by a target that runs again because its browser died
+	// under it (see runItem): that run has the browsers to itself. It is
+	// taken after a worker is revived, never while mu is held, and a
+	// worker holds it for one target's run only.
+	alone sync.RWMutex
 }
 
 // instance is one browser process (or one connection to a remote browser)

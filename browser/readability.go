@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -30,15 +31,70 @@ import (
 // that was busy or did not load, and a scenario's snapshots), through
 // document.cookie and cookieStore.getAll(), in every live document of the
 // page and of its popups, cross-site iframes included, in our isolated world
-// so that the page's own scripts cannot interfere. It also returns the top
-// document's URL. What the results mean (readable, broken by the page) is
-// decided by inspect.Assemble.
-func (w *Worker) measureReadability(ctx context.Context) ([]inspect.Frame, string) {
-	out, finalURL := framesOf(w.evaluateInWorlds(ctx, readWorldScript))
-	if finalURL == "" {
-		finalURL = w.currentURL(ctx)
+// so that the page's own scripts cannot interfere, waiting for timeout at
+// most. What the results mean (readable, broken by the page) is decided by
+// inspect.Assemble.
+func (w *Worker) measureReadability(ctx context.Context, timeout time.Duration) readabilityRead {
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	results := w.evaluateInWorlds(rctx, readWorldScript)
+	var read readabilityRead
+	read.frames, read.finalURL = framesOf(results)
+	read.unmeasured, read.unanswered = w.unmeasured(results, rctx.Err() != nil, timeout)
+	return read
+}
+
+// readabilityRead is what measureReadability found.
+type readabilityRead struct {
+	frames []inspect.Frame
+	// finalURL is the top document's URL, if it was read.
+	finalURL string
+	// unmeasured lists the documents that could not be read, and why;
+	// unanswered is set when one did not answer in time.
+	unmeasured []inspect.Unmeasured
+	unanswered bool
+}
+
+// unmeasured names the documents whose read failed because they did not
+// answer before the deadline (timedOut: the read's context ended), by the
+// URL their frame last showed (empty when it is not an http(s) URL the
+// recording knows: about:blank and srcdoc documents read their creator's
+// cookies), and the page itself when its renderer crashed. A document that
+// went away meanwhile is no loss: it is not listed.
+func (w *Worker) unmeasured(results []worldResult, timedOut bool, timeout time.Duration) (out []inspect.Unmeasured, unanswered bool) {
+	rec := w.current()
+	seen := map[inspect.Unmeasured]bool{}
+	add := func(u inspect.Unmeasured) {
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
 	}
-	return out, finalURL
+	if rec.hasCrashed() {
+		add(inspect.Unmeasured{Why: "the page's renderer crashed (Chrome reported Inspector.targetCrashed)"})
+	}
+	if !timedOut {
+		return out, false
+	}
+	for _, r := range results {
+		// A document that went away meanwhile failed at once, with
+		// another error.
+		if r.err == nil || !errors.Is(r.err, context.DeadlineExceeded) {
+			continue
+		}
+		u := rec.frameURL(r.world.frame)
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			u = ""
+		}
+		add(inspect.Unmeasured{URL: u, Why: notAnswered(timeout)})
+		unanswered = true
+	}
+	return out, unanswered
+}
+
+// notAnswered says why a document that did not answer was not measured.
+func notAnswered(timeout time.Duration) string {
+	return fmt.Sprintf("the page did not answer within %s (its script kept its event loop busy, or a dialog held it)", timeout)
 }
 
 // worldResult is what a script returned in one document's isolated world.

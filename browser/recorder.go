@@ -61,6 +61,9 @@ type recording struct {
 	// hsts holds the Strict-Transport-Security header of each response, by
 	// request ID.
 	hsts map[string]string
+	// siteDataClears holds the responses that carried a Clear-Site-Data
+	// header, in order, waiting like pending for their URL.
+	siteDataClears []pendingSiteDataClear
 	// scripts lists script URLs requested, in order, without repeats.
 	scripts    []string
 	scriptSeen map[string]bool
@@ -145,6 +148,14 @@ type pendingHeaderWrite struct {
 	at         time.Time
 }
 
+// pendingSiteDataClear is a response's Clear-Site-Data header.
+type pendingSiteDataClear struct {
+	requestKey string
+	hop        int
+	header     string
+	at         time.Time
+}
+
 func newRecording(secret string) *recording {
 	return &recording{
 		secret:      secret,
@@ -224,8 +235,16 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		hop := r.extraSeen[key]
 		r.extraSeen[key]++
 		for name, v := range ev.Headers {
-			if s, ok := v.(string); ok && strings.EqualFold(name, "strict-transport-security") {
+			s, ok := v.(string)
+			switch {
+			case !ok:
+			case strings.EqualFold(name, "strict-transport-security"):
 				r.hsts[key] = s
+			case strings.EqualFold(name, "clear-site-data"):
+				// Repeated header lines arrive joined by newlines: one
+				// list, as HTTP reads them.
+				header := strings.ReplaceAll(s, "\n", ",")
+				r.siteDataClears = append(r.siteDataClears, pendingSiteDataClear{requestKey: key, hop: hop, header: header, at: time.Now()})
 			}
 		}
 		lines := setCookieLines(ev.Headers)
@@ -697,6 +716,31 @@ func (r *recording) adoptDone() {
 	r.mu.Unlock()
 }
 
+// responseURL returns the URL of a request's response: the URL of its hop
+// (redirects make several), or its last one known. r.mu must be held.
+func (r *recording) responseURL(requestKey string, hop int) string {
+	urls := r.requestURLs[requestKey]
+	switch {
+	case hop < len(urls):
+		return urls[hop]
+	case len(urls) > 0:
+		return urls[len(urls)-1]
+	}
+	return ""
+}
+
+// siteDataClearList returns the responses that carried a Clear-Site-Data
+// header, in the order they arrived.
+func (r *recording) siteDataClearList() []inspect.SiteDataClear {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]inspect.SiteDataClear, 0, len(r.siteDataClears))
+	for _, c := range r.siteDataClears {
+		out = append(out, inspect.SiteDataClear{URL: r.responseURL(c.requestKey, c.hop), Header: c.header, At: c.at})
+	}
+	return out
+}
+
 // allWrites returns every write in the order Chrome saw it: header writes
 // are placed by the time their response arrived.
 func (r *recording) allWrites() []inspect.Write {
@@ -704,13 +748,7 @@ func (r *recording) allWrites() []inspect.Write {
 	defer r.mu.Unlock()
 	out := append([]inspect.Write{}, r.writes...)
 	for _, p := range r.pending {
-		urls := r.requestURLs[p.requestKey]
-		responseURL := ""
-		if p.hop < len(urls) {
-			responseURL = urls[p.hop]
-		} else if len(urls) > 0 {
-			responseURL = urls[len(urls)-1]
-		}
+		responseURL := r.responseURL(p.requestKey, p.hop)
 		blocked := make(map[string][][]string)
 		for _, b := range p.blocked {
 			reasons := make([]string, len(b.BlockedReasons))
@@ -746,6 +784,16 @@ func (r *recording) allWrites() []inspect.Write {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out
+}
+
+// frameURL returns the URL of the document frame last showed, or "".
+func (r *recording) frameURL(frame cdp.FrameID) string {
+	if frame == "" {
+		return ""
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.frameURLs[frame]
 }
 
 // originList returns the origins touched, sorted.

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -105,14 +109,91 @@ func TestAFrozenBrowserIsNoticedKilledAndRelaunched(t *testing.T) {
 	if n := b.Relaunches(); n != 1 {
 		t.Errorf("relaunched %d times, want 1", n)
 	}
-	failed := 0
+	// The target the freeze caught ran again on the relaunched browser.
+	failed, moved := 0, 0
 	for _, target := range targets {
 		if target.Error != "" {
 			failed++
 		}
+		if strings.Contains(target.Browser.Moved, "browser stopped answering") {
+			moved++
+		}
 	}
-	if failed != 1 {
-		t.Errorf("%d targets failed, want exactly the one the freeze caught", failed)
+	if failed != 0 || moved != 1 {
+		t.Errorf("%d targets failed and %d ran again, want none failed and the one the freeze caught run again", failed, moved)
+	}
+}
+
+// With two workers, a launched browser that dies under both workers'
+// targets loses neither: each runs again, alone, on the relaunched browser,
+// and holds exactly its own cookie; the run goes on after them.
+func TestABrowserCrashUnderTwoWorkersLosesNeithersTarget(t *testing.T) {
+	b := launchOwnBrowser(t, labOptions())
+	var (
+		mu     sync.Mutex
+		served = map[string]int{}
+	)
+	inFlight := make(chan string, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.URL.Query().Get("id")
+		if id == "" {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		served[id]++
+		n := served[id]
+		mu.Unlock()
+		first := n == 1
+		http.SetCookie(w, &http.Cookie{Name: "crash_" + id, Value: fmt.Sprint(n), Path: "/"})
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!doctype html><p>target "+id+"</p>")
+		if first && id != "after" {
+			// The first load of each worker's target never ends: both
+			// are in flight when the browser is killed.
+			w.(http.Flusher).Flush()
+			inFlight <- id
+			<-r.Context().Done()
+		}
+	}))
+	defer srv.Close()
+	killed := make(chan error, 1)
+	go func() {
+		deadline := time.After(time.Minute)
+		for range 2 {
+			select {
+			case <-inFlight:
+			case <-deadline:
+				killed <- fmt.Errorf("the two targets were never in flight together")
+				return
+			}
+		}
+		killed <- b.Process().Signal(syscall.SIGKILL)
+	}()
+	urls := []string{srv.URL + "/?id=a", srv.URL + "/?id=b", srv.URL + "/?id=after"}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	targets, complete, err := b.InspectURLs(ctx, urls, 2, LoadOptions{Timeout: 20 * time.Second}, nil)
+	if kerr := <-killed; kerr != nil {
+		t.Fatal(kerr)
+	}
+	if err != nil || !complete || len(targets) != len(urls) {
+		t.Fatalf("run: complete %v, %d of %d targets, err %v", complete, len(targets), len(urls), err)
+	}
+	for i, id := range []string{"a", "b", "after"} {
+		target := targets[i]
+		if target.Error != "" {
+			t.Errorf("target %s failed: %s", id, target.Error)
+		}
+		if got := cookieNames(target); fmt.Sprint(got) != "[crash_"+id+"]" {
+			t.Errorf("target %s holds %v, want exactly crash_%s", id, got, id)
+		}
+		if id != "after" && !strings.Contains(target.Browser.Moved, "browser crashed") {
+			t.Errorf("target %s: browser.moved %q, want the crash and the run again", id, target.Browser.Moved)
+		}
+	}
+	if n := b.Relaunches(); n != 1 {
+		t.Errorf("relaunched %d times, want 1", n)
 	}
 }
 
@@ -227,5 +308,31 @@ func killProfileUsers(profile string) {
 		if _, err := fmt.Sscan(e.Name(), &pid); err == nil && pid != os.Getpid() {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+}
+
+// A launched browser that dies when no target runs (no worker is left to
+// find it dead) is relaunched for the next run, which opens its workers on
+// the new browser instead of failing to.
+func TestALaunchedBrowserThatDiedBetweenRunsIsRelaunchedForTheNext(t *testing.T) {
+	b := launchOwnBrowser(t, labOptions())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	inst := b.current()
+	if err := b.Process().Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-chromedp.FromContext(inst.ctx).Browser.LostConnection:
+	case <-ctx.Done():
+		t.Fatal("the killed browser's connection never dropped")
+	}
+	targets, complete, err := b.InspectURLs(ctx, []string{plainURL("between")}, 1, LoadOptions{Timeout: 20 * time.Second}, nil)
+	if err != nil || !complete || len(targets) != 1 {
+		t.Fatalf("run after the browser died: complete %v, %d targets, err %v", complete, len(targets), err)
+	}
+	checkPlain(t, targets[0], "between", "a browser that died between runs")
+	if n := b.Relaunches(); n != 1 {
+		t.Errorf("relaunched %d times, want 1", n)
 	}
 }

@@ -35,13 +35,16 @@ func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, o
 // happens when ctx ends. Workers below 1 means one per live browser.
 //
 // With several browsers, worker i opens on browser i mod n. A remote browser
-// that dies is dropped: the target it was serving runs again from the start
-// on a live browser, its Browser.Moved saying why, its worker moves there
-// too, and no target runs on the dead browser again; only when no browser is
-// left do the remaining targets fail with the cause of death. A launched
-// browser that dies is relaunched instead: the target it was serving fails
-// with the cause and the next ones run on the new browser. Every target
-// names the browser that served it.
+// that dies is dropped: the targets it was serving run again from the start
+// on a live browser, their Browser.Moved saying why, their workers move
+// there too, and no target runs on the dead browser again; only when no
+// browser is left do the remaining targets fail with the cause of death. A
+// launched browser that dies is relaunched instead, and every target it was
+// serving (one per worker: the one that killed it, and those of the other
+// workers) runs again once on the new browser. A target that runs again
+// runs alone: no other target runs meanwhile, so a target that kills the
+// browser again fails with the cause by itself and takes no other with it.
+// Every target names the browser that served it.
 func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progress Progress, do func(*Worker, T) inspect.Target) (targets []inspect.Target, complete bool, err error) {
 	live := b.live()
 	if workers < 1 {
@@ -108,9 +111,19 @@ feed:
 }
 
 // openWorker opens worker i of a run on browser i mod len(live), or, when
-// that fails, on the next live browser that takes it.
+// that fails, on the next live browser that takes it; a launched browser
+// found dead is relaunched first.
 func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Worker, error) {
 	if len(live) == 0 {
+		// A launched browser that died after the last target of a run
+		// (no worker was left to find it dead) is relaunched now.
+		if dead := b.current(); dead != nil && !dead.remote && !dead.alive() {
+			inst, err := b.replacement(ctx, dead)
+			if err != nil {
+				return nil, err
+			}
+			return b.newWorkerOn(ctx, inst)
+		}
 		return b.NewWorker(ctx)
 	}
 	var errs []error
@@ -130,14 +143,16 @@ func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Wor
 
 // runItem runs one target on w, or on the worker that replaces it when its
 // browser died, and returns the target, named after the browser that
-// served it, with the worker to use next. A target during which a remote
-// browser died runs again on another live browser, at most once per
-// browser; one during which a launched browser died fails with the cause.
+// served it, with the worker to use next. A target during which its browser
+// died runs again, alone (see Each), on a live browser: a remote one at
+// most once per browser, a launched one relaunched, once. A target whose
+// last run the browser died under fails with the cause.
 func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) inspect.Target) (inspect.Target, *Worker) {
 	w = b.reviveWorker(ctx, w)
 	var moves []string
+	alone := false
 	for {
-		t := run(w)
+		t := b.runTarget(w, alone, run)
 		_, inst := w.tab()
 		if inst == nil {
 			return t, w
@@ -150,7 +165,9 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 		// A target during which the browser died failed for that reason,
 		// whatever its own error says.
 		t.Error = cause.Error()
-		if !inst.remote || ctx.Err() != nil {
+		if ctx.Err() != nil || !inst.remote && alone {
+			// A launched browser died under the target again, while it
+			// ran alone: it is the cause, and it is not run a third time.
 			return t, w
 		}
 		nw := b.reviveWorker(ctx, w)
@@ -159,9 +176,26 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 			// No browser left: the target fails with the cause.
 			return t, w
 		}
-		moves = append(moves, fmt.Sprintf("browser %s lost: %v; run again on %s", inst.name, cause, ninst.name))
-		w = nw
+		if inst.remote {
+			moves = append(moves, fmt.Sprintf("browser %s lost: %v; run again on %s", inst.name, cause, ninst.name))
+		} else {
+			moves = append(moves, fmt.Sprintf("the launched browser died (%v); run again, alone, on the relaunched browser", cause))
+		}
+		w, alone = nw, true
 	}
+}
+
+// runTarget runs one target on w: alone (no other target of any worker
+// runs meanwhile) when alone is set, else beside the other workers' targets.
+func (b *Browser) runTarget(w *Worker, alone bool, run func(*Worker) inspect.Target) inspect.Target {
+	if alone {
+		b.alone.Lock()
+		defer b.alone.Unlock()
+	} else {
+		b.alone.RLock()
+		defer b.alone.RUnlock()
+	}
+	return run(w)
 }
 
 // reviveWorker returns w when its browser lives, or else a new worker on a

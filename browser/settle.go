@@ -134,6 +134,8 @@ func (w *Worker) yieldDocuments(ctx context.Context, script string) (*settledRea
 type isolatedWorld struct {
 	session cdp.Session
 	id      runtime.ExecutionContextID
+	// frame is the frame that shows the document (empty: not known).
+	frame cdp.FrameID
 	// popup is true for a document of a page the target opened.
 	popup bool
 }
@@ -147,9 +149,9 @@ func (w *Worker) liveWorlds() []isolatedWorld {
 	for _, p := range w.popups {
 		popups[p] = true
 	}
-	for s, ids := range w.worlds {
-		for _, id := range ids {
-			worlds = append(worlds, isolatedWorld{s, id, popups[s]})
+	for s, refs := range w.worlds {
+		for _, ref := range refs {
+			worlds = append(worlds, isolatedWorld{session: s, id: ref.id, frame: ref.frame, popup: popups[s]})
 		}
 	}
 	w.mu.Unlock()

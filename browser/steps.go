@@ -61,10 +61,15 @@ func (w *Worker) Snapshot(rawURL string) inspect.Target {
 
 // snapshotTimes says how long a snapshot's two phases took: measuring
 // readability in every document, and reading the jar and assembling the
-// evidence.
+// evidence; and whether a document did not answer the readability read.
 type snapshotTimes struct {
 	readability, jar time.Duration
+	unanswered       bool
 }
+
+// noDocumentRead is why a target whose jar holds cookies had no document
+// read at all (and nothing else explains it).
+const noDocumentRead = "no document of the target was read (the page never showed an http(s) document: it did not load, or the run was interrupted)"
 
 // snapshot is Snapshot, timed.
 //
@@ -78,28 +83,30 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	rec := w.current()
 	t := inspect.Target{URL: rawURL}
 	t.Dialogs, t.Popups, _ = rec.evidence()
-	var frames []inspect.Frame
-	var finalURL string
+	var read readabilityRead
 	if settled != nil {
-		frames, finalURL = settled.frames, settled.finalURL
-		if finalURL == "" {
-			finalURL = w.currentURL(cctx)
-		}
+		read.frames, read.finalURL = settled.frames, settled.finalURL
 	} else {
 		// Readability gets half the time at most, so that the jar is read.
-		rctx, rcancel := context.WithTimeout(cctx, snapshotTimeout/2)
-		frames, finalURL = w.measureReadability(rctx)
-		rcancel()
+		read = w.measureReadability(cctx, snapshotTimeout/2)
 	}
-	t.FinalURL = finalURL
+	took.unanswered = read.unanswered
+	// The engine knows the page's URL when its documents do not answer.
+	t.FinalURL = read.finalURL
+	if t.FinalURL == "" {
+		t.FinalURL = w.currentURL(cctx)
+	}
 	jarStart := time.Now()
 	took.readability = jarStart.Sub(start)
 	jar, err := w.readJar(cctx)
+	if len(read.frames) == 0 && len(read.unmeasured) == 0 && len(jar) > 0 {
+		read.unmeasured = []inspect.Unmeasured{{Why: noDocumentRead}}
+	}
 	writes := append(rec.allWrites(), w.plantedWrites()...)
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
 	topLevel, cleared := rec.context()
 	requests, dropped := rec.requestList()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: frames, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: read.frames, Unmeasured: read.unmeasured, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, SiteDataCleared: rec.siteDataClearList(), Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
 	t.RequestsDropped = dropped
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()

@@ -93,7 +93,7 @@ type Worker struct {
 	rec       *recording
 	// worlds holds, per session, our isolated world's execution context in
 	// each live document: where readability is measured.
-	worlds map[cdp.Session]map[string]runtime.ExecutionContextID // by the context's unique ID
+	worlds map[cdp.Session]map[string]worldRef // by the context's unique ID
 	// popups holds the sessions of the pages the current target opened.
 	popups map[target.ID]*childSession
 	// attacker answers intercepted requests while Forge runs.
@@ -166,7 +166,7 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		w.mu.Lock()
 		w.inst, w.ctx, w.cancel = inst, tabCtx, cancel
 		w.contextID, w.session, w.page = contextID, t.SessionID, t
-		w.worlds = make(map[cdp.Session]map[string]runtime.ExecutionContextID)
+		w.worlds = make(map[cdp.Session]map[string]worldRef)
 		w.popups = make(map[target.ID]*childSession)
 		w.mu.Unlock()
 		if err := w.b.restrictThirdPartyCookies(ctx, t); err != nil {
@@ -268,6 +268,13 @@ const asyncStackDepth = 8
 // isolatedWorldName names the isolated world readability is measured in.
 const isolatedWorldName = "cookiescope"
 
+// worldRef is our isolated world in one document: its execution context,
+// and the frame that shows the document (empty when Chrome did not say).
+type worldRef struct {
+	id    runtime.ExecutionContextID
+	frame cdp.FrameID
+}
+
 // noteWorld tracks our isolated world's execution contexts in a session.
 func (w *Worker) noteWorld(s cdp.Session, ev any) {
 	switch ev := ev.(type) {
@@ -275,11 +282,15 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 		if ev.Context == nil || ev.Context.Name != isolatedWorldName {
 			return
 		}
+		var aux struct {
+			FrameID cdp.FrameID `json:"frameId"`
+		}
+		_ = jsonv2.Unmarshal(ev.Context.AuxData, &aux)
 		w.mu.Lock()
 		if w.worlds[s] == nil {
-			w.worlds[s] = make(map[string]runtime.ExecutionContextID)
+			w.worlds[s] = make(map[string]worldRef)
 		}
-		w.worlds[s][ev.Context.UniqueID] = ev.Context.ID
+		w.worlds[s][ev.Context.UniqueID] = worldRef{id: ev.Context.ID, frame: aux.FrameID}
 		w.mu.Unlock()
 	case *runtime.EventExecutionContextDestroyed:
 		w.mu.Lock()
@@ -474,6 +485,9 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	read, loadErr := w.gotoAndRead(ctx, rawURL, opts)
 	settled := time.Now()
 	t, took := w.snapshot(rawURL, read)
+	if took.unanswered {
+		t.Error = strings.TrimPrefix(t.Error+"\n"+stoppedAnswering(t.FinalURL), "\n")
+	}
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
@@ -486,6 +500,17 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	}
 	t.DurationMS = time.Since(start).Milliseconds()
 	return t
+}
+
+// stoppedAnswering is a target's error when its page did not answer the
+// readability read: what it did until then is kept, what it does later is
+// not seen.
+func stoppedAnswering(finalURL string) string {
+	page := "the page"
+	if finalURL != "" {
+		page = "the page at " + finalURL
+	}
+	return fmt.Sprintf("%s stopped answering: %s; what it did until then is kept, and script readability is unknown where it was not measured", page, notAnswered(snapshotTimeout/2))
 }
 
 // commandContext returns a context for commands on the tab, bounded by d.
@@ -730,8 +755,12 @@ const leaveTimeout = time.Second
 // leavePage replaces the page's document by about:blank. The navigation
 // starts from the document itself (in our isolated world), so Chrome keeps
 // the renderer process for the next target; a navigation from the browser
-// would tear it down, which costs more than the rest of a target. Should the
-// page not leave in time, the browser navigates it.
+// would tear it down, which costs more than the rest of a target. A page
+// that does not leave in time is not navigated by the browser: its context
+// is replaced, which ends it. (A browser navigation of a page that keeps a
+// JavaScript dialog open, followed by the detach that replacing the context
+// does, aborted Chrome 156: "bad_variant_access was thrown in
+// -fno-exceptions mode"; see closeTab.)
 func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 	w.mu.Lock()
 	tab := w.page
@@ -753,12 +782,9 @@ func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 		return nil
 	}
 	// The document did not leave by itself (its script keeps the event loop
-	// busy, say): the browser takes the tab away from it, but it may go on
-	// running in its renderer and write cookies after the jar is cleared, so
-	// the context cannot be proven clean and is replaced.
-	if _, nerr := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: "about:blank"}); nerr != nil {
-		return fmt.Errorf("leave the page: %w", nerr)
-	}
+	// busy, or a dialog open, say): it may go on running and write cookies
+	// after the jar is cleared, so the context cannot be proven clean, and
+	// the caller replaces it.
 	return fmt.Errorf("the page did not leave within %s (%v): its script may still run", leaveTimeout, err)
 }
 
@@ -875,6 +901,15 @@ func (w *Worker) clearJar(ctx context.Context) error {
 }
 
 // closeTab closes the worker's tab and disposes of its browser context.
+//
+// The context is disposed of first, which closes its pages, and only then
+// is the tab's chromedp context cancelled, which detaches from the tab (and
+// would close it and dispose of the context itself): detaching from a page
+// while a navigation the browser started is held by a JavaScript dialog
+// aborted Chrome 156 ("bad_variant_access was thrown in -fno-exceptions
+// mode", every browser context with it); closing it never did (measured
+// with /hostile/alert-storm). When the context was already gone, chromedp's
+// own commands fail, and nothing needs them.
 func (w *Worker) closeTab() {
 	w.mu.Lock()
 	inst, session, contextID, cancel := w.inst, w.session, w.contextID, w.cancel
@@ -883,11 +918,19 @@ func (w *Worker) closeTab() {
 	if inst != nil {
 		inst.mux.forget(session)
 		inst.mux.forgetContext(contextID)
+		if contextID != "" && inst.deathCause() == nil {
+			ctx, dcancel := context.WithTimeout(inst.ctx, disposeTimeout)
+			_, _ = chromedp.CallBrowser(ctx, target.DisposeBrowserContext, target.DisposeBrowserContextParams{BrowserContextID: contextID})
+			dcancel()
+		}
 	}
 	if cancel != nil {
 		cancel()
 	}
 }
+
+// disposeTimeout bounds disposing of a worker's browser context.
+const disposeTimeout = 5 * time.Second
 
 // Close closes the worker's tab and disposes of its browser context.
 func (w *Worker) Close() {

@@ -18,6 +18,9 @@ type Evidence struct {
 	Jar    []Cookie
 	Writes []Write
 	Frames []Frame
+	// Unmeasured lists the documents the browser could not read (see
+	// Target.Unmeasured).
+	Unmeasured []Unmeasured
 	// Now is when the jar was read; it decides which writes were deletions.
 	Now time.Time
 	// TopLevel lists the URLs of the top-level documents (the page's and its
@@ -27,6 +30,10 @@ type Evidence struct {
 	// Cleared lists when cookiescope itself emptied the jar during the
 	// recording (a scenario's clear-cookies step).
 	Cleared []time.Time
+	// SiteDataCleared lists the responses that carried a Clear-Site-Data
+	// header, whatever it asked for: the replay decides which cleared
+	// cookies, and whose.
+	SiteDataCleared []SiteDataClear
 	// Requests are the requests the target made, with Chrome's cookie
 	// decisions for each.
 	Requests []Request
@@ -46,7 +53,7 @@ func Assemble(t *Target, ev Evidence) {
 	for i := range ev.Writes {
 		p, err := ParseSetCookie(ev.Writes[i].CookieLine)
 		ev.Writes[i].Parsed, parseErrs[i] = p, err
-		ev.Writes[i].Fate, ev.Writes[i].FateReason, ev.Writes[i].ReplacedBy = "", "", 0
+		ev.Writes[i].Fate, ev.Writes[i].FateReason, ev.Writes[i].ReplacedBy, ev.Writes[i].ClearedBy = "", "", 0, ""
 	}
 	assignFates(ev.Writes, parseErrs, ev)
 	t.Writes = ev.Writes
@@ -72,7 +79,8 @@ func Assemble(t *Target, ev Evidence) {
 		c.Traffic = TrafficOf(c, ev.Requests)
 		t.Cookies = append(t.Cookies, c)
 	}
-	judgeReadability(t.Cookies, t.Frames)
+	t.Unmeasured = append([]Unmeasured(nil), ev.Unmeasured...)
+	judgeReadability(t.Cookies, t.Frames, t.Unmeasured)
 	sort.SliceStable(t.Cookies, func(i, j int) bool {
 		a, b := t.Cookies[i], t.Cookies[j]
 		if a.Domain != b.Domain {

@@ -39,7 +39,68 @@ const (
 	// FateCleared: it was stored, and cookiescope itself emptied the jar
 	// afterwards (a scenario's clear-cookies step).
 	FateCleared Fate = "cleared"
+	// FateClearedBySite: it was stored, and a later response's
+	// Clear-Site-Data header ("cookies" or "*") made Chrome clear the
+	// cookies of its site; Write.ClearedBy names that response.
+	FateClearedBySite Fate = "cleared-by-site"
 )
+
+// SiteDataClear is a response that carried a Clear-Site-Data header.
+type SiteDataClear struct {
+	// URL is the response's URL.
+	URL string
+	// Header is the Clear-Site-Data header's value, as sent.
+	Header string
+	// At is when the response arrived.
+	At time.Time
+}
+
+// ClearsCookies reports whether a Clear-Site-Data header value asks for
+// cookies to be cleared: one of its comma-separated directives is the
+// quoted string "cookies" or "*", exactly (a directive without its quotes,
+// or in other letter case, is not one, and browsers ignore it).
+func ClearsCookies(header string) bool {
+	for _, d := range strings.Split(header, ",") {
+		switch strings.TrimSpace(d) {
+		case `"cookies"`, `"*"`:
+			return true
+		}
+	}
+	return false
+}
+
+// clearedSite returns the site whose cookies the Clear-Site-Data header of
+// c clears: the registrable domain of the response's host (the host itself
+// for an IP address or a name with no registrable domain), or "" when
+// Chrome ignores the header: it asks for no cookies to be cleared, or the
+// response is not from a secure context (https, or loopback over http).
+func clearedSite(c SiteDataClear) string {
+	if !ClearsCookies(c.Header) {
+		return ""
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || u.Hostname() == "" {
+		return ""
+	}
+	host := strings.ToLower(u.Hostname())
+	if u.Scheme != "https" && !(u.Scheme == "http" && trustworthyHost(host)) {
+		return ""
+	}
+	return registrableDomain(host)
+}
+
+// registrableDomain is domain's registrable domain (eTLD+1), or domain
+// itself for an IP address or a name without one.
+func registrableDomain(domain string) string {
+	domain = strings.TrimPrefix(strings.ToLower(domain), ".")
+	if net.ParseIP(strings.Trim(domain, "[]")) != nil {
+		return domain
+	}
+	if etld1, err := publicsuffix.EffectiveTLDPlusOne(domain); err == nil {
+		return etld1
+	}
+	return domain
+}
 
 // Chrome's limits on the number of cookies, measured in Chromium 156 over
 // CDP (Storage.setCookies into a fresh context, then Storage.getCookies):
@@ -83,11 +144,14 @@ type liveKey struct {
 
 // replay is the state of assignFates as it walks the writes in order.
 type replay struct {
-	writes   []Write
-	live     map[liveKey]*liveCookie
-	evicted  []*liveCookie // cookies the replay pushed out at a purge
-	seq      int
-	topSites map[string]bool
+	writes  []Write
+	live    map[liveKey]*liveCookie
+	evicted []*liveCookie // cookies the replay pushed out at a purge
+	// siteCleared holds the cookies a Clear-Site-Data header removed from
+	// the replay's jar; the jar read at the end has the last word.
+	siteCleared []*liveCookie
+	seq         int
+	topSites    map[string]bool
 	// thirdParty is the run's third-party cookie setting.
 	thirdParty ThirdPartyCookies
 }
@@ -121,20 +185,63 @@ func assignFates(writes []Write, parseErrs []error, ev Evidence) {
 			r.store(&liveCookie{key: liveKey{k, c.Partitioned}, write: -1, secure: c.Secure, site: cookieSite(k.Domain, c.Partitioned)})
 		}
 	}
-	cleared := append([]time.Time(nil), ev.Cleared...)
-	sort.Slice(cleared, func(i, j int) bool { return cleared[i].Before(cleared[j]) })
+	clears := jarClears(ev)
 	for i := range writes {
 		w := &writes[i]
-		for len(cleared) > 0 && !w.At.IsZero() && cleared[0].Before(w.At) {
-			r.clear()
-			cleared = cleared[1:]
+		for len(clears) > 0 && !w.At.IsZero() && clears[0].at.Before(w.At) {
+			r.clearFor(clears[0])
+			clears = clears[1:]
 		}
 		r.apply(i, parseErrs[i], ev.Now)
 	}
-	if len(cleared) > 0 {
-		r.clear()
+	for _, c := range clears {
+		r.clearFor(c)
 	}
 	r.settle(ev.Jar, ev.Now)
+}
+
+// jarClear is a moment cookies left the jar all at once: cookiescope
+// emptied it (site ""), or a Clear-Site-Data header cleared a site's.
+type jarClear struct {
+	at   time.Time
+	site string
+	url  string // the response whose header cleared the site
+}
+
+// jarClears lists the evidence's clears in time order; Clear-Site-Data
+// headers Chrome ignores are left out.
+func jarClears(ev Evidence) []jarClear {
+	var out []jarClear
+	for _, at := range ev.Cleared {
+		out = append(out, jarClear{at: at})
+	}
+	for _, c := range ev.SiteDataCleared {
+		if site := clearedSite(c); site != "" {
+			out = append(out, jarClear{at: c.At, site: site, url: c.URL})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].at.Before(out[j].at) })
+	return out
+}
+
+// clearFor applies one clear to the replay's jar.
+func (r *replay) clearFor(c jarClear) {
+	if c.site == "" {
+		r.clear()
+		return
+	}
+	for k, l := range r.live {
+		if registrableDomain(l.key.Domain) != c.site {
+			continue
+		}
+		if l.write >= 0 {
+			w := &r.writes[l.write]
+			w.Fate, w.ClearedBy = FateClearedBySite, c.url
+			w.FateReason = fmt.Sprintf(`the Clear-Site-Data header of the response from %s cleared the cookies of %s`, c.url, c.site)
+		}
+		delete(r.live, k)
+		r.siteCleared = append(r.siteCleared, l)
+	}
 }
 
 // apply decides what write i did to the replay's jar.
@@ -243,6 +350,18 @@ func (r *replay) settle(jar []Cookie, now time.Time) {
 			}
 		}
 		return false, other
+	}
+	for _, l := range r.siteCleared {
+		if l.write < 0 {
+			continue
+		}
+		w := &r.writes[l.write]
+		// Chrome did not clear it after all (the jar holds it and nothing
+		// later replaced it): it is judged with the live cookies below.
+		if held, _ := holds(*w); w.Fate == FateClearedBySite && held && r.live[l.key] == nil {
+			w.ClearedBy = ""
+			r.live[l.key] = l
+		}
 	}
 	for _, l := range r.evicted {
 		if l.write < 0 {

@@ -348,3 +348,134 @@ func TestBlockedListsOnlyWritesThatNeverReachedTheJar(t *testing.T) {
 		t.Errorf("blocked %q, want %q", got, want)
 	}
 }
+
+func TestClearSiteDataFates(t *testing.T) {
+	const app = "https://app.test/"
+	const logout = "https://app.test/logout"
+	clearAt := func(url, header string, d time.Duration) SiteDataClear {
+		return SiteDataClear{URL: url, Header: header, At: t0.Add(d)}
+	}
+	type want struct {
+		fate      Fate
+		clearedBy string
+	}
+	tests := []struct {
+		description string
+		ev          Evidence
+		want        []want
+	}{
+		{
+			description: `writes stored before a response's Clear-Site-Data: "cookies" are cleared by that response; a write after it is stored`,
+			ev: Evidence{
+				Writes:          []Write{header(app, "a=1; Path=/"), script(app, "b=1; Path=/"), at(header(app, "c=1; Path=/"), 2*time.Second)},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"cookies"`, time.Second)},
+				Jar:             []Cookie{jarCookie("c", "1", "app.test", "/")},
+			},
+			want: []want{{FateClearedBySite, logout}, {FateClearedBySite, logout}, {FateStored, ""}},
+		},
+		{
+			description: "the clear covers the response's whole registrable domain, subdomains included, and no other site",
+			ev: Evidence{
+				Writes: []Write{
+					header("https://sub.app.test/", "s=1; Path=/"),
+					header("https://sub.app.test/", "d=1; Domain=app.test; Path=/"),
+					header("https://cdn.test/", "o=1; Path=/"),
+				},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"cache", "cookies"`, time.Second)},
+				Jar:             []Cookie{jarCookie("o", "1", "cdn.test", "/")},
+			},
+			want: []want{{FateClearedBySite, logout}, {FateClearedBySite, logout}, {FateStored, ""}},
+		},
+		{
+			description: `the wildcard "*" clears cookies too`,
+			ev: Evidence{
+				Writes:          []Write{header(app, "a=1; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"*"`, time.Second)},
+			},
+			want: []want{{FateClearedBySite, logout}},
+		},
+		{
+			description: "a header that asks for other data, or names cookies without quotes, clears no cookie",
+			ev: Evidence{
+				Writes:          []Write{header(app, "a=1; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"storage", "cache"`, time.Second), clearAt(logout, `cookies`, time.Second)},
+				Jar:             []Cookie{jarCookie("a", "1", "app.test", "/")},
+			},
+			want: []want{{FateStored, ""}},
+		},
+		{
+			description: "Chrome ignores the header from plain http on a public host, so nothing is said cleared by it",
+			ev: Evidence{
+				Writes:          []Write{header("http://app.test/", "a=1; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt("http://app.test/logout", `"cookies"`, time.Second)},
+				Jar:             []Cookie{jarCookie("a", "1", "app.test", "/")},
+			},
+			want: []want{{FateStored, ""}},
+		},
+		{
+			description: "over http on a loopback address (a secure context) the header is honoured",
+			ev: Evidence{
+				Writes:          []Write{header("http://127.0.0.1:8080/", "a=1; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt("http://127.0.0.1:8080/logout", `"cookies"`, time.Second)},
+			},
+			want: []want{{FateClearedBySite, "http://127.0.0.1:8080/logout"}},
+		},
+		{
+			description: "a cookie the jar still holds was not cleared after all: the jar has the last word",
+			ev: Evidence{
+				Writes:          []Write{header(app, "a=1; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"cookies"`, time.Second)},
+				Jar:             []Cookie{jarCookie("a", "1", "app.test", "/")},
+			},
+			want: []want{{FateStored, ""}},
+		},
+		{
+			description: "a write replaced before the clear stays replaced; the write that replaced it is the one cleared",
+			ev: Evidence{
+				Writes:          []Write{header(app, "a=old; Path=/"), script(app, "a=new; Path=/")},
+				SiteDataCleared: []SiteDataClear{clearAt(logout, `"cookies"`, time.Second)},
+			},
+			want: []want{{FateReplaced, ""}, {FateClearedBySite, logout}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			var target Target
+			tt.ev.Now = t0.Add(3 * time.Second)
+			Assemble(&target, tt.ev)
+			if len(target.Writes) != len(tt.want) {
+				t.Fatalf("%d writes, want %d", len(target.Writes), len(tt.want))
+			}
+			for i, want := range tt.want {
+				w := target.Writes[i]
+				if w.Fate != want.fate || w.ClearedBy != want.clearedBy {
+					t.Errorf("write #%d %q: fate %s, cleared by %q (%s); want %s, cleared by %q", i, w.CookieLine, w.Fate, w.ClearedBy, w.FateReason, want.fate, want.clearedBy)
+				}
+				if want.fate == FateClearedBySite && (!strings.Contains(w.FateReason, "Clear-Site-Data") || !strings.Contains(w.FateReason, want.clearedBy)) {
+					t.Errorf("write #%d: reason %q does not name the header and the response", i, w.FateReason)
+				}
+			}
+			if len(target.Blocked) != 0 {
+				t.Errorf("cleared writes listed as blocked: %+v", target.Blocked)
+			}
+		})
+	}
+}
+
+func TestClearsCookies(t *testing.T) {
+	for header, want := range map[string]bool{
+		`"cookies"`:                     true,
+		`"cache", "cookies"`:            true,
+		` "cookies" `:                   true,
+		`"Cookies"`:                     false,
+		`"*"`:                           true,
+		`"cache"`:                       false,
+		`cookies`:                       false,
+		`"storage","executionContexts"`: false,
+		``:                              false,
+	} {
+		if got := ClearsCookies(header); got != want {
+			t.Errorf("ClearsCookies(%q) = %v, want %v", header, got, want)
+		}
+	}
+}

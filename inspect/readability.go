@@ -14,9 +14,16 @@ import (
 // cookie is readable where either API returned it, and a cookie that no API
 // returned where script should see it is "unknown", never "not readable".
 
-// judgeReadability sets each cookie's readability from the frames, and each
-// frame's Error when the page broke its measurement.
-func judgeReadability(cookies []Cookie, frames []Frame) {
+// A document that was not measured at all (it did not answer, its renderer
+// crashed) says nothing either: the cookies script could have read there
+// that no measured document returned are "unknown" too, marked NotMeasured,
+// with the reason. HttpOnly cookies stay "not readable": no script reads
+// them anywhere, measured or not.
+
+// judgeReadability sets each cookie's readability from the frames and the
+// documents that were not measured, and each frame's Error when the page
+// broke its measurement.
+func judgeReadability(cookies []Cookie, frames []Frame, unmeasured []Unmeasured) {
 	unknown := make([][]string, len(cookies))
 	for fi := range frames {
 		f := &frames[fi]
@@ -26,7 +33,7 @@ func judgeReadability(cookies []Cookie, frames []Frame) {
 	}
 	for ci := range cookies {
 		c := &cookies[ci]
-		c.ReadableOn, c.ReadableVia, c.UnknownReason = nil, nil, ""
+		c.ReadableOn, c.ReadableVia, c.UnknownReason, c.NotMeasured = nil, nil, "", false
 		for _, f := range frames {
 			via := frameReads(f, *c)
 			if len(via) == 0 {
@@ -40,16 +47,39 @@ func judgeReadability(cookies []Cookie, frames []Frame) {
 			}
 		}
 		c.ScriptReadable = len(c.ReadableOn) > 0
+		notMeasured := notMeasuredFor(*c, unmeasured)
 		switch {
 		case c.ScriptReadable:
 			c.Readability = Readable
 		case len(unknown[ci]) > 0:
 			c.Readability = ReadabilityUnknown
-			c.UnknownReason = strings.Join(unknown[ci], "; ")
+			c.UnknownReason = strings.Join(append(unknown[ci], notMeasured...), "; ")
+		case len(notMeasured) > 0:
+			c.Readability, c.NotMeasured = ReadabilityUnknown, true
+			c.UnknownReason = strings.Join(notMeasured, "; ")
 		default:
 			c.Readability = NotReadable
 		}
 	}
+}
+
+// notMeasuredFor returns, for each document that was not measured where
+// script could read c (c is not HttpOnly, and its domain, path and Secure
+// flag allow the document's URL, or the URL is not known), why.
+func notMeasuredFor(c Cookie, unmeasured []Unmeasured) []string {
+	if c.HttpOnly {
+		return nil
+	}
+	var out []string
+	for _, u := range unmeasured {
+		switch {
+		case u.URL == "":
+			out = append(out, "not measured: "+u.Why)
+		case inScope(u.URL, c):
+			out = append(out, "not measured on "+u.URL+": "+u.Why)
+		}
+	}
+	return out
 }
 
 // frameReads returns the APIs whose result in f held c: same name and value,

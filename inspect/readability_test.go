@@ -192,3 +192,89 @@ func TestReadability(t *testing.T) {
 		})
 	}
 }
+
+func TestReadabilityNotMeasured(t *testing.T) {
+	httpOnly := jarCookie("h", "9", "app.test", "/")
+	httpOnly.HttpOnly = true
+	secure := jarCookie("s", "5", "app.test", "/")
+	secure.Secure = true
+	const busy = "the page did not answer within 1s"
+	tests := []struct {
+		description string
+		jar         []Cookie
+		frames      []Frame
+		unmeasured  []Unmeasured
+		want        map[string]Readability
+		// notMeasured lists the cookies unknown because they were not
+		// measured; reason is a substring of each one's reason.
+		notMeasured []string
+		reason      string
+	}{
+		{
+			description: "a page that did not answer: every cookie script could read there is unknown, not measured, with why; HttpOnly stays not readable",
+			jar:         []Cookie{jarCookie("a", "1", "app.test", "/"), httpOnly},
+			unmeasured:  []Unmeasured{{URL: "https://app.test/spin", Why: busy}},
+			want:        map[string]Readability{"a": ReadabilityUnknown, "h": NotReadable},
+			notMeasured: []string{"a"},
+			reason:      "not measured on https://app.test/spin: " + busy,
+		},
+		{
+			description: "cookies the unanswered document could not see (another host, another path, Secure on http) stay not readable",
+			jar:         []Cookie{jarCookie("o", "1", "other.test", "/"), jarCookie("p", "1", "app.test", "/admin"), secure},
+			unmeasured:  []Unmeasured{{URL: "http://app.test/spin", Why: busy}},
+			want:        map[string]Readability{"o": NotReadable, "p": NotReadable, "s": NotReadable},
+		},
+		{
+			description: "a document of unknown URL (the renderer crashed) leaves every cookie but HttpOnly ones unknown",
+			jar:         []Cookie{jarCookie("a", "1", "app.test", "/"), jarCookie("o", "1", "other.test", "/x"), httpOnly},
+			unmeasured:  []Unmeasured{{Why: "the page's renderer crashed"}},
+			want:        map[string]Readability{"a": ReadabilityUnknown, "o": ReadabilityUnknown, "h": NotReadable},
+			notMeasured: []string{"a", "o"},
+			reason:      "not measured: the page's renderer crashed",
+		},
+		{
+			description: "a cookie another document returned is readable, whatever was not measured elsewhere",
+			jar:         []Cookie{jarCookie("a", "1", "app.test", "/")},
+			frames:      []Frame{{URL: "https://app.test/frame", DocumentCookie: dcRead("a", "1"), CookieStore: csRead("a", "1")}},
+			unmeasured:  []Unmeasured{{URL: "https://app.test/", Why: busy}},
+			want:        map[string]Readability{"a": Readable},
+		},
+		{
+			description: "a broken measurement and an unmeasured document: unknown with both reasons, and not marked as merely not measured",
+			jar:         []Cookie{jarCookie("a", "1", "app.test", "/")},
+			frames:      []Frame{{URL: "http://app.test/", TopLevel: true, DocumentCookie: dcRead(), CookieStore: notSecure}},
+			unmeasured:  []Unmeasured{{URL: "http://app.test/frame", Why: busy}},
+			want:        map[string]Readability{"a": ReadabilityUnknown},
+			reason:      "not measured on http://app.test/frame",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.description, func(t *testing.T) {
+			var target Target
+			Assemble(&target, Evidence{Jar: tt.jar, Frames: tt.frames, Unmeasured: tt.unmeasured, Now: t0})
+			got := map[string]Readability{}
+			var notMeasured []string
+			for _, c := range target.Cookies {
+				got[c.Name] = c.Readability
+				if c.NotMeasured {
+					notMeasured = append(notMeasured, c.Name)
+				}
+				if c.Readability == ReadabilityUnknown && !strings.Contains(c.UnknownReason, tt.reason) {
+					t.Errorf("%s: reason %q, want one with %q", c.Name, c.UnknownReason, tt.reason)
+				}
+				if c.ScriptReadable != (c.Readability == Readable) {
+					t.Errorf("%s: scriptReadable %v with readability %s", c.Name, c.ScriptReadable, c.Readability)
+				}
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("readability:\n got %v\nwant %v", got, tt.want)
+			}
+			if !reflect.DeepEqual(notMeasured, tt.notMeasured) {
+				t.Errorf("not measured: got %v, want %v", notMeasured, tt.notMeasured)
+			}
+			if !reflect.DeepEqual(target.Unmeasured, tt.unmeasured) {
+				t.Errorf("target's unmeasured documents %+v, want %+v", target.Unmeasured, tt.unmeasured)
+			}
+		})
+	}
+}

@@ -83,6 +83,11 @@ type Target struct {
 	// Frames lists each document the target showed (the page and its
 	// iframes), with the cookie names script could read there.
 	Frames []Frame `json:"frames"`
+	// Unmeasured lists the documents whose readability was not measured,
+	// and why (the page did not answer, its renderer crashed, no document
+	// was read at all): the cookies script could have read there are
+	// ReadabilityUnknown, never NotReadable.
+	Unmeasured []Unmeasured `json:"unmeasured,omitempty"`
 	// Writes is every cookie write seen, in order, accepted or not.
 	Writes []Write `json:"writes"`
 	// Requests is every request the target made, in order, with the
@@ -318,6 +323,11 @@ type Cookie struct {
 	// is never "not readable": treat it as possibly readable.
 	Readability   Readability `json:"readability"`
 	UnknownReason string      `json:"unknownReason,omitempty"`
+	// NotMeasured is set with ReadabilityUnknown when the cookie is unknown
+	// because a document where script could read it was not measured at all
+	// (see Target.Unmeasured), rather than because the page broke the
+	// measurement; UnknownReason then starts with "not measured".
+	NotMeasured bool `json:"-"`
 	// Traffic sums up the requests that carried the cookie and those Chrome
 	// withheld it from (from Target.Requests).
 	Traffic Traffic `json:"traffic"`
@@ -400,14 +410,17 @@ type Write struct {
 	// Blocked holds Chrome's reasons when it refused the write.
 	Blocked []string `json:"-"`
 	// Fate says what became of the write (stored, replaced, deleted,
-	// evicted, blocked, not-stored, cleared); FateReason says why, in plain
-	// words, where it is known. Assemble sets both.
+	// evicted, blocked, not-stored, cleared, cleared-by-site); FateReason
+	// says why, in plain words, where it is known. Assemble sets both.
 	Fate       Fate   `json:"fate"`
 	FateReason string `json:"fateReason,omitempty"`
 	// ReplacedBy is the index in Target.Writes of the later write that
 	// replaced or deleted this one's cookie; set with FateReplaced only
 	// (zero when the replacing write was not recorded).
 	ReplacedBy int `json:"replacedBy,omitempty"`
+	// ClearedBy is the URL of the response whose Clear-Site-Data header
+	// cleared this write's cookie; set with FateClearedBySite only.
+	ClearedBy string `json:"clearedBy,omitempty"`
 	// Encoding is "latin1" when the header line's bytes are not valid UTF-8:
 	// CookieLine then shows each byte as the Latin-1 character of that code,
 	// as Chrome reported it. Empty for UTF-8 lines and script writes.
@@ -461,6 +474,16 @@ type BlockedWrite struct {
 	Reasons []string `json:"reasons"`
 	// Explanation says the reasons in plain words.
 	Explanation string `json:"explanation"`
+}
+
+// Unmeasured is a document whose readability was not measured.
+type Unmeasured struct {
+	// URL is the document's, or empty when it is not known: every cookie
+	// is then in its scope.
+	URL string `json:"url,omitempty"`
+	// Why says why, for people: "the page did not answer within 1s", "the
+	// page's renderer crashed", ...
+	Why string `json:"why"`
 }
 
 // Frame is a document the target showed, with what its script could read.

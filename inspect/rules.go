@@ -583,15 +583,18 @@ var cookieRules = []Rule{
 						break
 					}
 				}
-				// Unknown readability fires too: the cookie is not HttpOnly
-				// and the page broke the measurement, so a third-party
+				// Unknown readability fires too when the page broke the
+				// measurement: the cookie is not HttpOnly, so a third-party
 				// script may well read it (through cookieStore when
 				// document.cookie is emptied); staying silent would let a
-				// page hide the risk.
+				// page hide the risk. Readability that was not measured at
+				// all (the page stopped answering) claims nothing, and
+				// neither does this rule: CS003 still reports a session
+				// that is not HttpOnly.
 				switch {
 				case c.ScriptReadable && len(thirdParty) > 0:
 					out = append(out, cookieFinding(c, by, fmt.Sprintf("readable by script on %s, where third-party scripts run: %s", strings.Join(c.ReadableOn, ", "), strings.Join(thirdParty, ", "))))
-				case c.Readability == ReadabilityUnknown && len(thirdParty) > 0:
+				case c.Readability == ReadabilityUnknown && !c.NotMeasured && len(thirdParty) > 0:
 					out = append(out, cookieFinding(c, by, fmt.Sprintf("possibly readable by script (the measurement was broken: %s), where third-party scripts run: %s", c.UnknownReason, strings.Join(thirdParty, ", "))))
 				}
 			}

@@ -105,6 +105,19 @@ func TestRules(t *testing.T) {
 			t.Scripts = []string{"https://cdn.example/tag.js"}
 			return t
 		}(), true},
+		{"CS018", "a session cookie whose readability was not measured (the page stopped answering) on a page with a third-party script", func() Target {
+			t := page(with(good(), func(c *Cookie) {
+				c.HttpOnly, c.Readability, c.NotMeasured, c.UnknownReason = false, ReadabilityUnknown, true, "not measured on https://app.test/: the page did not answer within 1s"
+			}))
+			t.Scripts = []string{"https://cdn.example/tag.js"}
+			return t
+		}(), false},
+		{"CS004", "a session cookie whose readability was not measured", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.Readability, c.NotMeasured, c.UnknownReason = false, ReadabilityUnknown, true, "not measured on https://app.test/: the page did not answer within 1s"
+		})), false},
+		{"CS003", "a session cookie whose readability was not measured still lacks HttpOnly", page(with(good(), func(c *Cookie) {
+			c.HttpOnly, c.Readability, c.NotMeasured, c.UnknownReason = false, ReadabilityUnknown, true, "not measured on https://app.test/: the page did not answer within 1s"
+		})), true},
 		{"CS018", "a session cookie of unknown readability with first-party scripts only", page(with(good(), func(c *Cookie) {
 			c.HttpOnly, c.Readability, c.UnknownReason = false, ReadabilityUnknown, "on http://app.test/: document.cookie returned nothing"
 		})), false},

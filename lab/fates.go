@@ -35,6 +35,8 @@ func (l *Lab) fatesRoutes(app *http.ServeMux) {
 	app.HandleFunc("/fates/http", fatesHTTPPage)
 	app.HandleFunc("/fates/ip", fatesIPPage)
 	app.HandleFunc("/fates/overflow", fatesOverflowPage)
+	app.HandleFunc("/fates/clear-site-data", fatesClearSiteDataPage)
+	app.HandleFunc("/fates/clear-site-data/logout", fatesClearSiteDataLogout)
 }
 
 // fatesPage is the main page, meant for https (cookieStore needs a secure
@@ -121,4 +123,23 @@ func fatesOverflowPage(w http.ResponseWriter, r *http.Request) {
 	writePage(w, "Cookie overflow", fmt.Sprintf(`<script>
 for (let i = 0; i < %d; i++) document.cookie = "f_ov_js_" + String(i).padStart(3, "0") + "=1; Path=/";
 </script>`, FatesOverflowCount))
+}
+
+// fatesClearSiteDataPage is meant for https (Chrome honours Clear-Site-Data
+// in secure contexts only): it sets f_csd_hdr by header and f_csd_js by
+// script, then fetches /fates/clear-site-data/logout, whose response clears
+// the site's cookies with Clear-Site-Data: "cookies", and once that
+// response is in writes f_csd_after, which stays.
+func fatesClearSiteDataPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "f_csd_hdr=1; Path=/")
+	writePage(w, "Clear-Site-Data", `<script>
+document.cookie = "f_csd_js=1; Path=/";
+fetch("/fates/clear-site-data/logout").then(() => { document.cookie = "f_csd_after=1; Path=/"; });
+</script>`)
+}
+
+// fatesClearSiteDataLogout clears the site's cookies.
+func fatesClearSiteDataLogout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Clear-Site-Data", `"cookies"`)
+	w.WriteHeader(http.StatusNoContent)
 }

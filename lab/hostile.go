@@ -28,6 +28,8 @@ var HostilePages = []Page{
 	{"/hostile/after-load", "writes right after load", "writes from promise callbacks, a chain of zero-delay timers, a fetch a timer starts, and after a cookieStore write settles"},
 	{"/hostile/busy", "busy event loop", "writes a cookie, then keeps its script busy for seconds after load"},
 	{"/hostile/popup-tamper", "popup tampers with its opener", "opens a popup that, as it is closed, gives its opener a pagehide handler writing a cookie"},
+	{"/hostile/alert-storm", "alert storm", "writes cookies, then calls alert() in an endless loop"},
+	{"/hostile/spin", "spinning main thread", "writes cookies, then runs while (true) {} once loaded"},
 }
 
 // hostileRoutes adds the hostile pages to the app's and the widget's muxes.
@@ -51,6 +53,8 @@ func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
 	app.HandleFunc("/hostile/busy", busyPage)
 	app.HandleFunc("/hostile/popup-tamper", popupTamperPage)
 	app.HandleFunc("/hostile/popup-tamper/child", popupTamperChild)
+	app.HandleFunc("/hostile/alert-storm", alertStormPage)
+	app.HandleFunc("/hostile/spin", spinPage)
 	app.HandleFunc("/plain", plainPage)
 	widget.HandleFunc("/hostile/reloader", reloaderFrame)
 }
@@ -298,4 +302,27 @@ addEventListener("load", () => setTimeout(() => {
   document.cookie = "busy_late=1; Path=/";
 }, 0));
 </script>`, token(), min(ms, 20000)))
+}
+
+// alertStormPage writes alert_storm_hdr by header and alert_storm_page by
+// script, then opens alerts without end: each one answered opens the next,
+// so the page never finishes loading.
+func alertStormPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "alert_storm_hdr="+token()+"; Path=/")
+	writePage(w, "Alert storm", fmt.Sprintf(`<script>
+document.cookie = "alert_storm_page=%s; Path=/";
+let i = 0;
+for (;;) alert(i++);
+</script>`, token()))
+}
+
+// spinPage writes spin_hdr by header and spin_page by script, then, once
+// loaded, keeps its main thread busy for ever: its documents never answer
+// again.
+func spinPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "spin_hdr="+token()+"; Path=/")
+	writePage(w, "Spinning main thread", fmt.Sprintf(`<script>
+document.cookie = "spin_page=%s; Path=/";
+addEventListener("load", () => setTimeout(() => { while (true) {} }, 0));
+</script>`, token()))
 }

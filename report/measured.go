@@ -14,21 +14,22 @@ const NotMeasured = "not measured"
 // readabilityMeasured reports whether script readability was measured on
 // the target: at least one of its documents was read. A target that never
 // showed a document (interrupted, or the load failed before one committed)
-// has cookies whose verdict is "not-readable" in the JSON with no frame
-// behind it; people must read "not measured" there.
+// has no frame behind its cookies' verdicts; people must read "not
+// measured" there.
 func readabilityMeasured(t inspect.Target) bool {
 	return len(t.Frames) > 0
 }
 
 // unmeasuredCookies counts the target's cookies whose readability was not
-// measured.
+// measured: when no document was read, every cookie not measured readable
+// (an older report's are "not-readable" with no frame behind them); else
+// those a document that was not read could show (inspect marks them
+// NotMeasured).
 func unmeasuredCookies(t inspect.Target) int {
-	if readabilityMeasured(t) {
-		return 0
-	}
+	measured := readabilityMeasured(t)
 	n := 0
 	for _, c := range t.Cookies {
-		if c.Verdict() == inspect.NotReadable {
+		if c.NotMeasured || !measured && c.Verdict() != inspect.Readable {
 			n++
 		}
 	}
@@ -50,5 +51,27 @@ func notMeasuredNote(t inspect.Target) string {
 	if n == 1 {
 		them = "it"
 	}
-	return "script readability " + NotMeasured + " for " + plural(n, "cookie") + " (no document of the target was read: the run was interrupted or the page never loaded), so rules " + strings.Join(readabilityRules, " and ") + " could not judge " + them
+	return "script readability " + NotMeasured + " for " + plural(n, "cookie") + " (" + unmeasuredWhy(t) + "), so rules " + strings.Join(readabilityRules, " and ") + " could not judge " + them
+}
+
+// unmeasuredWhy says why the target's documents were not read: the
+// documents inspect lists, each with its reason, or, for a report that
+// lists none, what leaves a target without any document read.
+func unmeasuredWhy(t inspect.Target) string {
+	if len(t.Unmeasured) == 0 {
+		return "no document of the target was read: the run was interrupted or the page never loaded"
+	}
+	parts := make([]string, len(t.Unmeasured))
+	for i, u := range t.Unmeasured {
+		parts[i] = unmeasuredLine(u)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// unmeasuredLine says which document was not read, and why.
+func unmeasuredLine(u inspect.Unmeasured) string {
+	if u.URL == "" {
+		return u.Why
+	}
+	return "on " + u.URL + ": " + u.Why
 }

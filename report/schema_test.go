@@ -22,11 +22,14 @@ func fullReport() inspect.Report {
 	store.Fate = inspect.FateStored
 	bad := inspect.Write{Via: inspect.ViaHeader, URL: "http://app.test/__cookiescope/x", CookieLine: "bad=caf\u00e9; SameSite=None", Status: 200,
 		Blocked: []string{"SameSiteNoneInsecure"}, Fate: inspect.FateBlocked, FateReason: "SameSite=None requires the Secure attribute", Encoding: "latin1", Emulated: true}
+	cleared := inspect.Write{Via: inspect.ViaHeader, URL: "https://app.test/", CookieLine: "old=1; Path=/", Status: 200,
+		Fate: inspect.FateClearedBySite, FateReason: "the Clear-Site-Data header of the response from https://app.test/logout cleared the cookies of app.test", ClearedBy: "https://app.test/logout"}
 	return inspect.Report{
 		SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Browser: inspect.Browser{Product: "Chrome/156.0.8078.79"},
 		Started: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Interrupted: true, ThirdPartyCookies: inspect.ThirdPartyCookiesBlock,
 		Targets: []inspect.Target{{
 			URL: "https://app.test/", FinalURL: "https://app.test/home", Error: "load https://app.test/: timed out", DurationMS: 812,
+			Unmeasured: []inspect.Unmeasured{{URL: "https://app.test/busy", Why: "the page did not answer within 1s"}, {Why: "the page's renderer crashed"}},
 			Cookies: []inspect.Cookie{
 				{Name: "sid", Value: "s3cret", Domain: "app.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, Size: 9, SourceScheme: "Secure", SourcePort: 443, Priority: "Medium", SetBy: []inspect.Write{header}},
 				{Name: "s_cc", Value: "true", Domain: ".app.test", Path: "/", SameSite: "", Expires: &exp, Size: 8, Partitioned: true, PartitionKey: "https://app.test", PartitionCrossSite: true, SourceScheme: "NonSecure", SourcePort: 80, Priority: "Medium", SetBy: []inspect.Write{script, store}, ScriptReadable: true, ReadableOn: []string{"https://app.test/"}, ReadableVia: []string{inspect.APICookieStore}, Readability: inspect.Readable},
@@ -46,7 +49,7 @@ func fullReport() inspect.Report {
 				{URL: "https://app.test/sandboxed", Opaque: true, DocumentCookie: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: sandboxed"}, CookieStore: inspect.APIRead{Status: inspect.APIFailed, Error: "SecurityError: denied"}},
 				{URL: "https://gone.test/", Error: "frame target detached"},
 			},
-			Writes: []inspect.Write{header, script, store, bad},
+			Writes: []inspect.Write{header, script, store, bad, cleared},
 			Probes: []inspect.Probe{
 				{Name: "http-overwrite", Cookie: "sid", Attack: "overwrite from http://app.test/ by header", Channel: "header", Emulated: true, Accepted: true, Reasons: []string{},
 					Before: "s3cret", After: "cookiescope-forged-1", Verdict: inspect.Vulnerable, Explanation: "not Secure", Forged: "cookiescope-forged-1"},

@@ -286,6 +286,13 @@ func (tw terminal) target(t inspect.Target) {
 			tw.para("  Readability on ", "    ", inert(shortURL(t.FinalURL, f.URL))+": "+inert(f.Error))
 		}
 	}
+	for _, u := range t.Unmeasured {
+		if u.URL == "" {
+			tw.para("  Readability not measured: ", "    ", inert(u.Why))
+			continue
+		}
+		tw.para("  Readability not measured on ", "    ", inert(shortURL(t.FinalURL, u.URL))+": "+inert(u.Why))
+	}
 	tw.cookies(t, t.Cookies, false)
 	if len(t.EarlierCookies) > 0 {
 		tw.para("  ", "    ", fmt.Sprintf("Seen at earlier steps, gone or changed by the end: %s", plural(len(t.EarlierCookies), "cookie")))
@@ -305,13 +312,15 @@ func (tw terminal) target(t inspect.Target) {
 // cookieCounts is the line above the cookies: how many, how many script
 // can read (or that it was not measured), how many writes were blocked.
 func cookieCounts(t inspect.Target) string {
-	readable, unknown := 0, 0
+	readable, broken, unmeasured := 0, 0, 0
 	for _, c := range t.Cookies {
-		switch c.Verdict() {
-		case inspect.Readable:
+		switch {
+		case c.Verdict() == inspect.Readable:
 			readable++
-		case inspect.ReadabilityUnknown:
-			unknown++
+		case c.NotMeasured:
+			unmeasured++
+		case c.Verdict() == inspect.ReadabilityUnknown:
+			broken++
 		}
 	}
 	blocked := plural(len(t.Blocked), "write") + " blocked"
@@ -320,10 +329,15 @@ func cookieCounts(t inspect.Target) string {
 		return "no cookies, " + blocked
 	case !readabilityMeasured(t):
 		return fmt.Sprintf("%s (script readability not measured), %s", plural(len(t.Cookies), "cookie"), blocked)
-	case unknown > 0:
-		return fmt.Sprintf("%s (%d readable by page script, %d unknown: the page broke the measurement), %s", plural(len(t.Cookies), "cookie"), readable, unknown, blocked)
 	}
-	return fmt.Sprintf("%s (%d readable by page script), %s", plural(len(t.Cookies), "cookie"), readable, blocked)
+	counts := fmt.Sprintf("%d readable by page script", readable)
+	if broken > 0 {
+		counts += fmt.Sprintf(", %d unknown: the page broke the measurement", broken)
+	}
+	if unmeasured > 0 {
+		counts += fmt.Sprintf(", %d unknown: not measured", unmeasured)
+	}
+	return fmt.Sprintf("%s (%s), %s", plural(len(t.Cookies), "cookie"), counts, blocked)
 }
 
 // cookies writes a table of cookies. Columns that do not fit the width
@@ -511,6 +525,11 @@ func earlierReadability(t inspect.Target, c inspect.Cookie) string {
 func readabilityCell(t inspect.Target, c inspect.Cookie, measured bool) string {
 	switch c.Verdict() {
 	case inspect.ReadabilityUnknown:
+		if c.NotMeasured || !measured {
+			// A document that could show it was not read (why is
+			// printed above the table).
+			return NotMeasured
+		}
 		// Not "no": the page broke the measurement (the reason is
 		// printed above the table, per frame).
 		return "UNKNOWN"
