@@ -238,7 +238,7 @@ func frameFromRead(value jsonv2.Value, start time.Time) *inspect.Frame {
 	if u, err := url.Parse(got.Href); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil
 	}
-	f := &inspect.Frame{URL: got.Href, TopLevel: got.Top, Opaque: got.Opaque, Ancestors: got.Ancestors, MeasuredAt: start, Readable: []string{}}
+	f := &inspect.Frame{URL: inspect.BoundURL(got.Href), TopLevel: got.Top, Opaque: got.Opaque, Ancestors: got.Ancestors, MeasuredAt: start, Readable: []string{}}
 	if got.DocCookieErr != "" {
 		f.DocumentCookie = inspect.APIRead{Status: inspect.APIFailed, Error: got.DocCookieErr}
 	} else {

@@ -201,7 +201,7 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			r.noteOrigin(ev.Request.URL)
 			if ev.Type == network.ResourceTypeScript && !r.scriptSeen[ev.Request.URL] {
 				r.scriptSeen[ev.Request.URL] = true
-				r.scripts = append(r.scripts, ev.Request.URL)
+				r.scripts = append(r.scripts, inspect.BoundURL(ev.Request.URL))
 			}
 		}
 		req.navigation = topLevel && ev.Type == network.ResourceTypeDocument && ev.RequestID == network.RequestID(ev.LoaderID) && ev.FrameID == r.mainFrame
@@ -435,7 +435,7 @@ func (r *recording) noteDialog(d *page.EventJavascriptDialogOpening, accepted bo
 	if accepted {
 		answer = "accepted"
 	}
-	r.dialogs = append(r.dialogs, inspect.Dialog{Kind: string(d.Type), Message: d.Message, URL: d.URL, Answer: answer})
+	r.dialogs = append(r.dialogs, inspect.Dialog{Kind: string(d.Type), Message: inspect.BoundMessage(d.Message), URL: inspect.BoundURL(d.URL), Answer: answer})
 }
 
 // notePopup records a page the target opened.
@@ -466,7 +466,7 @@ func (r *recording) evidence() (dialogs []inspect.Dialog, popups []inspect.Popup
 		dialogs = append(dialogs, inspect.Dialog{Kind: "more", Message: fmt.Sprintf("%d more dialogs, not kept", r.dialogsDropped)})
 	}
 	for _, p := range r.popups {
-		popups = append(popups, p.Popup)
+		popups = append(popups, inspect.Popup{URL: inspect.BoundURL(p.URL), OpenedBy: inspect.BoundURL(p.OpenedBy)})
 	}
 	return dialogs, popups, strings.Join(r.replaced, "; ")
 }

@@ -78,6 +78,9 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 	}
 	hop.At = time.Now()
 	hop.Relation = inspect.Relation(hop.URL, hop.TopLevel)
+	// A data: URL is the whole resource (a web font, an image): the report
+	// keeps its media type and length, and bounds every other URL.
+	hop.URL, hop.Frame, hop.TopLevel = inspect.BoundURL(hop.URL), inspect.BoundURL(hop.Frame), inspect.BoundURL(hop.TopLevel)
 	tr.hops = append(tr.hops, hop)
 }
 
@@ -171,7 +174,7 @@ func describeInitiator(in *network.Initiator) string {
 		where, line = f.URL, f.LineNumber
 	}
 	if where != "" {
-		out += " " + where
+		out += " " + inspect.BoundURL(where)
 		if line > 0 || in.Type == network.InitiatorTypeParser {
 			out += fmt.Sprintf(":%d", line+1)
 		}

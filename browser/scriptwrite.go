@@ -82,6 +82,11 @@ func hookWrite(ev *runtime.EventConsoleAPICalled, secret string, at time.Time) (
 		w.Script, w.Line, w.Column = top.URL, top.Line, top.Column
 		w.Inline = top.URL != "" && stripFragment(top.URL) == stripFragment(w.URL)
 	}
+	// Page-supplied URLs: a report keeps them bounded (inspect.BoundURL).
+	w.URL, w.Script = inspect.BoundURL(w.URL), inspect.BoundURL(w.Script)
+	for i := range w.Stack {
+		w.Stack[i].URL = inspect.BoundURL(w.Stack[i].URL)
+	}
 	return w, true
 }
 

@@ -43,6 +43,7 @@ func (l *Lab) routes() http.Handler {
 	app.HandleFunc("/hang-seen", l.hangSeen)
 	app.HandleFunc("/responsive", responsivePage)
 	app.HandleFunc("/responsive/popup", responsivePopup)
+	app.HandleFunc("/bloat", bloatPage)
 
 	sub := http.NewServeMux()
 	sub.HandleFunc("/frame", sameSiteFrame)

@@ -28,3 +28,21 @@ document.getElementById("collapse").addEventListener("click", () => {
 func responsivePopup(w http.ResponseWriter, r *http.Request) {
 	writePage(w, "Responsive popup", `<script>document.cookie = "popup_layout=" + (innerWidth >= 782 ? "desktop" : "mobile") + "; path=/";</script>`)
 }
+
+// bloatPage loads what would bloat a report kept whole: an image inlined as
+// a 60,000-character data: URL, a fetch of a blob: URL, a script loaded
+// from a URL of 20,000 characters, and an alert of 5,000 characters. It
+// sets bloat=1 so that a test can see the page ran.
+func bloatPage(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Bloat", `<img alt="" id="big">
+<script>
+const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+document.getElementById("big").src = "data:image/png;base64," + png + "A".repeat(60000 - png.length);
+fetch(URL.createObjectURL(new Blob(["x"])));
+const s = document.createElement("script");
+s.src = "/app.js?pad=" + "p".repeat(20000);
+document.body.appendChild(s);
+alert("m".repeat(5000));
+document.cookie = "bloat=1; path=/";
+</script>`)
+}
