@@ -107,6 +107,9 @@ type Target struct {
 	// Viewport is the scenario's own viewport (its viewport: or device:),
 	// when it differs from the run's (Report.Viewport); nil otherwise.
 	Viewport *Viewport `json:"viewport,omitempty"`
+	// Flow is, for a scenario, every step as it ran, in order: where its
+	// browser ended up and what happened to cookies at it.
+	Flow []FlowStep `json:"flow,omitempty"`
 	// Session is what a scenario's session step measured: the cookies the
 	// server needs to show a logged-in page, and whether logout ended the
 	// session; nil without a session step.

@@ -96,6 +96,7 @@ type htmlTarget struct {
 	Probes                         []htmlProbeGroup
 	Plants                         []htmlPlant
 	Steps                          []htmlStep
+	Flow                           []htmlFlowStep
 	Session                        []sessionNote
 }
 
@@ -137,6 +138,44 @@ type htmlAttempt struct {
 type htmlPlant struct {
 	Line                                      int
 	Cookie, Over, From, URL, Chrome, Evidence string
+}
+
+// htmlFlowStep is a step of a scenario as it ran (inspect.FlowStep), in
+// words, with the checks made at its line.
+type htmlFlowStep struct {
+	Index, Line                     int
+	Step, Browser, Host, URL, Error string
+	Set, Changed, Deleted           string
+	Sent, Withheld                  string
+	Requests                        int
+	Checks                          []htmlStep
+}
+
+// htmlFlow is the scenario's flow, step by step: where each step ended and
+// what it did to cookies, with the plants, expectations and probes of its
+// line (htmlSteps) under it.
+func htmlFlow(t inspect.Target) []htmlFlowStep {
+	checks := map[int][]htmlStep{}
+	for _, s := range htmlSteps(t) {
+		if s.Kind != "capture" {
+			checks[s.Line] = append(checks[s.Line], s)
+		}
+	}
+	names := func(refs []inspect.CookieRef) string {
+		out := make([]string, len(refs))
+		for i, r := range refs {
+			out[i] = r.Name
+		}
+		return strings.Join(out, ", ")
+	}
+	var out []htmlFlowStep
+	for _, s := range t.Flow {
+		out = append(out, htmlFlowStep{Index: s.Index, Line: s.Line, Step: s.Step, Browser: s.Browser, Host: s.Host, URL: s.URL, Error: s.Error,
+			Set: names(s.Set), Changed: names(s.Changed), Deleted: names(s.Deleted), Sent: strings.Join(s.Sent, ", "), Withheld: strings.Join(s.Withheld, "; "),
+			Requests: s.Requests, Checks: checks[s.Line]})
+		delete(checks, s.Line)
+	}
+	return out
 }
 
 // htmlStep is something a scenario did at a line of its file: a plant, a
@@ -244,6 +283,7 @@ func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
 	}
 	if t.Scenario != "" {
 		h.Steps = htmlSteps(t)
+		h.Flow = htmlFlow(t)
 	}
 	h.Session = sessionNotes(t)
 	return h

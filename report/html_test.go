@@ -23,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
 
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/browsertest"
 )
 
@@ -94,6 +95,31 @@ func (a attachAllocator) Allocate(ctx context.Context, opts ...chromedp.BrowserO
 func (attachAllocator) Wait()          {}
 func (attachAllocator) Attaches() bool { return true }
 
+// reportTab opens a tab of its own in the shared browser, in a browser
+// context of its own, for 30 s at most; the test's end closes it. The
+// connection outlives the context, whose end closes its tab and disposes
+// it (and so would the connection's end).
+func reportTab(t *testing.T, devToolsURL string) context.Context {
+	t.Helper()
+	connCtx, closeConn := context.WithCancel(context.Background())
+	allocCtx, cancelAlloc := chromedp.NewAllocatorContext(connCtx, attachAllocator{wsURL: devToolsURL, connCtx: connCtx})
+	tab, _ := chromedp.NewContext(allocCtx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
+		dispose := true
+		p.DisposeOnDetach = &dispose
+	}))
+	ctx, cancelTimeout := context.WithTimeout(tab, 30*time.Second)
+	t.Cleanup(func() {
+		cancelTimeout()
+		_ = chromedp.Cancel(tab)
+		cancelAlloc()
+		closeConn()
+	})
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
 // The HTML report of a real demo run, opened in Chrome from a loopback
 // server, requests nothing but itself, logs no error, runs its filter, and
 // is photographed for review (testdata/html-report.png, with -update).
@@ -110,23 +136,7 @@ func TestHTMLReportInChrome(t *testing.T) {
 	defer srv.Close()
 	docURL := srv.URL + "/report.html"
 
-	// A connection of our own to the shared browser, and a browser context
-	// of our own in it; the connection outlives the context, whose end
-	// closes its tab and disposes it (and so would the connection's end).
-	connCtx, closeConn := context.WithCancel(context.Background())
-	defer closeConn()
-	allocCtx, cancelAlloc := chromedp.NewAllocatorContext(connCtx, attachAllocator{wsURL: b.DevToolsURL, connCtx: connCtx})
-	defer cancelAlloc()
-	tab, _ := chromedp.NewContext(allocCtx, chromedp.WithNewBrowserContext(func(p *target.CreateBrowserContextParams) {
-		dispose := true
-		p.DisposeOnDetach = &dispose
-	}))
-	defer chromedp.Cancel(tab)
-	ctx, cancelTimeout := context.WithTimeout(tab, 30*time.Second)
-	defer cancelTimeout()
-	if err := chromedp.Do(tab); err != nil {
-		t.Fatal(err)
-	}
+	ctx := reportTab(t, b.DevToolsURL)
 
 	var mu sync.Mutex // guards requests and problems
 	var requests, problems []string
@@ -242,5 +252,90 @@ func TestFormatHTMLIsWritten(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "<!DOCTYPE html>") || !strings.Contains(out.String(), `http-equiv="Content-Security-Policy"`) {
 		t.Errorf("--format html wrote:\n%.300s", out.String())
+	}
+}
+
+// flowReport is a single sign-on scenario as real ones are: OAuth URLs of
+// hundreds of characters, long cookie names and paths, steps on two hosts.
+func flowReport() inspect.Report {
+	long := "https://idp.test/authorize?client_id=relying-party&response_type=code&scope=openid%20profile%20email&redirect_uri=" +
+		strings.Repeat("https%3A%2F%2Frp.test%2Fauth%2Fcallback%3Fnext%3D%252Faccount", 8)
+	long = long[:600]
+	ref := func(name, domain, path string) inspect.CookieRef {
+		return inspect.CookieRef{Name: name, Domain: domain, Path: path}
+	}
+	header := inspect.Write{Via: inspect.ViaHeader, URL: long, CookieLine: "x=1", Fate: inspect.FateStored}
+	return inspect.Report{Targets: []inspect.Target{{
+		URL: "https://rp.test/", FinalURL: "https://rp.test/account", Scenario: "single sign-on", File: "sso.yaml", Line: 1,
+		Cookies: []inspect.Cookie{
+			{Name: "_interaction_resume_session_state_verification", Domain: "idp.test", Path: "/interaction/0123456789abcdef/login", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, SetBy: []inspect.Write{header}},
+			{Name: "rp_session", Domain: "rp.test", Path: "/", HostOnly: true, Secure: true, HttpOnly: true, SameSite: "Lax", Session: true, SetBy: []inspect.Write{header}},
+		},
+		Writes: []inspect.Write{header},
+		Flow: []inspect.FlowStep{
+			{Index: 1, Line: 4, Step: "goto /login", URL: long, Host: "idp.test", Set: []inspect.CookieRef{ref("auth_verification", "rp.test", "/")}, Requests: 3, Sent: []string{}, Withheld: []string{}},
+			{Index: 2, Line: 5, Step: `fill "input[name=user]"`, URL: long, Host: "idp.test", Requests: 0},
+			{Index: 3, Line: 7, Step: `click "button[type=submit]"`, URL: "https://rp.test/account", Host: "rp.test", Set: []inspect.CookieRef{ref("rp_session", "rp.test", "/")},
+				Deleted: []inspect.CookieRef{ref("auth_verification", "rp.test", "/")}, Requests: 4, Sent: []string{"auth_verification", "idp_session"}, Withheld: []string{"rp_pref (SchemefulSameSiteLax)"}},
+		},
+		Expectations: []inspect.ExpectationResult{{Expectation: "rp_session: secure=true", Cookie: "rp_session", File: "sso.yaml", Line: 7, Passed: true, Failures: []string{}}},
+	}}}
+}
+
+// The flow view of a single sign-on, in Chrome at 1280 and 800 px: no
+// horizontal scroll whatever the URLs, no cookie name broken across lines,
+// every step in order; photographed at 1280 px for the README
+// (testdata/html-flow.png, with -update).
+func TestTheFlowViewFitsTheWindow(t *testing.T) {
+	b := env.Need(t)
+	var doc bytes.Buffer
+	if err := WriteHTML(&doc, flowReport(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(doc.Bytes())
+	}))
+	defer srv.Close()
+	for _, width := range []int64{1280, 800} {
+		ctx := reportTab(t, b.DevToolsURL)
+		if _, err := chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 900, DeviceScaleFactor: 1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: srv.URL + "/report.html"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`new Promise((done) => {
+		  const measure = () => {
+		    const names = [...document.querySelectorAll("code.name")];
+		    done([document.documentElement.scrollWidth, innerWidth, document.querySelectorAll(".flowstep").length,
+		      names.length, names.filter((n) => n.getClientRects().length !== 1 || n.offsetHeight > 24).length,
+		      [...document.querySelectorAll(".flowview .url")].filter((u) => u.getBoundingClientRect().right > innerWidth).length]);
+		  };
+		  document.readyState === "complete" ? measure() : addEventListener("load", measure);
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 6 || got[0] > got[1] || got[2] != 3 || got[3] != 2 || got[4] != 0 || got[5] != 0 {
+			t.Errorf("at %d px: page %d px wide in a window of %d; %d flow steps (want 3); %d cookie names, %d broken over lines; %d URLs past the window's edge", width, got[0], got[1], got[2], got[3], got[4], got[5])
+		}
+		if width != 1280 {
+			continue
+		}
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.querySelector(".flowview").scrollIntoView(), true)`)); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{Format: page.CaptureScreenshotFormatPng})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "html-flow.png")
+		if *update {
+			path = filepath.Join("testdata", "html-flow.png")
+		}
+		if err := os.WriteFile(path, shot.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -140,6 +140,9 @@ func withSession(t *inspect.Target) {
 		Replays:         9, DurationMS: 1200, Error: "",
 		Logout: &inspect.Logout{Step: "step 9 (login.yaml:16)", File: "login.yaml", Line: 16, VictimSeen: "no visible element matches #who on https://app.test/account",
 			Replayed: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}}, ReplayShows: true, ReplaySeen: "a visible element matches #who on https://app.test/account", Error: "x"}}
+	t.Flow = []inspect.FlowStep{{Index: 1, Line: 4, Step: "goto /login", URL: "https://app.test/login", Host: "app.test", Set: []inspect.CookieRef{{Name: "sid", Domain: "app.test", Path: "/"}},
+		Changed: []inspect.CookieRef{}, Deleted: []inspect.CookieRef{}, Requests: 2, Sent: []string{"pref"}, Withheld: []string{"x (SameSiteLax)"}}, {Index: 2, Line: 5, Step: "attacker: goto /", Browser: "attacker",
+		URL: "https://app.test/", Host: "app.test", Set: []inspect.CookieRef{}, Changed: []inspect.CookieRef{}, Deleted: []inspect.CookieRef{}, Sent: []string{}, Withheld: []string{}, Error: "timed out"}}
 	t.FlowState = []inspect.FlowStateCookie{{CookieRef: inspect.CookieRef{Name: "auth_verification", Domain: "app.test", Path: "/"}, Why: "a redirect login's state"}}
 	t.Expectations = []inspect.ExpectationResult{{Expectation: "session ended", File: "login.yaml", Line: 16, Failures: []string{"session: ..."}, Session: "ended", Seen: "victim: ...", PageURL: "https://app.test/account"}}
 }

@@ -77,6 +77,8 @@ type flow struct {
 	attacker *side
 	// measured is what the session step measured; nil until it ran.
 	measured *measured
+	// steps is the record of every step run so far, in order.
+	steps []inspect.FlowStep
 }
 
 // side is one browser of a scenario: the victim's (the scenario's worker)
@@ -90,6 +92,10 @@ type side struct {
 	// capture or expect snapshot of this browser where it was present, for
 	// `cleared`. The values are compared, never shown.
 	last map[string]string
+	// jar and requests are this browser's jar after its last step and how
+	// many requests it had recorded then, for the flow's record of the next.
+	jar      []inspect.Cookie
+	requests int
 }
 
 // runStep is one step to run, attacker blocks' steps in line.
@@ -160,9 +166,11 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 				continue
 			}
 		}
-		if err := f.step(ctx, b, sd, st.Step, opts); err != nil {
+		err := f.step(ctx, b, sd, st.Step, opts)
+		if err != nil {
 			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, s.explainTimeout(st.Step, err))
 		}
+		f.record(st, sd, err)
 	}
 	t := w.Snapshot(f.base)
 	t.Scenario, t.File, t.Line = s.Name, s.File, s.Line
@@ -172,6 +180,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Probes = f.probes
 	t.CrossSite = f.crossSite
 	t.Plants = f.plants
+	t.Flow = f.steps
 	if f.measured != nil {
 		t.Session = f.measured.session
 	}
@@ -182,6 +191,25 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.DurationMS = time.Since(start).Milliseconds()
 	_ = w.Reset()
 	return t
+}
+
+// record adds a step to the flow's record: where its browser is now, and
+// what the step did to the jar and which cookies its requests carried. A
+// step's description and error hold no secret value (Describe never shows
+// a value; the error is scrubbed).
+func (f *flow) record(st runStep, sd *side, stepErr error) {
+	pageURL, requests := sd.w.Where()
+	fs := inspect.FlowStep{Index: st.index, Line: st.Line, Step: st.Describe(), Browser: sd.name, URL: pageURL, Host: inspect.HostOf(pageURL)}
+	jar, err := sd.w.Jar()
+	if err != nil {
+		jar = sd.jar
+	}
+	fs.StepChanges(sd.jar, jar, requests[min(sd.requests, len(requests)):])
+	sd.jar, sd.requests = jar, len(requests)
+	if stepErr != nil {
+		fs.Error = inspect.ScrubText(stepErr.Error(), f.s.Secrets)
+	}
+	f.steps = append(f.steps, fs)
 }
 
 // explainTimeout makes the error of a step that ran out of time name what

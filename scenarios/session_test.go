@@ -174,6 +174,21 @@ func TestRedirectLoginStateCookiesAreNeverSessions(t *testing.T) {
 	if !tg.Session.Logout.Ended() {
 		t.Errorf("logout %+v, want ended", tg.Session.Logout)
 	}
+	// The flow reads as a timeline: the login page is the identity
+	// provider's, and the step that submits it comes back to the relying
+	// party, sets rp_session and deletes the state cookies it sent.
+	var hosts []string
+	var back *inspect.FlowStep
+	for i, st := range tg.Flow {
+		hosts = append(hosts, st.Host)
+		if slices.ContainsFunc(st.Set, func(r inspect.CookieRef) bool { return r.Name == "rp_session" }) {
+			back = &tg.Flow[i]
+		}
+	}
+	if len(tg.Flow) != 9 || tg.Flow[0].Host != "idp.test" || back == nil || back.Host != "rp.test" ||
+		!slices.Contains(refNames(back.Deleted), "auth_verification") || !slices.Contains(back.Sent, "auth_verification") {
+		t.Errorf("flow over hosts %v; the return step %+v", hosts, back)
+	}
 }
 
 func TestASessionCheckTheVictimFailsIsAStepError(t *testing.T) {

@@ -1,0 +1,103 @@
+package inspect
+
+import (
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// FlowStep is one step of a scenario as it ran, in order: where the browser
+// that ran it ended up, and what happened to cookies during it. Together a
+// scenario's steps read as a timeline of the flow (a cross-site login:
+// which host set, sent and deleted which cookie at which step).
+type FlowStep struct {
+	// Index is the 1-based position of the top-level step (an attacker
+	// block's steps share their block's), Line its line, and Step what it
+	// did ("goto /login", "click #submit").
+	Index int    `json:"index"`
+	Line  int    `json:"line"`
+	Step  string `json:"step"`
+	// Browser is BrowserAttacker for a step of an attacker block, empty for
+	// the victim's.
+	Browser string `json:"browser,omitempty"`
+	// URL is the page the browser showed after the step, and Host its host.
+	URL  string `json:"url"`
+	Host string `json:"host"`
+	// Set, Changed and Deleted are the cookies the step added to the jar,
+	// gave another value or attributes, and removed (no values).
+	Set     []CookieRef `json:"set"`
+	Changed []CookieRef `json:"changed"`
+	Deleted []CookieRef `json:"deleted"`
+	// Requests counts the requests the step made; Sent names the cookies
+	// Chrome attached to at least one of them, and Withheld those it kept
+	// from at least one, each with Chrome's reasons ("sid (SameSiteLax)").
+	Requests int      `json:"requests"`
+	Sent     []string `json:"sent"`
+	Withheld []string `json:"withheld"`
+	// Error is why the step failed; the scenario stopped there.
+	Error string `json:"error,omitempty"`
+}
+
+// StepChanges fills a flow step's cookie changes from the jar before and
+// after it, and what its requests (those made during the step) carried.
+func (s *FlowStep) StepChanges(before, after []Cookie, requests []Request) {
+	s.Set, s.Changed, s.Deleted, s.Sent, s.Withheld = []CookieRef{}, []CookieRef{}, []CookieRef{}, []string{}, []string{}
+	was := map[CookieKey]Cookie{}
+	for _, c := range before {
+		was[c.Key()] = c
+	}
+	now := map[CookieKey]bool{}
+	for _, c := range after {
+		now[c.Key()] = true
+		old, ok := was[c.Key()]
+		switch {
+		case !ok:
+			s.Set = append(s.Set, RefOf(c))
+		case old.Value != c.Value || old.Secure != c.Secure || old.HttpOnly != c.HttpOnly || old.SameSite != c.SameSite ||
+			(old.Expires == nil) != (c.Expires == nil) || old.Expires != nil && c.Expires != nil && !old.Expires.Equal(*c.Expires):
+			s.Changed = append(s.Changed, RefOf(c))
+		}
+	}
+	for _, c := range before {
+		if !now[c.Key()] {
+			s.Deleted = append(s.Deleted, RefOf(c))
+		}
+	}
+	s.Requests = len(requests)
+	sent, withheld := map[string]bool{}, map[string]map[string]bool{}
+	for _, r := range requests {
+		for _, c := range r.Sent {
+			sent[c.Name] = true
+		}
+		for _, c := range r.Withheld {
+			if withheld[c.Name] == nil {
+				withheld[c.Name] = map[string]bool{}
+			}
+			for _, reason := range c.Reasons {
+				withheld[c.Name][reason] = true
+			}
+		}
+	}
+	for name := range sent {
+		s.Sent = append(s.Sent, name)
+	}
+	sort.Strings(s.Sent)
+	for name, reasons := range withheld {
+		var rs []string
+		for r := range reasons {
+			rs = append(rs, r)
+		}
+		sort.Strings(rs)
+		s.Withheld = append(s.Withheld, name+" ("+strings.Join(rs, ", ")+")")
+	}
+	sort.Strings(s.Withheld)
+}
+
+// HostOf is the host name of a URL, "" when it has none.
+func HostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
