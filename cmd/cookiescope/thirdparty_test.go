@@ -47,18 +47,7 @@ func TestABadThirdPartyCookiesValueExitsTwoBeforeAnyBrowserStarts(t *testing.T) 
 			t.Run(command[0]+": "+tt.description, func(t *testing.T) {
 				args := append([]string{command[0], "--browser", browserPath}, tt.flags...)
 				args = append(args, command[1:]...)
-				code, _, stderr := cookiescope(t, args...)
-				if code != exitUsage {
-					t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, stderr)
-				}
-				for _, want := range tt.mentions {
-					if !strings.Contains(stderr, want) {
-						t.Errorf("stderr %q does not mention %q", stderr, want)
-					}
-				}
-				if _, err := os.Stat(mark); err == nil {
-					t.Error("the browser was started")
-				}
+				refusedBeforeLaunch(t, mark, args, tt.mentions)
 			})
 		}
 	}
@@ -109,5 +98,24 @@ func TestTheReportStatesTheThirdPartyCookieModeAndPartitions(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the table does not say %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// refusedBeforeLaunch runs cookiescope with args and checks that it exits 2
+// with every one of mentions on stderr, and that the fake browser whose mark
+// is the file mark was never started.
+func refusedBeforeLaunch(t *testing.T, mark string, args, mentions []string) {
+	t.Helper()
+	code, _, stderr := cookiescope(t, args...)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, stderr)
+	}
+	for _, want := range mentions {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q does not mention %q", stderr, want)
+		}
+	}
+	if _, err := os.Stat(mark); err == nil {
+		t.Error("the browser was started")
 	}
 }

@@ -36,18 +36,7 @@ func TestABadViewportOrDeviceExitsTwoBeforeAnyBrowserStarts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.description, func(t *testing.T) {
 			args := append([]string{tt.args[0], "--browser", browserPath}, tt.args[1:]...)
-			code, _, stderr := cookiescope(t, args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr %q", code, exitUsage, stderr)
-			}
-			for _, want := range tt.mentions {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr %q does not mention %q", stderr, want)
-				}
-			}
-			if _, err := os.Stat(mark); err == nil {
-				t.Error("the browser was started")
-			}
+			refusedBeforeLaunch(t, mark, args, tt.mentions)
 		})
 	}
 }
