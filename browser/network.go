@@ -1,21 +1,15 @@
 package browser
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/cookiescope/cookiescope/internal/certs"
 )
 
 // emulatedNetwork is a proxy on loopback that stands in for the whole
@@ -29,9 +23,10 @@ import (
 // --ignore-certificate-errors-spki-list; a remote browser does not, so its
 // https requests fail before they are sent.
 type emulatedNetwork struct {
-	key  *ecdsa.PrivateKey
+	key  *certs.Key
 	spki string
 
+	// mu guards certs.
 	mu sync.Mutex
 	// certs caches a certificate per host name.
 	certs map[string]*tls.Certificate
@@ -39,16 +34,11 @@ type emulatedNetwork struct {
 
 // newEmulatedNetwork makes the network's key. The key lives in memory only.
 func newEmulatedNetwork() (*emulatedNetwork, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, err := certs.NewKey()
 	if err != nil {
 		return nil, err
 	}
-	spkiDER, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(spkiDER)
-	return &emulatedNetwork{key: key, spki: base64.StdEncoding.EncodeToString(sum[:]), certs: make(map[string]*tls.Certificate)}, nil
+	return &emulatedNetwork{key: key, spki: key.SPKI, certs: make(map[string]*tls.Certificate)}, nil
 }
 
 // certificate returns a certificate for host, signed by the network's key.
@@ -62,30 +52,12 @@ func (n *emulatedNetwork) certificate(hello *tls.ClientHelloInfo) (*tls.Certific
 	if c, ok := n.certs[host]; ok {
 		return c, nil
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	c, err := n.key.Certificate([]string{host}, "cookiescope emulated network", 24*time.Hour)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: host, Organization: []string{"cookiescope emulated network"}},
-		DNSNames:     []string{host},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	if ip := net.ParseIP(host); ip != nil {
-		tmpl.DNSNames, tmpl.IPAddresses = nil, []net.IP{ip}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &n.key.PublicKey, n.key)
-	if err != nil {
-		return nil, err
-	}
-	c := &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: n.key}
-	n.certs[host] = c
-	return c, nil
+	n.certs[host] = &c
+	return &c, nil
 }
 
 // proxy is one running instance of the network: a listener on loopback
