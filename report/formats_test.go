@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -314,6 +315,41 @@ func TestPlantsInTheTable(t *testing.T) {
 	for _, want := range []string{"Planted by the emulated network attacker", "attacker-session", "stored", "refused", "(a literal value)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestFormatsAreOneRegistry(t *testing.T) {
+	for _, f := range Formats() {
+		if got, err := ParseFormat(strings.ToUpper(string(f))); err != nil || got != f {
+			t.Errorf("ParseFormat(%q) = %q, %v", strings.ToUpper(string(f)), got, err)
+		}
+		var buf bytes.Buffer
+		if err := Write(&buf, f, inspect.Report{Targets: []inspect.Target{{URL: "https://app.test/"}}}, Options{}); err != nil || buf.Len() == 0 {
+			t.Errorf("%s: wrote %d bytes, %v", f, buf.Len(), err)
+		}
+	}
+	if err := Write(io.Discard, Format("yaml"), inspect.Report{}, Options{}); err == nil || !strings.Contains(err.Error(), "want table, json, sarif, junit, markdown or html") {
+		t.Errorf("an unknown format: %v; want an error, never the table", err)
+	}
+	tests := []struct {
+		description string
+		format      Format
+		path        string
+		ok          bool
+	}{
+		{"a JSON report in a .json file", FormatJSON, "out/report.json", true},
+		{"SARIF in a .sarif file", FormatSARIF, "cookies.sarif", true},
+		{"SARIF in a .json file (it is JSON)", FormatSARIF, "cookies.json", true},
+		{"the table in a .json file: the pairs were given in another order", FormatTable, "report.json", false},
+		{"JSON in a .sarif file", FormatJSON, "cookies.sarif", false},
+		{"Markdown in an .xml file", FormatMarkdown, "junit.xml", false},
+		{"any format in a file whose name says nothing", FormatJUnit, "results", true},
+		{"the table in a .txt file", FormatTable, "report.TXT", true},
+	}
+	for _, tt := range tests {
+		if err := CheckFileFor(tt.format, tt.path); (err == nil) != tt.ok {
+			t.Errorf("%s: %v", tt.description, err)
 		}
 	}
 }

@@ -26,13 +26,84 @@ const (
 	FormatHTML     Format = "html"
 )
 
-// ParseFormat checks a --format value.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(strings.ToLower(s)); f {
-	case FormatTable, FormatJSON, FormatSARIF, FormatJUnit, FormatMarkdown, FormatHTML:
-		return f, nil
+// writer is one output format: its renderer, and the file name endings
+// that announce it (a file ending so is meant for this format).
+type writer struct {
+	format  Format
+	write   func(io.Writer, inspect.Report, Options) error
+	endings []string
+}
+
+// writers are the formats, in the order help lists them: adding a format is
+// one entry here (and its renderer).
+var writers = []writer{
+	{FormatTable, writeTerminal, []string{".txt", ".log"}},
+	{FormatJSON, func(w io.Writer, r inspect.Report, _ Options) error { return WriteJSON(w, r) }, []string{".json"}},
+	{FormatSARIF, WriteSARIF, []string{".sarif", ".sarif.json", ".json"}},
+	{FormatJUnit, WriteJUnit, []string{".xml"}},
+	{FormatMarkdown, func(w io.Writer, r inspect.Report, _ Options) error { return WriteMarkdown(w, r) }, []string{".md", ".markdown"}},
+	{FormatHTML, WriteHTML, []string{".html", ".htm"}},
+}
+
+// Formats lists every format, in the order help shows them.
+func Formats() []Format {
+	out := make([]Format, len(writers))
+	for i, w := range writers {
+		out[i] = w.format
 	}
-	return "", fmt.Errorf("--format %q: want table, json, sarif, junit, markdown or html", s)
+	return out
+}
+
+// FormatNames says the formats in words: "table, json, ... or html".
+func FormatNames() string {
+	names := make([]string, len(writers))
+	for i, w := range writers {
+		names[i] = string(w.format)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// lookup returns the writer of a format.
+func lookup(f Format) (writer, bool) {
+	for _, w := range writers {
+		if w.format == f {
+			return w, true
+		}
+	}
+	return writer{}, false
+}
+
+// ParseFormat checks a --format value (any case).
+func ParseFormat(s string) (Format, error) {
+	if w, ok := lookup(Format(strings.ToLower(s))); ok {
+		return w.format, nil
+	}
+	return "", fmt.Errorf("--format %q: want %s", s, FormatNames())
+}
+
+// CheckFileFor reports an error when the file's name ends as files of
+// another format do and never as this one's ("report.json" for the table):
+// the Nth --output takes the Nth --format, and a reordered pair would
+// silently write one format under the other's name.
+func CheckFileFor(f Format, path string) error {
+	w, ok := lookup(f)
+	if !ok {
+		return fmt.Errorf("--format %q: want %s", f, FormatNames())
+	}
+	lower := strings.ToLower(path)
+	for _, e := range w.endings {
+		if strings.HasSuffix(lower, e) {
+			return nil
+		}
+	}
+	for _, other := range writers {
+		for _, e := range other.endings {
+			if strings.HasSuffix(lower, e) {
+				return fmt.Errorf("--output %s would get the %s report, but its name ends as a %s report's: the Nth --output takes the Nth --format; give them in the same order", path, f, other.format)
+			}
+		}
+	}
+	return nil
 }
 
 // Options are what renderers need besides the report.
@@ -71,21 +142,14 @@ func (o Options) width() int {
 	return max(o.Width, minWidth)
 }
 
-// Write renders the report in the format.
+// Write renders the report in the format; a format cookiescope does not
+// know is an error.
 func Write(w io.Writer, f Format, r inspect.Report, opts Options) error {
-	switch f {
-	case FormatJSON:
-		return WriteJSON(w, r)
-	case FormatSARIF:
-		return WriteSARIF(w, r, opts)
-	case FormatJUnit:
-		return WriteJUnit(w, r, opts)
-	case FormatMarkdown:
-		return WriteMarkdown(w, r)
-	case FormatHTML:
-		return WriteHTML(w, r, opts)
+	wr, ok := lookup(f)
+	if !ok {
+		return fmt.Errorf("--format %q: want %s", f, FormatNames())
 	}
-	return writeTerminal(w, r, opts)
+	return wr.write(w, r, opts)
 }
 
 // jsonIndent is the indentation of the JSON report.

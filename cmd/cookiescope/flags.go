@@ -69,7 +69,7 @@ type commonFlags struct {
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
-	fs.Var(&c.formats, "format", "output `FORMAT`: table (default), json, sarif, junit, markdown or html; repeatable, each with its own --output")
+	fs.Var(&c.formats, "format", "output `FORMAT`: "+report.FormatNames()+" (default table); repeatable, each with its own --output")
 	fs.Var(&c.outputs, "output", "write the report to `FILE` instead of stdout (- is stdout): a regular file is replaced atomically, a device, FIFO or /dev/stdout is written to; checked before the browser starts; the Nth --output takes the Nth --format")
 	fs.BoolVar(&c.showValues, "show-values", false, "show cookie values (redacted by default: they are secrets)")
 	fs.BoolVar(&c.verbose, "verbose", false, "table format: show everything (every finding's evidence, every probe attempt, every earlier write)")
@@ -124,6 +124,9 @@ func (c *commonFlags) check() ([]output, error) {
 		o := output{format: f}
 		if len(c.outputs) > 0 && c.outputs[i] != stdoutPath {
 			o.path = c.outputs[i]
+			if err := report.CheckFileFor(f, o.path); err != nil {
+				return nil, usageError{err}
+			}
 		}
 		if o.path == "" {
 			toStdout++

@@ -25,8 +25,8 @@ func TestBadOutputsExitTwoBeforeTheBrowserStarts(t *testing.T) {
 		args        []string
 		mentions    string
 	}{
-		{"an --output in a folder that does not exist", []string{"--output", "/nonexistent/dir/x.json"},
-			"--output /nonexistent/dir/x.json: the folder /nonexistent/dir does not exist"},
+		{"an --output in a folder that does not exist", []string{"--output", "/nonexistent/dir/x.txt"},
+			"--output /nonexistent/dir/x.txt: the folder /nonexistent/dir does not exist"},
 		{"an --output that is a folder", []string{"--output", dir}, "--output " + dir + " is a folder"},
 		{"the second of two outputs in a folder that does not exist", []string{"--format", "json", "--output", filepath.Join(dir, "ok.json"), "--format", "table", "--output", "/nonexistent/dir/x.txt"},
 			"--output /nonexistent/dir/x.txt: the folder /nonexistent/dir does not exist"},
