@@ -129,7 +129,7 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 	rec.touch()
 	rec.mu.Unlock()
 	if err := chromedp.Do(lctx, action); err != nil {
-		return fmt.Errorf("%s: %w", what, explainContext(err, timeout))
+		return fmt.Errorf("%s: %w", what, explainContext(err, timeout, opts.TimeoutHint))
 	}
 	return w.settleAfterAction(ctx, rec, opts)
 }
@@ -144,7 +144,7 @@ func (w *Worker) settleAfterAction(ctx context.Context, rec *recording, opts Loa
 		if errors.Is(err, errRendererCrashed) {
 			return err
 		}
-		return fmt.Errorf("the page did not settle: %w", explainContext(err, opts.Timeout))
+		return fmt.Errorf("the page did not settle: %w", explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
 	return nil
 }
@@ -193,8 +193,8 @@ func (w *Worker) WaitSelector(ctx context.Context, selector string, timeout time
 }
 
 // WaitURL waits until the tab's URL contains fragment.
-func (w *Worker) WaitURL(ctx context.Context, fragment string, timeout time.Duration) error {
-	return w.poll(ctx, fmt.Sprintf("wait for a URL containing %q", fragment), timeout, func() (bool, error) {
+func (w *Worker) WaitURL(ctx context.Context, fragment string, timeout time.Duration, opts LoadOptions) error {
+	return w.poll(ctx, fmt.Sprintf("wait for a URL containing %q", fragment), timeout, opts.TimeoutHint, func() (bool, error) {
 		cctx, cancel := w.commandContext(snapshotTimeout)
 		defer cancel()
 		return strings.Contains(w.currentURL(cctx), fragment), nil
@@ -202,8 +202,8 @@ func (w *Worker) WaitURL(ctx context.Context, fragment string, timeout time.Dura
 }
 
 // WaitCookie waits until the jar holds a cookie of the name.
-func (w *Worker) WaitCookie(ctx context.Context, name string, timeout time.Duration) error {
-	return w.poll(ctx, fmt.Sprintf("wait for the cookie %s", name), timeout, func() (bool, error) {
+func (w *Worker) WaitCookie(ctx context.Context, name string, timeout time.Duration, opts LoadOptions) error {
+	return w.poll(ctx, fmt.Sprintf("wait for the cookie %s", name), timeout, opts.TimeoutHint, func() (bool, error) {
 		jar, err := w.Jar()
 		if err != nil {
 			return false, err
@@ -219,7 +219,7 @@ func (w *Worker) WaitCookie(ctx context.Context, name string, timeout time.Durat
 
 // poll checks cond after every event of the recording (and at least every
 // 100 ms) until it holds or timeout passes.
-func (w *Worker) poll(ctx context.Context, what string, timeout time.Duration, cond func() (bool, error)) error {
+func (w *Worker) poll(ctx context.Context, what string, timeout time.Duration, hint string, cond func() (bool, error)) error {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	rec := w.current()
@@ -235,7 +235,7 @@ func (w *Worker) poll(ctx context.Context, what string, timeout time.Duration, c
 		select {
 		case <-ctx.Done():
 			tick.Stop()
-			return fmt.Errorf("%s: %w", what, explainContext(ctx.Err(), timeout))
+			return fmt.Errorf("%s: %w", what, explainContext(ctx.Err(), timeout, hint))
 		case <-deadline.C:
 			tick.Stop()
 			return fmt.Errorf("%s: timed out after %s", what, timeout)

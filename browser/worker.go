@@ -37,6 +37,9 @@ type LoadOptions struct {
 	// read (DefaultQuiet: none). Raise it for pages that set cookies from
 	// timers.
 	Quiet time.Duration
+	// TimeoutHint says what the user can raise when Timeout runs out (the
+	// command line's flag); it becomes a TimeoutError's Hint.
+	TimeoutHint string
 }
 
 // DefaultQuiet is the extra quiet period after a target has settled: none.
@@ -584,7 +587,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	rec.expectNavigation()
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout))
+		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
 	if res.ErrorText != "" {
 		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
@@ -596,16 +599,16 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 			return nil, fmt.Errorf("load %s: %w", rawURL, err)
 		}
 		if !rec.isLoaded() {
-			return nil, fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout))
+			return nil, fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
 		}
-		return nil, fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout))
+		return nil, fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
 	return read, nil
 }
 
-func explainContext(err error, timeout time.Duration) error {
+func explainContext(err error, timeout time.Duration, hint string) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("timed out after %s (raise --timeout)", timeout)
+		return &TimeoutError{After: timeout, Hint: hint}
 	}
 	if errors.Is(err, context.Canceled) {
 		return errors.New("interrupted")

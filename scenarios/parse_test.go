@@ -2,11 +2,14 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cookiescope/cookiescope/browser"
 )
 
 func lookupFrom(vars map[string]string) func(string) (string, bool) {
@@ -218,25 +221,19 @@ func TestTimeoutErrorsNameWhatSetTheTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
+	// The hint every step's browser.TimeoutError carries.
+	for _, tt := range []struct {
 		description string
 		s           Scenario
-		step        Step
-		err, want   string
+		want        string
 	}{
-		{"a click under the scenario's timeout:", given[0], given[0].Steps[0], `click "#never": timed out after 2s (raise --timeout)`,
-			`click "#never": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
-		{"a wait that ran out of time, which the browser gives no advice for", given[0], given[0].Steps[0], `wait for a URL containing "/x": timed out after 2s`,
-			`wait for a URL containing "/x": timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)`},
-		{"a step under the default timeout", defaulted[0], defaulted[0].Steps[0], "load https://app.test/: the page did not finish loading: timed out after 15s (raise --timeout)",
-			"load https://app.test/: the page did not finish loading: timed out after 15s (the default step timeout; set timeout: in g.yaml to raise it)"},
-		{"a probe, whose loads --timeout bounds", given[0], given[0].Steps[1], "load https://app.test/: timed out after 2s (raise --timeout)",
-			"load https://app.test/: timed out after 2s (raise --timeout)"},
-		{"an error that is no timeout", given[0], given[0].Steps[0], "net::ERR_CONNECTION_REFUSED", "net::ERR_CONNECTION_REFUSED"},
-	}
-	for _, tt := range tests {
-		if got := tt.s.explainTimeout(tt.step, errors.New(tt.err)).Error(); got != tt.want {
-			t.Errorf("%s:\n got %s\nwant %s", tt.description, got, tt.want)
+		{"a scenario with a timeout: key", given[0], "timed out after 2s (the scenario's timeout: at f.yaml:3; raise it there)"},
+		{"a scenario under the default", defaulted[0], "timed out after 15s (the default step timeout; set timeout: in g.yaml to raise it)"},
+	} {
+		err := fmt.Errorf("click: %w", &browser.TimeoutError{After: tt.s.StepTimeout, Hint: tt.s.TimeoutSource()})
+		var timeout *browser.TimeoutError
+		if got := err.Error(); got != "click: "+tt.want || !errors.As(err, &timeout) {
+			t.Errorf("%s: %q", tt.description, got)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -168,7 +167,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 		}
 		err := f.step(ctx, b, sd, st.Step, opts)
 		if err != nil {
-			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, s.explainTimeout(st.Step, err))
+			stepErr = fmt.Errorf("%s:%d: step %d (%s): %w", s.File, st.Line, st.index, what, err)
 		}
 		f.record(st, sd, err)
 	}
@@ -212,22 +211,6 @@ func (f *flow) record(st runStep, sd *side, stepErr error) {
 	f.steps = append(f.steps, fs)
 }
 
-// explainTimeout makes the error of a step that ran out of time name what
-// set that time. Package browser advises --timeout, which bounds a target's
-// load; a scenario's steps (but probe steps, whose loads --timeout does
-// bound) run under the scenario's timeout: instead, so the advice is
-// replaced by the scenario's TimeoutSource. The browser writes a timeout as
-// "timed out after D", D being the timeout it was given, here StepTimeout.
-func (s Scenario) explainTimeout(st Step, err error) error {
-	after := "timed out after " + s.StepTimeout.String()
-	msg := err.Error()
-	if st.Kind == "probe" || !strings.Contains(msg, after) {
-		return err
-	}
-	msg = strings.Replace(msg, after+" (raise --timeout)", after, 1)
-	return errors.New(strings.Replace(msg, after, after+" ("+s.TimeoutSource()+")", 1))
-}
-
 // attackerSide returns the attacker's browser, opening it on first use: a
 // browser context of its own, clean, with its own recording.
 func (f *flow) attackerSide(ctx context.Context) (*side, error) {
@@ -268,7 +251,9 @@ func (f *flow) resolve(target string) (string, error) {
 func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, opts RunOptions) error {
 	timeout := f.s.StepTimeout
 	load := opts.Load
-	load.Timeout = timeout
+	// A step runs under the scenario's timeout:, and an error that it ran
+	// out says so (probe steps load under --timeout, opts.Load).
+	load.Timeout, load.TimeoutHint = timeout, f.s.TimeoutSource()
 	switch st.Kind {
 	case "goto":
 		u, err := f.resolve(st.Target)
@@ -288,9 +273,9 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 	case "wait":
 		switch {
 		case st.WaitURL != "":
-			return sd.w.WaitURL(ctx, st.WaitURL, timeout)
+			return sd.w.WaitURL(ctx, st.WaitURL, timeout, load)
 		case st.WaitCookie != "":
-			return sd.w.WaitCookie(ctx, st.WaitCookie, timeout)
+			return sd.w.WaitCookie(ctx, st.WaitCookie, timeout, load)
 		case st.WaitFor > 0:
 			return pause(ctx, st.WaitFor)
 		}

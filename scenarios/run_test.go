@@ -31,7 +31,9 @@ func labURL(variant string) string { return env.Lab.VariantURL(variant) }
 func runScenarios(t *testing.T, scs []Scenario, parallel int) []inspect.Target {
 	t.Helper()
 	b := needBrowser(t)
-	targets, complete, err := Run(context.Background(), b, scs, RunOptions{Parallel: parallel, LabURL: labURL})
+	// --timeout's hint, as the command line gives it: a scenario's own
+	// steps must say what set their time instead.
+	targets, complete, err := Run(context.Background(), b, scs, RunOptions{Parallel: parallel, LabURL: labURL, Load: browser.LoadOptions{TimeoutHint: "raise --timeout"}})
 	if err != nil || !complete || len(targets) != len(scs) {
 		t.Fatalf("Run: %d targets of %d, complete=%v, err=%v", len(targets), len(scs), complete, err)
 	}
@@ -168,8 +170,9 @@ steps:
 	}
 	good, _ := Builtin("secure-login")
 	targets := runScenarios(t, append(stuck, good...), 1)
-	if e := targets[0].Error; !strings.Contains(e, "stuck.yaml:6") || !strings.Contains(e, `click "#no-such-button"`) || !strings.Contains(e, "timed out") {
-		t.Errorf("the stuck scenario's error %q does not name file:line, the step and the timeout", e)
+	if e := targets[0].Error; !strings.Contains(e, "stuck.yaml:6") || !strings.Contains(e, `click "#no-such-button"`) ||
+		!strings.Contains(e, "timed out after 2s (the scenario's timeout: at stuck.yaml:3; raise it there)") || strings.Contains(e, "--timeout") {
+		t.Errorf("the stuck scenario's error %q does not name file:line, the step and the timeout: that set its time", e)
 	}
 	if len(targets[0].Cookies) == 0 {
 		t.Errorf("the stuck scenario lost what it captured before the step")

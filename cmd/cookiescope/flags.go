@@ -266,7 +266,7 @@ func (c *commonFlags) readViewport() (inspect.Viewport, error) {
 }
 
 func (c *commonFlags) loadOptions() browser.LoadOptions {
-	return browser.LoadOptions{Timeout: c.timeout, Quiet: c.wait}
+	return browser.LoadOptions{Timeout: c.timeout, Quiet: c.wait, TimeoutHint: "raise --timeout"}
 }
 
 // command is a subcommand that drives a browser: its flags, the common
