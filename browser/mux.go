@@ -80,9 +80,11 @@ func newSessionMux(inner chromedp.Transport, address string) *sessionMux {
 }
 
 // adoptIframesOf makes the mux take every target Chrome auto-attaches under
-// the session parent: iframes go to adopt, workers are let run. adopt runs on the goroutine
-// that reads from Chrome: it must return fast and must not send commands
-// itself (start a goroutine for that).
+// the session parent (cross-site iframes, dedicated, shared and service
+// workers) and hand it to adopt, which decides how each is recorded and
+// let run. adopt runs on the goroutine that reads from Chrome: it must
+// return fast and must not send commands itself (start a goroutine for
+// that).
 func (m *sessionMux) adoptIframesOf(parent target.SessionID, adopt func(*childSession, *target.Info)) {
 	m.mu.Lock()
 	m.parents[parent] = adopt
@@ -260,7 +262,8 @@ func (m *sessionMux) Close() error {
 	return m.inner.Close()
 }
 
-// childSession is a CDP session of an adopted iframe target. It satisfies
+// childSession is a CDP session of a target we adopted: a cross-site
+// iframe, a worker, or a popup of the worker's target. It satisfies
 // cdp.Session, so cdproto commands run on it with cdp.Call.
 type childSession struct {
 	mux      *sessionMux

@@ -439,7 +439,7 @@ func (r *recording) noteDialog(d *page.EventJavascriptDialogOpening, accepted bo
 }
 
 // notePopup records a page the target opened.
-func (r *recording) notePopup(child *childSession, info *target.Info) {
+func (r *recording) notePopup(info *target.Info) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.popups = append(r.popups, popupRecord{label: "popup:" + string(info.TargetID), Popup: inspect.Popup{URL: info.URL, OpenedBy: r.mainURL}})

@@ -430,7 +430,7 @@ func (w *Worker) adoptPopup(child *childSession, info *target.Info) {
 	w.mu.Lock()
 	w.popups[info.TargetID] = child
 	w.mu.Unlock()
-	w.current().notePopup(child, info)
+	w.current().notePopup(info)
 	w.prepare(child, "popup:"+string(info.TargetID), true)
 }
 
