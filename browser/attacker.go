@@ -26,6 +26,9 @@ type ForgedResponse struct {
 // cookies exactly as it would under a real man-in-the-middle, with no
 // server involved. Requests it was not told about are let through.
 type attacker struct {
+	// mu guards responses, upgraded, sawHSTS and queue: the Fetch event
+	// handler queues paused requests under it, and serve takes them off;
+	// no command is sent while it is held.
 	mu        sync.Mutex
 	responses map[string]ForgedResponse
 	// upgraded are https twins of http attack URLs: a request for one means

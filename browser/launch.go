@@ -99,16 +99,19 @@ type Browser struct {
 	// trusts; nil for a remote browser.
 	network *emulatedNetwork
 
-	// mu guards members (their fields included) and next; it is held while
-	// a dead launched browser is replaced, so that workers that find it dead
-	// relaunch it once. It is never held while an instance's own locks are
-	// taken.
+	// mu guards members (their fields included, relaunch excepted), next
+	// and closed. It is held for reads and writes of them only: never
+	// across a launch or any other I/O, and never while an instance's own
+	// locks are taken. A member's relaunch lock is taken before it.
 	mu sync.Mutex
 	// members are the browsers, in the order given: the launched one, or
 	// one per remote endpoint. next is where the round-robin of new workers
 	// over them goes on.
 	members []*member
 	next    int
+	// closed is set by Close: a relaunch that ends after it closes what it
+	// launched instead of keeping it.
+	closed bool
 
 	// alone is held shared by every target a run's workers inspect, and
 	// exclusively by a target that runs again because its browser died
@@ -454,6 +457,7 @@ func (b *Browser) Relaunches() int {
 // its temporary profile is removed, or disconnects from the remote ones.
 func (b *Browser) Close() error {
 	b.mu.Lock()
+	b.closed = true
 	var insts []*instance
 	for _, m := range b.members {
 		if m.inst != nil {

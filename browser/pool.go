@@ -32,6 +32,12 @@ type member struct {
 	// relaunched instead, and relaunches counts how often.
 	lost       error
 	relaunches int
+	// relaunch is held while this member's dead launched browser is
+	// replaced, launch included, so that the workers that find it dead
+	// relaunch it once and the others wait for that one browser; workers
+	// of other members, and every other use of Browser.mu, do not wait. It
+	// is taken before Browser.mu, never while holding it.
+	relaunch sync.Mutex
 }
 
 // Endpoint is one browser of a Browser, as the report and the progress
@@ -224,22 +230,37 @@ func (b *Browser) replacement(ctx context.Context, dead *instance) (*instance, e
 	if cause == nil {
 		cause = dead.deathCauseNow()
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	m := dead.member
 	if !dead.remote {
-		if m.inst != dead {
-			return m.inst, nil
+		m.relaunch.Lock()
+		defer m.relaunch.Unlock()
+		b.mu.Lock()
+		current := m.inst
+		b.mu.Unlock()
+		if current != dead {
+			return current, nil
 		}
 		inst, err := b.start(ctx, m)
 		if err != nil {
 			return nil, fmt.Errorf("%v; relaunch failed: %w", cause, err)
 		}
 		dead.close()
-		m.inst = inst
-		m.relaunches++
+		b.mu.Lock()
+		closed := b.closed
+		if !closed {
+			m.inst = inst
+			m.relaunches++
+		}
+		b.mu.Unlock()
+		if closed {
+			_ = inst.close()
+			<-inst.monitorDone
+			return nil, fmt.Errorf("%v; the browser was closed while it was relaunched", cause)
+		}
 		return inst, nil
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if m.lost == nil {
 		m.lost = cause
 	}

@@ -34,9 +34,16 @@ type recording struct {
 	// secret tells the hook's console calls from the page's.
 	secret string
 
+	// mu guards every field below but changed: the events, writes,
+	// requests, frames, dialogs and popups recorded so far and the state
+	// of the target's loads. It is a leaf lock: handle takes it to append,
+	// readers to copy, and nothing is called while it is held.
 	mu sync.Mutex
-	// changed gets a token after every event, for waiters; events counts
-	// them, so that a waiter can tell whether any came meanwhile.
+	// changed holds one token once an event came since a waiter last took
+	// it (buffered 1: many events make one token, and a token wakes one
+	// waiter only). Its waiters (settling, polling, draining) run one after
+	// the other for a target; to tell whether events came meanwhile, a
+	// waiter compares events, which counts them, rather than the token.
 	changed chan struct{}
 	events  uint64
 
