@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
 )
 
@@ -173,4 +175,246 @@ func writeBoth(t *testing.T, w *Worker, name string) []string {
 		}
 	}
 	return values
+}
+
+// boundWrite is one cookie write of a measurement: a Set-Cookie line in a
+// response of origin (cookiescope's emulated network answers it), or the
+// same string written to document.cookie by a page of origin.
+type boundWrite struct {
+	origin, line string
+	script       bool
+}
+
+// boundCheck is what a page of url got afterwards, with origin-bound
+// cookies on (bound) and off (today): the Cookie header its request
+// carried, which document.cookie there returns too (no cookie here is
+// HttpOnly). withheld lists, with origin-bound cookies on, Chrome's
+// reasons for a value it kept from the request ("p: PortMismatch
+// SchemeMismatch").
+type boundCheck struct {
+	url, bound, today string
+	withheld          []string
+}
+
+func TestOriginBoundCookiesAsMeasured(t *testing.T) {
+	https := testLab.URL(true, lab.AppHost, "")
+	http := testLab.URL(false, lab.AppHost, "")
+	https2 := "https://" + lab.AppHost + ":" + strconv.Itoa(testLab.SecondHTTPSPort)
+	sub := testLab.URL(true, lab.SubHost, "")
+	tests := []struct {
+		description string
+		writes      []boundWrite
+		// name's values in the jar afterwards, sorted.
+		name               string
+		jarBound, jarToday []string
+		checks             []boundCheck
+	}{
+		{
+			"a cookie without Secure set over https, then over http by header: two cookies, each scheme gets its own",
+			[]boundWrite{{https, "c=s; Path=/", false}, {http, "c=p; Path=/", false}},
+			"c", []string{"p", "s"}, []string{"p"},
+			[]boundCheck{{https + "/", "c=s", "c=p", []string{"c=p: PortMismatch SchemeMismatch"}}, {http + "/", "c=p", "c=p", []string{"c=s: PortMismatch SchemeMismatch"}}},
+		},
+		{
+			"the same with the http write by script",
+			[]boundWrite{{https, "c=s; Path=/", false}, {http, "c=p; Path=/", true}},
+			"c", []string{"p", "s"}, []string{"p"},
+			[]boundCheck{{https + "/", "c=s", "c=p", nil}, {http + "/", "c=p", "c=p", nil}},
+		},
+		{
+			"http cannot delete an https cookie, by header",
+			[]boundWrite{{https, "c=s; Path=/", false}, {http, "c=; Max-Age=0; Path=/", false}},
+			"c", []string{"s"}, nil,
+			[]boundCheck{{https + "/", "c=s", "", nil}},
+		},
+		{
+			"http cannot delete an https cookie, by script",
+			[]boundWrite{{https, "c=s; Path=/", false}, {http, "c=; Max-Age=0; Path=/", true}},
+			"c", []string{"s"}, nil,
+			[]boundCheck{{https + "/", "c=s", "", nil}},
+		},
+		{
+			"https cannot delete an http cookie",
+			[]boundWrite{{http, "c=p; Path=/", false}, {https, "c=; Max-Age=0; Path=/", false}},
+			"c", []string{"p"}, nil,
+			[]boundCheck{{http + "/", "c=p", "", nil}},
+		},
+		{
+			"a Secure cookie: strict secure cookies still refuse http's write of its name",
+			[]boundWrite{{https, "s=s; Secure; Path=/", false}, {http, "s=p; Path=/", false}, {http, "s=p2; Path=/", true}},
+			"s", []string{"s"}, []string{"s"},
+			[]boundCheck{{https + "/", "s=s", "s=s", nil}},
+		},
+		{
+			"a Domain cookie is bound to its scheme, not to a port or a host",
+			[]boundWrite{{https, "d=s; Domain=app.test; Path=/", false}, {http, "d=p; Domain=app.test; Path=/", false}},
+			"d", []string{"p", "s"}, []string{"p"},
+			[]boundCheck{{https + "/", "d=s", "d=p", []string{"d=p: SchemeMismatch"}}, {https2 + "/", "d=s", "d=p", nil}, {sub + "/", "d=s", "d=p", nil}, {http + "/", "d=p", "d=p", nil}},
+		},
+		{
+			"a host-only cookie is bound to its port; a Domain cookie goes to every port",
+			[]boundWrite{{https, "p=1; Path=/", false}, {https, "pd=1; Domain=app.test; Path=/", false}, {https2, "p=2; Path=/", false}},
+			"p", []string{"1", "2"}, []string{"2"},
+			[]boundCheck{{https + "/", "p=1; pd=1", "pd=1; p=2", []string{"p=2: PortMismatch"}}, {https2 + "/", "pd=1; p=2", "pd=1; p=2", []string{"p=1: PortMismatch"}}},
+		},
+		{
+			"a longer path from http shadows nothing on https",
+			[]boundWrite{{https, "c=s; Path=/", false}, {http, "c=p; Path=/account", false}},
+			"c", []string{"p", "s"}, []string{"p", "s"},
+			[]boundCheck{{https + "/account", "c=s", "c=p; c=s", []string{"c=p: PortMismatch SchemeMismatch"}}, {http + "/account", "c=p", "c=p; c=s", nil}},
+		},
+		{
+			"a new name planted over http never reaches https (the session fixation precondition)",
+			[]boundWrite{{http, "n=p; Path=/", false}},
+			"n", []string{"p"}, []string{"p"},
+			[]boundCheck{{https + "/", "", "n=p", []string{"n=p: PortMismatch SchemeMismatch"}}, {http + "/", "n=p", "n=p", nil}},
+		},
+		{
+			"a toss from an http sibling is bound to http",
+			[]boundWrite{{https, "c=s; Path=/", false}, {"http://evil.app.test", "c=t; Domain=app.test; Path=/", false}},
+			"c", []string{"s", "t"}, []string{"s", "t"},
+			[]boundCheck{{https + "/", "c=s", "c=s; c=t", []string{"c=t: SchemeMismatch"}}},
+		},
+		{
+			"a Domain cookie from an https sibling that shares a host-only cookie's name is withheld, with no reason given",
+			[]boundWrite{{https, "c=s; Path=/", false}, {testLab.URL(true, "evil.app.test", ""), "c=t; Domain=app.test; Path=/", false}},
+			"c", []string{"s", "t"}, []string{"s", "t"},
+			[]boundCheck{{https + "/", "c=s", "c=s; c=t", nil}},
+		},
+		{
+			"a Domain cookie is replaced by an https sibling's toss all the same",
+			[]boundWrite{{https, "c=s; Domain=app.test; Path=/", false}, {testLab.URL(true, "evil.app.test", ""), "c=t; Domain=app.test; Path=/", false}},
+			"c", []string{"t"}, []string{"t"},
+			[]boundCheck{{https + "/", "c=t", "c=t", nil}},
+		},
+	}
+	for _, mode := range []struct {
+		name  string
+		bound bool
+	}{{"origin-bound cookies on", true}, {"origin-bound cookies off", false}} {
+		t.Run(mode.name, func(t *testing.T) {
+			b := needBrowser(t)
+			if mode.bound {
+				b = needOriginBound(t)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			w, err := b.NewWorker(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			for _, tt := range tests {
+				if err := w.Reset(); err != nil {
+					t.Fatal(err)
+				}
+				for i, wr := range tt.writes {
+					forged := ForgedResponse{SetCookie: []string{wr.line}}
+					if wr.script {
+						forged = ForgedResponse{Body: "<script>document.cookie = " + jsString(wr.line) + "</script>"}
+					}
+					if _, err := w.Forge(ctx, wr.origin+"/__cookiescope/write-"+strconv.Itoa(i), forged, LoadOptions{}); err != nil {
+						t.Fatalf("%s: write %s from %s: %v", tt.description, wr.line, wr.origin, err)
+					}
+				}
+				jar, err := w.Jar()
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := tt.jarToday
+				if mode.bound {
+					want = tt.jarBound
+				}
+				if got := valuesOf(jar, tt.name); !slices.Equal(got, want) {
+					t.Errorf("%s: the jar holds %s=%v, want %v", tt.description, tt.name, got, want)
+				}
+				for _, c := range tt.checks {
+					d, err := w.Delivered(ctx, c.url, LoadOptions{})
+					if err != nil {
+						t.Fatalf("%s: load %s: %v", tt.description, c.url, err)
+					}
+					want := c.today
+					if mode.bound {
+						want = c.bound
+					}
+					if d.Header != want || d.DocumentCookie != want || d.ScriptErr != nil {
+						t.Errorf("%s: %s got header %q, document.cookie %q (%v); want %q", tt.description, c.url, d.Header, d.DocumentCookie, d.ScriptErr, want)
+					}
+					if !mode.bound {
+						continue
+					}
+					var withheld []string
+					for _, wc := range d.Withheld {
+						withheld = append(withheld, wc.Name+"="+wc.Value+": "+strings.Join(sorted(wc.Reasons), " "))
+					}
+					for _, want := range c.withheld {
+						if !slices.Contains(withheld, want) {
+							t.Errorf("%s: %s withheld %q, want %q among them", tt.description, c.url, withheld, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// A probe's copy of a session keeps each cookie bound where Chrome bound
+// the original: a value an http page set stays away from https.
+func TestACopiedJarKeepsItsBinding(t *testing.T) {
+	b := needOriginBound(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	from, err := b.NewWorker(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer from.Close()
+	to, err := from.NewSibling(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer to.Close()
+	if got := writeBoth(t, from, "c"); len(got) != 2 {
+		t.Fatalf("the source jar holds c=%v, want one value per scheme", got)
+	}
+	jar, err := from.Jar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := to.SetJar(ctx, jar); err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []bool{true, false} {
+		origin := testLab.URL(scheme, lab.AppHost, "")
+		d, err := to.Delivered(ctx, origin+"/", LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Header != "c="+origin {
+			t.Errorf("the copy sent %q to %s, want only the value its own scheme set", d.Header, origin)
+		}
+	}
+}
+
+func valuesOf(jar []inspect.Cookie, name string) []string {
+	var out []string
+	for _, c := range jar {
+		if c.Name == name {
+			out = append(out, c.Value)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// jsString is s as a JavaScript string literal.
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

@@ -250,9 +250,16 @@ type Plant struct {
 	// http) or PlantOverSibling (a sibling subdomain, Domain=parent).
 	Over string `json:"over"`
 	// From is the checkpoint whose value was planted, empty for a literal.
-	From     string `json:"from,omitempty"`
-	URL      string `json:"url"`
-	Planted  bool   `json:"planted"`
+	From    string `json:"from,omitempty"`
+	URL     string `json:"url"`
+	Planted bool   `json:"planted"`
+	// Received says whether the victim's https page then got the planted
+	// value: Chrome sent it with the page's request or page script could
+	// read it there, measured in a copy of the victim's jar. With
+	// origin-bound cookies a value planted over http is stored but bound to
+	// http, and the https page never gets it. Nil when not measured (Chrome
+	// refused the plant).
+	Received *bool  `json:"received,omitempty"`
 	Evidence string `json:"evidence"`
 	// Step describes the step; File and Line locate it.
 	Step string `json:"step"`
