@@ -46,6 +46,12 @@ type Report struct {
 	// the run (--third-party-cookies): what cross-site frames and requests
 	// could store and send decides much of what the targets show.
 	ThirdPartyCookies ThirdPartyCookies `json:"thirdPartyCookies,omitempty"`
+
+	// OriginBoundCookies says the run's browser had origin-bound cookies
+	// on (--origin-bound-cookies): each cookie went only to the scheme that
+	// set it, and a host-only cookie only to its port. Chromium 156 has them
+	// off by default, so false is what users' browsers do today.
+	OriginBoundCookies bool `json:"originBoundCookies"`
 }
 
 // Browser names the browser that produced the evidence.

@@ -67,10 +67,12 @@ type htmlPage struct {
 	Browser     string
 	Started     string
 	Interrupted bool
-	Baseline    string
-	Regressions []inspect.Regression
-	Severities  []htmlCount
-	Targets     []htmlTarget
+	// ThirdParty and OriginBound say the run's cookie modes.
+	ThirdParty, OriginBound string
+	Baseline                string
+	Regressions             []inspect.Regression
+	Severities              []htmlCount
+	Targets                 []htmlTarget
 }
 
 // htmlCount is a severity and how many unaccepted findings have it.
@@ -87,7 +89,7 @@ type htmlTarget struct {
 	Counts                         string
 	NotMeasured                    string
 	Notes                          []string
-	Cookies, EarlierCookies        []htmlCookie
+	Cookies, EarlierCookies        htmlCookieTable
 	Writes                         []htmlWrite
 	Blocked                        []htmlBlocked
 	Findings                       []htmlFindingGroup
@@ -98,10 +100,18 @@ type htmlTarget struct {
 	Session                        []sessionNote
 }
 
+// htmlCookieTable is a table of cookies; BoundTo adds the column that says
+// where Chrome bound each (a run with origin-bound cookies).
+type htmlCookieTable struct {
+	Rows    []htmlCookie
+	BoundTo bool
+}
+
 type htmlCookie struct {
 	Name, Value, Domain, Path, SeenAt         string
 	Secure, HttpOnly, SameSite, Expires       string
 	Readable, ReadableClass, SetBy, Partition string
+	BoundTo                                   string
 	Story                                     []htmlWrite
 }
 
@@ -131,6 +141,7 @@ type htmlProbeGroup struct {
 
 type htmlAttempt struct {
 	Cookie, Before, Attack, Channel, Chrome, After, Verdict, Why string
+	Received                                                     string
 }
 
 type htmlPlant struct {
@@ -152,7 +163,10 @@ type htmlStep struct {
 
 func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	p := htmlPage{CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Tool: r.Tool, Browser: r.Browser.Product,
-		Interrupted: r.Interrupted, Baseline: r.Baseline, Regressions: slices.Clone(r.Regressions)}
+		Interrupted: r.Interrupted, Baseline: r.Baseline, Regressions: slices.Clone(r.Regressions), OriginBound: inspect.DescribeOriginBound(r.OriginBoundCookies)}
+	if r.ThirdPartyCookies != "" {
+		p.ThirdParty = r.ThirdPartyCookies.Describe()
+	}
 	if p.Tool == "" {
 		p.Tool = "cookiescope"
 	}
@@ -166,7 +180,7 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 				counts[f.Severity]++
 			}
 		}
-		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts))
+		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts, r.OriginBoundCookies))
 	}
 	for s := inspect.High; s >= inspect.Info; s-- {
 		p.Severities = append(p.Severities, htmlCount{s.String(), counts[s]})
@@ -180,7 +194,7 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	return p
 }
 
-func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
+func newHTMLTarget(i int, t inspect.Target, opts Options, originBound bool) htmlTarget {
 	h := htmlTarget{ID: fmt.Sprintf("target-%d", i+1), Name: targetName(t), URL: t.URL, Error: t.Error, Scenario: t.Scenario, File: t.File, Line: t.Line,
 		Mark: targetMark(t, opts.FailOn), Facts: strings.Join(targetFacts(t), "; "), Counts: cookieCounts(t), NotMeasured: notMeasuredNote(t)}
 	if t.FinalURL != t.URL {
@@ -213,11 +227,12 @@ func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
 	for i, wr := range t.Writes {
 		h.Writes = append(h.Writes, newHTMLWrite(t, i, wr, start))
 	}
+	h.Cookies.BoundTo, h.EarlierCookies.BoundTo = originBound, originBound
 	for _, c := range t.Cookies {
-		h.Cookies = append(h.Cookies, newHTMLCookie(t, c, readability(t, c), h.Writes))
+		h.Cookies.Rows = append(h.Cookies.Rows, newHTMLCookie(t, c, readability(t, c), h.Writes))
 	}
 	for _, c := range t.EarlierCookies {
-		h.EarlierCookies = append(h.EarlierCookies, newHTMLCookie(t, c, earlierReadability(t, c), h.Writes))
+		h.EarlierCookies.Rows = append(h.EarlierCookies.Rows, newHTMLCookie(t, c, earlierReadability(t, c), h.Writes))
 	}
 	for _, b := range t.Blocked {
 		h.Blocked = append(h.Blocked, htmlBlocked{Name: b.Name, Via: string(b.Via), From: writeOrigin(t, b.Write), Reasons: strings.Join(b.Reasons, ", "), Why: b.Explanation})
@@ -271,7 +286,7 @@ func newHTMLWrite(t inspect.Target, i int, wr inspect.Write, start time.Time) ht
 // from hosts its domain covers, each with its fate.
 func newHTMLCookie(t inspect.Target, c inspect.Cookie, readable string, writes []htmlWrite) htmlCookie {
 	h := htmlCookie{Name: c.Name, Domain: c.Domain, Path: c.Path, SeenAt: c.SeenAt, Secure: yesNo(c.Secure), HttpOnly: yesNo(c.HttpOnly),
-		SameSite: sameSite(c.SameSite), Expires: expires(c, true), Readable: readable, SetBy: setBy(t, c)}
+		SameSite: sameSite(c.SameSite), Expires: expires(c, true), Readable: readable, SetBy: setBy(t, c), BoundTo: boundTo(c)}
 	if c.Value != inspect.Redacted {
 		h.Value = c.Value
 	}
@@ -348,7 +363,7 @@ func htmlProbes(t inspect.Target) []htmlProbeGroup {
 			groups = append(groups, htmlProbeGroup{Name: name})
 			i = len(groups) - 1
 		}
-		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: probeChrome(p), After: p.After, Verdict: string(p.Verdict), Why: p.Explanation})
+		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: probeChrome(p), After: p.After, Verdict: string(p.Verdict), Why: p.Explanation, Received: receivedNote(p)})
 	}
 	return groups
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -76,6 +77,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		if r.ThirdPartyCookies != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "thirdPartyCookies", Value: string(r.ThirdPartyCookies)})
 		}
+		suite.Properties = append(suite.Properties, junitProperty{Name: "originBoundCookies", Value: strconv.FormatBool(r.OriginBoundCookies)})
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})

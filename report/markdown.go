@@ -18,6 +18,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	if r.ThirdPartyCookies != "" {
 		mdf(w, "Third-party cookies: %s\n\n", r.ThirdPartyCookies.Describe())
 	}
+	mdf(w, "Origin-bound cookies: %s\n\n", inspect.DescribeOriginBound(r.OriginBoundCookies))
 	if r.Baseline != "" {
 		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {

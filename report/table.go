@@ -27,6 +27,9 @@ type terminal struct {
 	failOn  *inspect.Severity
 	// browsers says each target names the browser that served it.
 	browsers bool
+	// originBound says the run had origin-bound cookies on: the cookie
+	// tables then say where Chrome bound each cookie.
+	originBound bool
 }
 
 // writeTerminal writes the report for people: first one verdict line per
@@ -35,7 +38,7 @@ type terminal struct {
 // evidence only when there are few, and probes are counted per probe (the
 // findings say what worked); with it, everything is shown.
 func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
-	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r)}
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r), originBound: r.OriginBoundCookies}
 	w := tw.w
 	if r.Interrupted {
 		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
@@ -43,8 +46,9 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 	}
 	if r.ThirdPartyCookies != "" {
 		tw.para("", "  ", "Third-party cookies: "+r.ThirdPartyCookies.Describe())
-		fmt.Fprintln(w)
 	}
+	tw.para("", "  ", "Origin-bound cookies: "+inspect.DescribeOriginBound(r.OriginBoundCookies))
+	fmt.Fprintln(w)
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)
 	}
@@ -345,6 +349,11 @@ func (tw terminal) cookies(t inspect.Target, cookies []inspect.Cookie, earlier b
 		{header: "Script-readable"},
 		{header: "Set by", moves: 1},
 	}}
+	if tw.originBound {
+		// Two cookies of one name, domain and path, one per scheme or port,
+		// are told apart by where Chrome bound them.
+		g.cols = slices.Insert(g.cols, 6, column{header: "Bound to", moves: 6, label: "bound to"})
+	}
 	for _, c := range cookies {
 		value := ""
 		if showValues {
@@ -362,10 +371,22 @@ func (tw terminal) cookies(t inspect.Target, cookies []inspect.Cookie, earlier b
 		if earlier {
 			read = earlierReadability(t, c)
 		}
-		g.add([]string{c.Name, value, seenAt, domain, c.Path, yesNo(c.Secure), yesNo(c.HttpOnly), sameSite(c.SameSite), expires(c, tw.verbose), read, setBy(t, c)},
-			cookieDetails(t, c, tw.verbose)...)
+		cells := []string{c.Name, value, seenAt, domain, c.Path, yesNo(c.Secure), yesNo(c.HttpOnly), sameSite(c.SameSite), expires(c, tw.verbose), read, setBy(t, c)}
+		if tw.originBound {
+			cells = slices.Insert(cells, 6, boundTo(c))
+		}
+		g.add(cells, cookieDetails(t, c, tw.verbose)...)
 	}
 	g.render(tw.w, tw.width, tw.st)
+}
+
+// boundTo is a cookie's Bound to cell: where origin-bound cookies let it
+// go, from the scheme and port Chrome recorded.
+func boundTo(c inspect.Cookie) string {
+	if b := c.BoundTo(); b != "" {
+		return b
+	}
+	return "(not recorded)"
 }
 
 // cookieDetails are the lines under a cookie's row after the moved columns,
@@ -611,10 +632,31 @@ func (tw terminal) probes(t inspect.Target) {
 			{header: "Verdict", marked: true},
 		}}
 		for _, p := range byName[name] {
-			g.add([]string{p.Cookie, p.Attack, p.Channel, probeChrome(p), p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, "why: "+p.Explanation)
+			details := []string{"why: " + p.Explanation}
+			if r := receivedNote(p); r != "" {
+				details = append(details, r)
+			}
+			g.add([]string{p.Cookie, p.Attack, p.Channel, probeChrome(p), p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, details...)
 		}
 		g.render(tw.w, tw.width, tw.st)
 	}
+}
+
+// receivedNote says what the target's https origin got after an attempt
+// the jar took, the evidence of its verdict; empty when not measured.
+func receivedNote(p inspect.Probe) string {
+	r := p.Received
+	if r == nil {
+		return ""
+	}
+	if r.Error != "" {
+		return "the https site: " + r.URL + " could not be read: " + r.Error
+	}
+	s := fmt.Sprintf("the https site: %s was sent %s, its script reads %s", r.URL, r.Sent, r.Readable)
+	if len(r.Withheld) > 0 {
+		s += "; Chrome withheld the attacker's value: " + strings.Join(r.Withheld, ", ")
+	}
+	return s
 }
 
 // WriteProbeSummary ends a run with a sentence per probed target: the

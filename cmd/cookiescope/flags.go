@@ -48,6 +48,9 @@ type commonFlags struct {
 	// what check read from it.
 	thirdParty        string
 	thirdPartyCookies inspect.ThirdPartyCookies
+	// originBound is --origin-bound-cookies: launch Chrome with origin-bound
+	// cookies on.
+	originBound bool
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -84,6 +87,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.dialogs, "dialogs", "dismiss", "answer every JavaScript `ANSWER`: dismiss or accept (alert, confirm, prompt; beforeunload always leaves the page)")
 	fs.StringVar(&c.sarifRoot, "sarif-root", "", "make SARIF file locations relative to `DIR`, the repository code scanning looks at (default: the git top level of the working directory, else the working directory)")
 	fs.StringVar(&c.thirdParty, "third-party-cookies", string(inspect.ThirdPartyCookiesBlock), "third-party cookies `MODE`: block (the default, as a fresh Chromium profile does) or allow (as for a user who allowed them); Partitioned cookies are stored either way")
+	fs.BoolVar(&c.originBound, "origin-bound-cookies", false, "launch Chrome with origin-bound cookies on (scheme and port binding, off by default in Chromium 156): see what Chrome's coming rules would change; needs a browser cookiescope launches")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -151,6 +155,9 @@ func (c *commonFlags) check() ([]output, error) {
 		return nil, usageError{browser.ErrRemoteAllowsNoThirdPartyCookies}
 	}
 	c.thirdPartyCookies = mode
+	if len(c.remotes) > 0 && c.originBound {
+		return nil, usageError{browser.ErrRemoteOriginBound}
+	}
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
 	}
@@ -225,8 +232,9 @@ func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 		TrustedSPKI: c.trustSPKI,
 		Resolve:     c.resolve,
 		// Every dialog is answered at once either way: none stalls a target.
-		AcceptDialogs:     c.dialogs == "accept",
-		ThirdPartyCookies: c.thirdPartyCookies,
+		AcceptDialogs:      c.dialogs == "accept",
+		ThirdPartyCookies:  c.thirdPartyCookies,
+		OriginBoundCookies: c.originBound,
 	}
 }
 

@@ -55,7 +55,7 @@ type job struct {
 // among them) at the failOn severity make the run fail with errFindings
 // unless it is the demo.
 func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, stdout, stderr io.Writer) error {
-	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), ThirdPartyCookies: c.thirdPartyCookies.OrDefault()}
+	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), ThirdPartyCookies: c.thirdPartyCookies.OrDefault(), OriginBoundCookies: c.originBound}
 	complete, runErr, launchErr := runJob(ctx, c, j, &rep, stderr)
 	if launchErr != nil && ctx.Err() == nil {
 		return launchErr
