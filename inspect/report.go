@@ -52,6 +52,10 @@ type Report struct {
 	// set it, and a host-only cookie only to its port. Chromium 156 has them
 	// off by default, so false is what users' browsers do today.
 	OriginBoundCookies bool `json:"originBoundCookies"`
+	// OriginBoundComparison is what --compare-origin-bound found: the
+	// probed targets' attacks run again with origin-bound cookies on, beside
+	// the run's own verdicts; nil without the comparison.
+	OriginBoundComparison *OriginBoundComparison `json:"originBoundComparison,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.

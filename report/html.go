@@ -73,6 +73,19 @@ type htmlPage struct {
 	Regressions             []inspect.Regression
 	Severities              []htmlCount
 	Targets                 []htmlTarget
+	// Comparison is what origin-bound cookies would change; nil without
+	// one.
+	Comparison *htmlComparison
+}
+
+// htmlComparison is the report's origin-bound comparison.
+type htmlComparison struct {
+	Probes, Browser, Took, Error string
+	Attacks                      []htmlAttackChange
+}
+
+type htmlAttackChange struct {
+	Target, Attack, Today, OriginBound, Change, Why string
 }
 
 // htmlCount is a severity and how many unaccepted findings have it.
@@ -188,6 +201,14 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	// html/template escapes markup; control and bidirectional characters
 	// are spelled out as in the terminal, so that they cannot reorder or
 	// hide what the page shows.
+	if c := r.OriginBoundComparison; c != nil {
+		hc := &htmlComparison{Probes: strings.Join(c.Probes, ", "), Browser: c.Browser, Took: fmt.Sprintf("%.1f s", float64(c.DurationMS)/1000), Error: c.Error}
+		for _, a := range c.Attacks {
+			hc.Attacks = append(hc.Attacks, htmlAttackChange{Target: a.Target, Attack: a.Probe + " of " + a.Cookie, Today: string(a.Today), OriginBound: string(a.OriginBound), Change: changeWords(a.Change), Why: a.Why})
+		}
+		inertFields(hc)
+		p.Comparison = hc
+	}
 	inertFields(&p.Targets)
 	inertFields(&p.Regressions)
 	p.Baseline = inert(p.Baseline)

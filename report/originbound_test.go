@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cookiescope/cookiescope/inspect"
+	"github.com/cookiescope/cookiescope/internal/schematest"
 )
 
 // twoSchemesReport has one cookie name twice, as origin-bound cookies keep
@@ -141,5 +142,64 @@ func TestAnAttackRowSaysWhatTheHTTPSSiteGot(t *testing.T) {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the verbose table does not say %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// comparisonReport is twoSchemesReport (off) with a comparison that fixed
+// the overwrite of csrf and left jar-overflow of sid working.
+func comparisonReport() inspect.Report {
+	r := twoSchemesReport(false)
+	r.OriginBoundComparison = &inspect.OriginBoundComparison{Probes: []string{"http-overwrite", "jar-overflow"}, Browser: "Chrome/156.0.8078.114", DurationMS: 9876,
+		Attacks: []inspect.AttackChange{
+			{Target: "https://app.test:8443/", Probe: "http-overwrite", Cookie: "csrf", Today: inspect.Vulnerable, OriginBound: inspect.Protected, Change: inspect.ChangeFixed, Why: "stored, but bound to http: the https site never receives it"},
+			{Target: "https://app.test:8443/", Probe: "jar-overflow", Cookie: "sid", Today: inspect.Vulnerable, OriginBound: inspect.Vulnerable, Change: inspect.ChangeStillVulnerable, Why: "evicted after 179 page-script writes"},
+		}}
+	return r
+}
+
+func TestEveryHumanFormatEndsWithWhatOriginBoundCookiesWouldChange(t *testing.T) {
+	r := comparisonReport()
+	for _, f := range []Format{FormatTable, FormatMarkdown, FormatHTML} {
+		var buf bytes.Buffer
+		if err := Write(&buf, f, r, Options{Width: 100}); err != nil {
+			t.Fatal(err)
+		}
+		// The Markdown escapes its punctuation and quotes names as code.
+		out := strings.NewReplacer(`\`, "", "`", "").Replace(buf.String())
+		flat := strings.Join(strings.Fields(out), " ")
+		heading := strings.Index(flat, "What origin-bound cookies would change")
+		if heading < 0 || heading < strings.LastIndex(flat, "https://app.test:8443/ ") && f == FormatTable {
+			t.Errorf("%s: the comparison is missing or not last:\n%s", f, out)
+			continue
+		}
+		for _, want := range []string{"http-overwrite of csrf", "jar-overflow of sid", "stored, but bound to http: the https site never receives it", "Chrome/156.0.8078.114"} {
+			if !strings.Contains(flat[heading:], want) {
+				t.Errorf("%s: the comparison does not say %q:\n%s", f, want, out)
+			}
+		}
+	}
+	var summary bytes.Buffer
+	if err := WriteProbeSummary(&summary, r, Options{Width: 200}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"FIXED   https://app.test:8443/: http-overwrite of csrf: vulnerable today, protected with origin-bound cookies",
+		"VULNERABLE https://app.test:8443/: jar-overflow of sid: vulnerable today, vulnerable with origin-bound cookies",
+	} {
+		if !strings.Contains(summary.String(), want) {
+			t.Errorf("the summary does not say %q:\n%s", want, summary.String())
+		}
+	}
+}
+
+// The JSON of a comparison, with rows that carry receipts, is what the
+// schema describes.
+func TestTheComparisonAndReceiptsMatchTheSchema(t *testing.T) {
+	for _, r := range []inspect.Report{comparisonReport(), twoSchemesReport(true)} {
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, r.Redact()); err != nil {
+			t.Fatal(err)
+		}
+		schematest.Check(t, buf.Bytes())
 	}
 }

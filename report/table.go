@@ -63,7 +63,79 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 		fmt.Fprintln(w)
 		tw.target(t)
 	}
+	if r.OriginBoundComparison != nil {
+		fmt.Fprintln(w)
+		tw.comparison(*r.OriginBoundComparison)
+	}
 	return w.err
+}
+
+// comparison ends the report with what origin-bound cookies would change,
+// attack by attack, per target: each attack's verdict today (the run's own)
+// and with them on (the second browser's), and why the latter.
+func (tw terminal) comparison(c inspect.OriginBoundComparison) {
+	took := fmt.Sprintf("%.1f s", float64(c.DurationMS)/1000)
+	browserName := c.Browser
+	if browserName == "" {
+		browserName = "no browser"
+	}
+	tw.para("", "  ", fmt.Sprintf("What origin-bound cookies would change: %s run again in a second browser launched with them on (%s, %s)", strings.Join(c.Probes, ", "), browserName, took))
+	if c.Error != "" {
+		tw.marked("  ", "ERROR", inert(c.Error))
+	}
+	fixed, still := 0, 0
+	for _, a := range c.Attacks {
+		switch a.Change {
+		case inspect.ChangeFixed:
+			fixed++
+		case inspect.ChangeStillVulnerable, inspect.ChangeNewlyVulnerable:
+			still++
+		}
+	}
+	tw.para("  ", "    ", fmt.Sprintf("%d of %d attacks that work today would fail with origin-bound cookies; %d would still work", fixed, fixed+still, still))
+	var order []string
+	byTarget := map[string][]inspect.AttackChange{}
+	for _, a := range c.Attacks {
+		if _, ok := byTarget[a.Target]; !ok {
+			order = append(order, a.Target)
+		}
+		byTarget[a.Target] = append(byTarget[a.Target], a)
+	}
+	for _, target := range order {
+		tw.para("  ", "    ", inert(target)+":")
+		g := grid{indent: "  ", cols: []column{{header: "Attack"}, {header: "Today", marked: true}, {header: "Origin-bound", marked: true}, {header: "Change"}}}
+		for _, a := range byTarget[target] {
+			var details []string
+			if tw.verbose || a.Change != inspect.ChangeProtectedAnyway {
+				details = append(details, "with origin-bound cookies: "+a.Why)
+			}
+			g.add([]string{a.Probe + " of " + a.Cookie, verdictMark(a.Today), verdictMark(a.OriginBound), changeWords(a.Change)}, details...)
+		}
+		g.render(tw.w, tw.width, tw.st)
+	}
+}
+
+// verdictMark is a verdict as a mark, "NOT RUN" when there is none.
+func verdictMark(v inspect.Verdict) string {
+	if v == "" {
+		return "NOT RUN"
+	}
+	return strings.ToUpper(string(v))
+}
+
+// changeWords says an AttackChange.Change for people.
+func changeWords(change string) string {
+	switch change {
+	case inspect.ChangeFixed:
+		return "fixed by origin-bound cookies"
+	case inspect.ChangeStillVulnerable:
+		return "still works"
+	case inspect.ChangeProtectedAnyway:
+		return "protected either way"
+	case inspect.ChangeNewlyVulnerable:
+		return "works only with origin-bound cookies"
+	}
+	return "not judged in one of the modes"
 }
 
 // errWriter keeps the first error of its writes.
@@ -662,7 +734,9 @@ func receivedNote(p inspect.Probe) string {
 // WriteProbeSummary ends a run with a sentence per probed target: the
 // attacks that worked, or that every attack failed; with opts.Verbose, first
 // a table of how many attempts per target and probe were protected,
-// vulnerable, or not applicable. Lines fit opts.Width.
+// vulnerable, or not applicable; then, after an origin-bound comparison,
+// a sentence per attack that it would fix or that would still work. Lines
+// fit opts.Width.
 func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 	type counts struct{ protected, vulnerable, na int }
 	any := false
@@ -728,6 +802,23 @@ func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 			tw.marked("", "OK", inert(targetName(t))+": every attack failed; its cookies are protected.")
 		} else {
 			tw.marked("", "VULNERABLE", inert(targetName(t))+": attacks worked on "+inert(strings.Join(vulnerable, ", "))+".")
+		}
+	}
+	if c := r.OriginBoundComparison; c != nil {
+		fmt.Fprintln(tw.w)
+		for _, line := range wrap("With origin-bound cookies (Chrome's coming defence, measured in a second browser)", tw.width) {
+			fmt.Fprintln(tw.w, tw.st.bold(line))
+		}
+		if c.Error != "" {
+			tw.marked("", "ERROR", inert(c.Error))
+		}
+		for _, a := range c.Attacks {
+			switch a.Change {
+			case inspect.ChangeFixed:
+				tw.marked("", "FIXED", inert(a.Target+": "+a.Sentence()))
+			case inspect.ChangeStillVulnerable, inspect.ChangeNewlyVulnerable:
+				tw.marked("", "VULNERABLE", inert(a.Target+": "+a.Sentence()))
+			}
 		}
 	}
 	return tw.w.err
