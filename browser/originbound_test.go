@@ -418,3 +418,69 @@ func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// Chrome evicts cookies of a host that holds too many in an order that
+// protects some: today Secure cookies outlast the others; with origin-bound
+// cookies, those set over https outlast those set over http, whatever
+// their Secure attribute (measured with Chromium 156). So page script on
+// the https origin can then push a Secure cookie out, and a network
+// attacker's http writes can no longer push out one that https set.
+func TestEvictionFollowsTheSchemeWithOriginBoundCookies(t *testing.T) {
+	https := testLab.URL(true, lab.AppHost, "")
+	http := testLab.URL(false, lab.AppHost, "")
+	tests := []struct {
+		description         string
+		setBy, line, fillBy string
+		survivesBound       bool
+		survivesToday       bool
+	}{
+		{"a Secure cookie, then 200 script writes from https", https, "s=1; Secure; Path=/", https, false, true},
+		{"a Secure cookie, then 200 script writes from http", https, "s=1; Secure; Path=/", http, true, true},
+		{"a cookie without Secure set over https, then 200 script writes from http", https, "s=1; Path=/", http, true, false},
+		{"a cookie without Secure set over https, then 200 script writes from https", https, "s=1; Path=/", https, false, false},
+		{"a cookie set over http, then 200 script writes from https", http, "s=1; Path=/", https, false, false},
+	}
+	const fill = "<script>for (let i = 0; i < 200; i++) document.cookie = 'f' + i + '=x; Path=/';</script>"
+	for _, mode := range []struct {
+		name  string
+		bound bool
+	}{{"origin-bound cookies on", true}, {"origin-bound cookies off", false}} {
+		t.Run(mode.name, func(t *testing.T) {
+			b := needBrowser(t)
+			if mode.bound {
+				b = needOriginBound(t)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			w, err := b.NewWorker(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			for _, tt := range tests {
+				if err := w.Reset(); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.Forge(ctx, tt.setBy+"/__cookiescope/set", ForgedResponse{SetCookie: []string{tt.line}}, LoadOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := w.Forge(ctx, tt.fillBy+"/__cookiescope/fill", ForgedResponse{Body: fill}, LoadOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				// The last write may reach the jar after the page settled.
+				var jar []inspect.Cookie
+				waitFor(t, "the last script write in the jar", func() bool {
+					jar, _ = w.Jar()
+					return len(valuesOf(jar, "f199")) == 1
+				})
+				want := tt.survivesToday
+				if mode.bound {
+					want = tt.survivesBound
+				}
+				if survived := len(valuesOf(jar, "s")) == 1; survived != want || len(jar) < 150 {
+					t.Errorf("%s: survived %v with %d cookies in the jar, want %v after a purge", tt.description, survived, len(jar), want)
+				}
+			}
+		})
+	}
+}
