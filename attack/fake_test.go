@@ -14,7 +14,8 @@ import (
 // fakeTab is a browser in miniature for the verdict tests: a jar that
 // applies the few rules the probes meet (strict secure cookies, prefixes,
 // Domain within the host, a per-domain limit with least-recently-set
-// eviction, non-Secure first) and a server that sets cookies on a visit.
+// eviction, non-Secure first, and with bound set, scheme binding) and a
+// server that sets cookies on a visit.
 // It is no model of Chrome: the real-Chrome tests measure Chrome; this
 // pins down what each probe concludes from what the jar says.
 type fakeTab struct {
@@ -28,6 +29,12 @@ type fakeTab struct {
 	// lastVisit is the most recent Visit's writes, for the fixation verdict.
 	visits, resets, forges int
 	hsts                   bool // answer every http attack as upgraded
+	// bound binds every cookie to the scheme that set it, as Chrome's
+	// origin-bound cookies do: it goes only to that scheme, and a write
+	// from the other scheme stores a second cookie instead of replacing it.
+	bound bool
+	// last is what the last Visit or Delivered delivered.
+	last browser.Delivery
 }
 
 type fakeCookie struct {
@@ -58,12 +65,30 @@ func (f *fakeTab) SetJar(_ context.Context, cookies []inspect.Cookie) error {
 	return nil
 }
 
-// sent is what a request to rawURL carries, longest path first.
+// schemeOf is the source scheme Chrome records for a write from rawURL.
+func schemeOf(rawURL string) string {
+	if strings.HasPrefix(rawURL, "https:") {
+		return "Secure"
+	}
+	return "NonSecure"
+}
+
+// sent is what a request to rawURL carries, longest path first, and what a
+// bound jar withholds for the scheme.
 func (f *fakeTab) sent(rawURL string) []inspect.Cookie {
+	out, _ := f.decide(rawURL)
+	return out
+}
+
+func (f *fakeTab) decide(rawURL string) (sent []inspect.Cookie, withheld []browser.WithheldCookie) {
 	u, _ := url.Parse(rawURL)
 	var out []inspect.Cookie
 	for _, c := range f.cookies() {
 		if inspect.DomainMatches(u.Hostname(), c) && (!c.Secure || u.Scheme == "https") && strings.HasPrefix(u.Path+"/", strings.TrimSuffix(c.Path, "/")+"/") {
+			if f.bound && c.SourceScheme != schemeOf(rawURL) {
+				withheld = append(withheld, browser.WithheldCookie{Name: c.Name, Value: c.Value, Reasons: []string{"SchemeMismatch"}})
+				continue
+			}
 			out = append(out, c)
 		}
 	}
@@ -72,18 +97,32 @@ func (f *fakeTab) sent(rawURL string) []inspect.Cookie {
 			out[j], out[j-1] = out[j-1], out[j]
 		}
 	}
-	return out
+	return out, withheld
+}
+
+// header is the Cookie header of cookies.
+func header(cookies []inspect.Cookie, httpOnlyToo bool) string {
+	var pairs []string
+	for _, c := range cookies {
+		if httpOnlyToo || !c.HttpOnly {
+			pairs = append(pairs, c.Name+"="+c.Value)
+		}
+	}
+	return strings.Join(pairs, "; ")
 }
 
 func (f *fakeTab) Visit(_ context.Context, rawURL string, _ browser.LoadOptions) inspect.Target {
 	f.visits++
 	t := inspect.Target{URL: rawURL, FinalURL: rawURL}
-	for _, line := range f.serve(f.sent(rawURL)) {
+	sent, withheld := f.decide(rawURL)
+	f.last = browser.Delivery{URL: rawURL, Header: header(sent, true), Reported: true, Withheld: withheld}
+	for _, line := range f.serve(sent) {
 		p, _ := inspect.ParseSetCookie(line)
 		t.Writes = append(t.Writes, inspect.Write{Via: inspect.ViaHeader, URL: rawURL, CookieLine: line, Parsed: p})
 		f.apply(rawURL, line, false)
 	}
 	t.Cookies = f.cookies()
+	f.last.DocumentCookie = header(f.sent(rawURL), false)
 	return t
 }
 
@@ -112,13 +151,12 @@ func (f *fakeTab) EvaluateInPage(_ context.Context, script string) ([]byte, erro
 	return []byte("true"), nil
 }
 
-func (f *fakeTab) CookieHeaderSentTo(_ context.Context, rawURL string, _ browser.LoadOptions) (string, error) {
-	var pairs []string
-	for _, c := range f.sent(rawURL) {
-		pairs = append(pairs, c.Name+"="+c.Value)
-	}
-	return strings.Join(pairs, "; "), nil
+func (f *fakeTab) Delivered(ctx context.Context, rawURL string, opts browser.LoadOptions) (browser.Delivery, error) {
+	f.Visit(ctx, rawURL, opts)
+	return f.last, nil
 }
+
+func (f *fakeTab) LastDelivered(context.Context, string) browser.Delivery { return f.last }
 
 // apply stores a Set-Cookie line as the rules the probes meet allow.
 func (f *fakeTab) apply(rawURL, line string, script bool) {
@@ -131,7 +169,7 @@ func (f *fakeTab) apply(rawURL, line string, script bool) {
 	if script && p.HttpOnly {
 		return
 	}
-	c := inspect.Cookie{Name: p.Name, Value: p.Value, Domain: host, HostOnly: true, Path: p.Path, Secure: p.Secure, HttpOnly: p.HttpOnly, Session: true}
+	c := inspect.Cookie{Name: p.Name, Value: p.Value, Domain: host, HostOnly: true, Path: p.Path, Secure: p.Secure, HttpOnly: p.HttpOnly, Session: true, SourceScheme: schemeOf(rawURL)}
 	if c.Path == "" {
 		c.Path = "/"
 	}
@@ -160,7 +198,7 @@ func (f *fakeTab) apply(rawURL, line string, script bool) {
 		return
 	}
 	for i, old := range f.jar {
-		if old.Key() == c.Key() {
+		if old.Key() == c.Key() && (!f.bound || old.SourceScheme == c.SourceScheme) {
 			if script && old.HttpOnly {
 				return
 			}

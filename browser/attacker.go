@@ -2,6 +2,7 @@ package browser
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -167,13 +169,70 @@ func escapePattern(url string) string {
 	return string(out)
 }
 
-// CookieHeaderSentTo loads rawURL in the worker's tab, keeping the context's
-// state, and returns the Cookie header Chrome sent with the document
-// request: what the server receives, in the order it receives it.
-func (w *Worker) CookieHeaderSentTo(ctx context.Context, rawURL string, opts LoadOptions) (string, error) {
-	rec := w.current()
-	if _, err := w.load(ctx, rawURL, rec, opts.withDefaults()); err != nil {
-		return "", err
+// Delivery is what an origin got from Chrome with one page load: the
+// Cookie header of the main document's request (its first hop, before any
+// redirect), the cookies Chrome withheld from that request with its
+// reasons, and what page script could read there afterwards. It holds
+// values: it is evidence for an attack's verdict and never goes into a
+// report as it is.
+type Delivery struct {
+	// URL is the page loaded.
+	URL string
+	// Header is the Cookie header, in the order the server receives it;
+	// Reported is false when Chrome reported no cookie decision for the
+	// request (it never reached the network).
+	Header   string
+	Reported bool
+	// Withheld are the cookies Chrome kept from the request, each with
+	// its reasons (SchemeMismatch, PortMismatch, NotOnPath, ...). Chrome
+	// names no reason for every cookie it keeps back: with origin-bound
+	// cookies, a Domain cookie that shares its name with a host-only cookie
+	// of the host is neither sent nor listed (measured with Chromium 156).
+	Withheld []WithheldCookie
+	// DocumentCookie is what document.cookie returned in the page once it
+	// had loaded (it may have moved on within the origin: a form that
+	// submits itself); ScriptErr says why it could not be read.
+	DocumentCookie string
+	ScriptErr      error
+}
+
+// WithheldCookie is a cookie Chrome kept from a request, and why.
+type WithheldCookie struct {
+	Name, Value string
+	Reasons     []string
+}
+
+// Delivered loads rawURL in the worker's tab, keeping the context's state,
+// and returns what the origin got: what the server receives with the
+// document request and what script can read there.
+func (w *Worker) Delivered(ctx context.Context, rawURL string, opts LoadOptions) (Delivery, error) {
+	if _, err := w.load(ctx, rawURL, w.current(), opts.withDefaults()); err != nil {
+		return Delivery{URL: rawURL}, err
 	}
-	return rec.sentToDocument(), nil
+	return w.LastDelivered(ctx, rawURL), nil
+}
+
+// LastDelivered returns the Delivery of the last page the worker loaded
+// (Visit, Inspect before its clean-up, Delivered) as rawURL, without loading
+// anything: the request's cookies as recorded, and document.cookie read now.
+func (w *Worker) LastDelivered(ctx context.Context, rawURL string) Delivery {
+	d := Delivery{URL: rawURL}
+	var cookies []*network.AssociatedCookie
+	d.Header, cookies, d.Reported = w.current().documentRequest()
+	for _, ac := range cookies {
+		if ac == nil || ac.Cookie == nil || len(ac.BlockedReasons) == 0 {
+			continue
+		}
+		wc := WithheldCookie{Name: ac.Cookie.Name, Value: ac.Cookie.Value}
+		for _, r := range ac.BlockedReasons {
+			wc.Reasons = append(wc.Reasons, string(r))
+		}
+		d.Withheld = append(d.Withheld, wc)
+	}
+	raw, err := w.EvaluateInPage(ctx, "document.cookie")
+	if err == nil {
+		err = json.Unmarshal(raw, &d.DocumentCookie)
+	}
+	d.ScriptErr = err
+	return d
 }

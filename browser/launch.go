@@ -35,6 +35,11 @@ var ErrNoBrowser = errors.New("no Chrome or Chromium found: install it (Debian/U
 // browser's profile, which only a browser cookiescope launches gets from it.
 var ErrRemoteAllowsNoThirdPartyCookies = errors.New("--third-party-cookies allow needs a browser cookiescope launches (it is a setting of the browser's profile); a --remote browser can only be made to block them")
 
+// ErrRemoteOriginBound means --origin-bound-cookies was asked of a remote
+// browser: origin-bound cookies are Chrome features chosen on its command
+// line, which only a browser cookiescope launches gets from it.
+var ErrRemoteOriginBound = errors.New("--origin-bound-cookies needs a browser cookiescope launches (origin-bound cookies are features switched on in Chrome's command line, which a --remote browser was started without); drop --remote, or start that browser with --enable-features=" + originBoundFeatures)
+
 // Options says which browser to use and how to start it. The zero value
 // finds a local Chrome and launches it headless.
 type Options struct {
@@ -71,6 +76,12 @@ type Options struct {
 	// of each browser context and every popup (zero: DefaultViewport, a
 	// 1280×720 desktop). A worker's SetViewport replaces it for its pages.
 	Viewport inspect.Viewport
+	// OriginBoundCookies launches Chrome with origin-bound cookies (scheme
+	// and port binding, Chromium features that 156 leaves off): a cookie is
+	// then sent only to the scheme that set it, and a host-only cookie only
+	// to its port. A remote browser's features are not ours to choose, so
+	// it is refused with Remotes.
+	OriginBoundCookies bool
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer
@@ -168,6 +179,9 @@ func Launch(ctx context.Context, opts Options) (*Browser, error) {
 	}
 	if len(opts.Remotes) > 0 && opts.ThirdPartyCookies.Allowed() {
 		return nil, ErrRemoteAllowsNoThirdPartyCookies
+	}
+	if len(opts.Remotes) > 0 && opts.OriginBoundCookies {
+		return nil, ErrRemoteOriginBound
 	}
 	for _, address := range opts.Remotes {
 		if err := CheckRemote(address); err != nil {
@@ -514,9 +528,26 @@ func FindChrome(explicit string) (string, error) {
 	return "", ErrNoBrowser
 }
 
+// The Chrome features behind origin-bound cookies: scheme binding (a
+// cookie goes only to the scheme that set it) and port binding (a host-only
+// cookie goes only to the port that set it; Domain cookies to any port).
+const originBoundFeatures = "EnableSchemeBoundCookies,EnablePortBoundCookies"
+
+// chromedpEnabledFeatures is the --enable-features value of
+// chromedp.DefaultExecAllocatorOptions. chromedp keeps one value per switch,
+// so a second Flag("enable-features", ...) replaces it; and Chrome honours
+// only the last of repeated --enable-features switches (measured with
+// Chromium 156). Features of ours are therefore appended to this value in
+// one switch. TestLaunchGivesChromeOneEnableFeaturesSwitch fails if chromedp
+// changes its default.
+const chromedpEnabledFeatures = "NetworkService,NetworkServiceInProcess"
+
 // launchFlags builds the command line for a local Chrome.
 func launchFlags(opts Options) ([]chromedp.ExecAllocatorOption, error) {
 	flags := append([]chromedp.ExecAllocatorOption{}, chromedp.DefaultExecAllocatorOptions[:]...)
+	if opts.OriginBoundCookies {
+		flags = append(flags, chromedp.Flag("enable-features", chromedpEnabledFeatures+","+originBoundFeatures))
+	}
 	flags = append(flags,
 		// The network here is closed; without these Chrome keeps trying to
 		// reach the outside and slows every run.

@@ -25,7 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
-	l, err := lab.Start(lab.Config{})
+	l, err := lab.Start(lab.Config{SecondHTTPS: true})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start lab:", err)
 		return 1
@@ -45,6 +45,7 @@ func runTests(m *testing.M) int {
 		testBrowser = b
 		defer b.Close()
 	}
+	defer closeOriginBound()
 	return m.Run()
 }
 

@@ -49,9 +49,12 @@ type recording struct {
 
 	// loads holds when each main-frame document (by loader ID) fired its
 	// load event; loader says which one this target waits for (a late event
-	// of the previous document must not count).
+	// of the previous document must not count). navigated is the loader
+	// of the navigation cookiescope started last: loader moves on with a
+	// page that navigates by itself, navigated stays.
 	loads     map[string]time.Time
 	loader    string
+	navigated string
 	mainFrame cdp.FrameID
 	lastEvent time.Time
 	// Request IDs are unique across sessions: a cross-site iframe's document
@@ -63,8 +66,6 @@ type recording struct {
 	adopting    int                        // iframe sessions still being set up
 	writes      []inspect.Write
 	pending     []pendingHeaderWrite
-	// sent holds the Cookie header each request carried, by request ID.
-	sent map[string]string
 	// hsts holds the Strict-Transport-Security header of each response, by
 	// request ID.
 	hsts map[string]string
@@ -173,7 +174,6 @@ func newRecording(secret string) *recording {
 		extraSeen:   make(map[string]int),
 		origins:     make(map[string]bool),
 		loads:       make(map[string]time.Time),
-		sent:        make(map[string]string),
 		hsts:        make(map[string]string),
 		scriptSeen:  make(map[string]bool),
 		requests:    make(map[string]*requestTrace),
@@ -222,12 +222,13 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		}
 		r.traceRequest(session, ev)
 	case *network.EventRequestWillBeSentExtraInfo:
+		header := ""
 		for name, v := range ev.Headers {
 			if s, ok := v.(string); ok && strings.EqualFold(name, "cookie") {
-				r.sent[string(ev.RequestID)] = s
+				header = s
 			}
 		}
-		r.traceCookies(session, ev)
+		r.traceCookies(session, ev, header)
 	case *network.EventResponseReceived:
 		if q, ok := r.inflight[string(ev.RequestID)]; ok {
 			q.responded = time.Now()
@@ -630,12 +631,20 @@ func (r *recording) eventCount() uint64 {
 	return r.events
 }
 
-// sentToDocument returns the Cookie header the awaited main document's
-// request carried (a navigation's request ID is its loader ID).
-func (r *recording) sentToDocument() string {
+// documentRequest returns what Chrome decided for the first hop of the
+// document request of the navigation cookiescope started last (a
+// navigation's request ID is its loader ID), before any redirect or any
+// navigation of the page's own: the Cookie header it carried and the
+// cookies Chrome associated with it, values included. ok is false when
+// Chrome reported no decision.
+func (r *recording) documentRequest() (header string, cookies []*network.AssociatedCookie, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.sent[r.loader]
+	tr := r.requests[r.navigated]
+	if tr == nil || len(tr.cookies) == 0 {
+		return "", nil, false
+	}
+	return tr.headers[0], tr.cookies[0], true
 }
 
 // documentHSTS returns the Strict-Transport-Security header of the awaited
@@ -663,7 +672,7 @@ func (r *recording) expectNavigation() {
 // expectLoad names the main-frame document whose load the target waits for.
 func (r *recording) expectLoad(loaderID string) {
 	r.mu.Lock()
-	r.loader = loaderID
+	r.loader, r.navigated = loaderID, loaderID
 	r.mu.Unlock()
 }
 

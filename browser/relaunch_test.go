@@ -208,6 +208,13 @@ func startRemoteChrome(t *testing.T) (*os.Process, string) {
 // run on the new profile folder before Chrome starts.
 func startRemoteChromeWith(t *testing.T, prepare func(profile string) error) (*os.Process, string) {
 	t.Helper()
+	return startRemoteChromeArgs(t, prepare)
+}
+
+// startRemoteChromeArgs is startRemoteChromeWith with more switches on
+// Chrome's command line, after cookiescope's own.
+func startRemoteChromeArgs(t *testing.T, prepare func(profile string) error, extra ...string) (*os.Process, string) {
+	t.Helper()
 	path, err := FindChrome("")
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +234,8 @@ func startRemoteChromeWith(t *testing.T, prepare func(profile string) error) (*o
 	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--disable-quic", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
 		"--user-data-dir=" + profile, "--host-resolver-rules=MAP *.test 127.0.0.1",
-		"--ignore-certificate-errors-spki-list=" + testLab.SPKI, "about:blank"}
+		"--ignore-certificate-errors-spki-list=" + testLab.SPKI}
+	args = append(append(args, extra...), "about:blank")
 	if os.Geteuid() == 0 {
 		args = append(args, "--no-sandbox")
 	}

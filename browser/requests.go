@@ -21,6 +21,9 @@ type requestTrace struct {
 	// reported by both: only one session's reports are counted).
 	cookies       [][]*network.AssociatedCookie
 	cookieSession string
+	// headers holds the Cookie header of each hop whose cookies are in
+	// cookies, in the same order ("" for none).
+	headers []string
 }
 
 // traceRequest records a hop of a request: where it came from and what it
@@ -85,8 +88,8 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 }
 
 // traceCookies records Chrome's cookie decisions for the next hop of a
-// request. It runs under r.mu.
-func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeSentExtraInfo) {
+// request, and the Cookie header it sent with it. It runs under r.mu.
+func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeSentExtraInfo, header string) {
 	key := string(ev.RequestID)
 	tr := r.requests[key]
 	if tr == nil {
@@ -105,6 +108,7 @@ func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeS
 		return
 	}
 	tr.cookies = append(tr.cookies, ev.AssociatedCookies)
+	tr.headers = append(tr.headers, header)
 }
 
 // popupOpener returns the URL of the page that opened the popup of session.

@@ -66,14 +66,17 @@ var attackRules = []Rule{
 }
 
 // fixationDemonstrated fires once per plant whose story a scenario told in
-// full: Chrome stored the planted cookie; a later rotated expectation of
+// full: Chrome stored the planted cookie and the victim's https page got it
+// (or that was not measured); a later rotated expectation of
 // the victim on it, against a checkpoint taken at or after the plant,
 // failed with the value unchanged; and a still later expectation of the
 // attacker's browser that the page shows no account failed.
 func fixationDemonstrated(j *judge, t Target) []Finding {
 	var out []Finding
 	for _, p := range t.Plants {
-		if !p.Planted {
+		// A plant the victim's https page never got (bound to http) cannot
+		// have fixed its session, whatever the jar holds.
+		if !p.Planted || p.Received != nil && !*p.Received {
 			continue
 		}
 		kept, ok := firstResult(t.Expectations, func(r ExpectationResult) bool {

@@ -195,16 +195,22 @@ func TestFlowStateCookiesAreRecognisedByTheirLife(t *testing.T) {
 	}
 	ret := Request{URL: "https://rp.test/cb", Method: "POST", Navigation: true, Relation: RelationCrossSite, TopLevel: "https://idp.test/authorize",
 		CookiesReported: true, At: at(300), Sent: []RequestCookie{{Name: "auth_verification", Domain: "rp.test", Path: "/"}, {Name: "rp_pref", Domain: "rp.test", Path: "/"}}}
-	target := Target{URL: "https://rp.test/", Requests: []Request{ret},
+	toIdP := Request{URL: "https://idp.test/authorize?state=s1", Method: "GET", Navigation: true, Relation: RelationCrossSite, TopLevel: "https://rp.test/login", CookiesReported: true, At: at(150)}
+	// The return's redirect to /account carries rp_session, which /cb
+	// set: the session the return issued, no state of the hop.
+	account := Request{URL: "https://rp.test/account", Method: "GET", Navigation: true, Relation: RelationCrossSite, TopLevel: "https://idp.test/authorize",
+		CookiesReported: true, At: at(320), Sent: []RequestCookie{{Name: "rp_session", Domain: "rp.test", Path: "/"}}}
+	target := Target{URL: "https://rp.test/", Requests: []Request{toIdP, ret, account},
 		Writes: []Write{
 			write("auth_verification=s1; Path=/; Secure; HttpOnly; SameSite=None", "https://rp.test/login", FateReplaced, 100),
 			write("rp_pref=1; Path=/; Secure; SameSite=None", "https://rp.test/login", FateStored, 100),
 			write("auth_verification=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=None", "https://rp.test/cb", FateDeleted, 310),
-			write("rp_session=s2; Path=/; Secure; HttpOnly; SameSite=Lax", "https://rp.test/cb", FateStored, 310),
+			write("rp_session=s2; Path=/; Secure; HttpOnly; SameSite=Lax", "https://rp.test/cb", FateReplaced, 310),
+			write("rp_session=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax", "https://rp.test/logout", FateDeleted, 900),
 		}}
 	got := FlowStateCookies(target)
 	if len(got) != 1 || got[0].Name != "auth_verification" {
-		t.Fatalf("flow-state cookies %+v; want auth_verification only (rp_pref lives on past the return)", got)
+		t.Fatalf("flow-state cookies %+v; want auth_verification only (rp_pref lives on past the return, rp_session was set by it)", got)
 	}
 	for _, want := range []string{"https://rp.test/login", "POST https://rp.test/cb from https://idp.test/authorize", "SameSite=None is what lets"} {
 		if !strings.Contains(got[0].Why, want) {

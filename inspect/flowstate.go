@@ -3,14 +3,15 @@ package inspect
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // FlowStateCookies recognises the cookies of a redirect login (OAuth or
 // OpenID Connect state, nonce, PKCE verifier) by their life in the target,
-// whatever their names: a cookie stored before a cross-site top-level
-// navigation came back to its site (the identity provider's return, a
-// redirect or a form_post), sent with that return, and deleted by a write
-// at or after it. A session credential lives on after the return; a
+// whatever their names: a cookie stored before the browser went to another
+// site (the identity provider), sent with the cross-site top-level
+// navigation that came back from that site (a redirect or a form_post),
+// and deleted by a write at or after it. A session credential lives on after the return; a
 // flow-state cookie ends there. Each is named once, with the evidence; a
 // SameSite=None on it is explained: the cross-site return could not carry
 // it otherwise.
@@ -32,6 +33,12 @@ func FlowStateCookies(t Target) []FlowStateCookie {
 			if !ok {
 				continue
 			}
+			// The user went to the other site after the cookie was set: a
+			// cookie the return itself set (the session it issues, sent on
+			// the return's redirect) is no state of the hop.
+			if !visitedBetween(t.Requests, site(r.TopLevel), set.At, r.At) {
+				continue
+			}
 			deleted, ok := lastWriteOf(t.Writes, ref, func(w Write) bool { return w.Fate == FateDeleted && !w.At.Before(r.At) })
 			if !ok {
 				continue
@@ -46,6 +53,17 @@ func FlowStateCookies(t Target) []FlowStateCookie {
 		}
 	}
 	return out
+}
+
+// visitedBetween reports whether a top-level navigation to a page of the
+// site was made after from and before to.
+func visitedBetween(requests []Request, target string, from, to time.Time) bool {
+	for _, q := range requests {
+		if q.Navigation && site(q.URL) == target && q.At.After(from) && q.At.Before(to) {
+			return true
+		}
+	}
+	return false
 }
 
 // lastWriteOf returns the last write to the cookie ref names that keep

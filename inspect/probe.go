@@ -42,6 +42,13 @@ type Probe struct {
 	// shown, except the attacker's own value, which is no secret.
 	Before string `json:"before"`
 	After  string `json:"after"`
+	// Received is what the target's https origin got after an attack the
+	// jar took, the evidence its verdict rests on: an attacker's value that
+	// Chrome stores but never sends there (origin-bound cookies bind it to
+	// http) changes nothing the site sees. Nil when the jar did not take the
+	// attack, and for probes that judge by the jar alone (jar-overflow,
+	// prefix).
+	Received *Receipt `json:"received,omitempty"`
 	// Verdict and Explanation are the plain judgement and its one line of why.
 	Verdict     Verdict `json:"verdict"`
 	Explanation string  `json:"explanation"`
@@ -54,8 +61,31 @@ type Probe struct {
 	Forged string `json:"-"`
 }
 
+// Receipt is what the target's origin got after an attack the jar took,
+// measured with one more page load there (URL): the values of the attacked
+// name in the Cookie header Chrome sent with the page's request (what the
+// server receives, in that order) and in document.cookie there (what page
+// script reads), each as a ValueList, and Chrome's reasons when it kept the
+// attacker's value from the request. Values are redacted unless shown, the
+// attacker's own excepted.
+type Receipt struct {
+	URL      string `json:"url"`
+	Sent     string `json:"sent"`
+	Readable string `json:"readable"`
+	// Withheld are Chrome's reasons for keeping the attacker's value from
+	// the request (SchemeMismatch: bound to http); empty when it was sent,
+	// or when Chrome kept it back without naming a reason.
+	Withheld []string `json:"withheld"`
+	// Error says why the receipt could not be measured; the verdict then
+	// rests on the jar alone, and says so.
+	Error string `json:"error,omitempty"`
+}
+
 // Absent is the ValueList of a name the jar does not hold.
 const Absent = "(absent)"
+
+// NotMeasuredValues is the ValueList of what could not be read.
+const NotMeasuredValues = "(not measured)"
 
 const valueSeparator = ", "
 
@@ -66,6 +96,21 @@ func ValueList(jar []Cookie, name string) string {
 	for _, c := range jar {
 		if c.Name == name {
 			values = append(values, c.Value)
+		}
+	}
+	if len(values) == 0 {
+		return Absent
+	}
+	return strings.Join(values, valueSeparator)
+}
+
+// ValuesOf lists the values of name in a Cookie header or a document.cookie
+// string, in order, as a ValueList (Absent when none).
+func ValuesOf(cookieString, name string) string {
+	var values []string
+	for _, p := range ParseDocumentCookie(cookieString) {
+		if p.Name == name {
+			values = append(values, p.Value)
 		}
 	}
 	if len(values) == 0 {

@@ -33,6 +33,12 @@ func (t Target) redact() Target {
 	for i, p := range t.Probes {
 		p.Before = redactValueList(p.Before, p.Forged)
 		p.After = redactValueList(p.After, p.Forged)
+		if p.Received != nil {
+			r := *p.Received
+			r.Sent = redactValueList(r.Sent, p.Forged)
+			r.Readable = redactValueList(r.Readable, p.Forged)
+			p.Received = &r
+		}
 		out.Probes[i] = p
 	}
 	if t.Probes == nil {

@@ -50,6 +50,16 @@ type Report struct {
 	// --device; a scenario's own viewport: is on its target); nil in a
 	// report written before viewports were stated.
 	Viewport *Viewport `json:"viewport,omitempty"`
+
+	// OriginBoundCookies says the run's browser had origin-bound cookies
+	// on (--origin-bound-cookies): each cookie went only to the scheme that
+	// set it, and a host-only cookie only to its port. Chromium 156 has them
+	// off by default, so false is what users' browsers do today.
+	OriginBoundCookies bool `json:"originBoundCookies"`
+	// OriginBoundComparison is what --compare-origin-bound found: the
+	// probed targets' attacks run again with origin-bound cookies on, beside
+	// the run's own verdicts; nil without the comparison.
+	OriginBoundComparison *OriginBoundComparison `json:"originBoundComparison,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.
@@ -265,9 +275,16 @@ type Plant struct {
 	// http) or PlantOverSibling (a sibling subdomain, Domain=parent).
 	Over string `json:"over"`
 	// From is the checkpoint whose value was planted, empty for a literal.
-	From     string `json:"from,omitempty"`
-	URL      string `json:"url"`
-	Planted  bool   `json:"planted"`
+	From    string `json:"from,omitempty"`
+	URL     string `json:"url"`
+	Planted bool   `json:"planted"`
+	// Received says whether the victim's https page then got the planted
+	// value: Chrome sent it with the page's request or page script could
+	// read it there, measured in a copy of the victim's jar. With
+	// origin-bound cookies a value planted over http is stored but bound to
+	// http, and the https page never gets it. Nil when not measured (Chrome
+	// refused the plant).
+	Received *bool  `json:"received,omitempty"`
 	Evidence string `json:"evidence"`
 	// Step describes the step; File and Line locate it.
 	Step string `json:"step"`

@@ -39,6 +39,8 @@ func scrubFixture() Report {
 		SchemaVersion: SchemaVersion, Tool: "cookiescope", Browser: Browser{Product: "Chrome/140.0"}, Started: t0,
 		Baseline:    "baseline.json",
 		Regressions: []Regression{{Target: "login", Cookie: "sid", What: "lost HttpOnly"}},
+		OriginBoundComparison: &OriginBoundComparison{Probes: []string{"http-overwrite"}, Browser: "Chrome/140.0", DurationMS: 1234,
+			Attacks: []AttackChange{{Target: "https://app.test/?uid=1234", Probe: "http-overwrite", Cookie: "sid", Today: Vulnerable, OriginBound: Protected, Change: ChangeFixed, Why: "stored, but bound to http"}}},
 		Targets: []Target{
 			{
 				URL: "https://app.test/", FinalURL: "https://app.test/account", DurationMS: 1234, HSTS: "max-age=31536000",
@@ -59,7 +61,8 @@ func scrubFixture() Report {
 					Evidence: "set by https://cdn.test/app.js:12", Fix: "Set SameSite.", References: []Reference{refSameSite}}},
 				Probes: []Probe{{Name: "http-overwrite", Cookie: "sid", Attack: "Set-Cookie: sid=cookiescope-forged-1 over http:", Channel: "header",
 					Emulated: true, Accepted: true, Reasons: []string{}, Before: "tok-9f8e7d", After: "tok-9f8e7d, cookiescope-forged-1",
-					Verdict: Vulnerable, Explanation: "a network attacker shadowed sid", Forged: "cookiescope-forged-1"}},
+					Verdict: Vulnerable, Explanation: "a network attacker shadowed sid", Forged: "cookiescope-forged-1",
+					Received: &Receipt{URL: "https://app.test/account?uid=1234", Sent: "cookiescope-forged-1, tok-9f8e7d", Readable: Absent, Withheld: []string{}}}},
 				Dialogs: []Dialog{{Kind: "alert", Message: "Welcome back, user 1234!", URL: "https://app.test/account", Answer: "dismissed"}},
 				Popups:  []Popup{{URL: "https://ads.test/pop?uid=1234", OpenedBy: "https://app.test/account"}},
 			},

@@ -35,12 +35,18 @@ var Hosts = []string{AppHost, SubHost, "*." + AppHost, CDNHost, WidgetHost, Secu
 // Config chooses the lab's ports; zero means a free port chosen by the OS.
 type Config struct {
 	HTTPPort, HTTPSPort int
+	// SecondHTTPS also serves https on a second free port (Lab.SecondHTTPSPort),
+	// with the same certificate, so that what a cookie does between two ports
+	// of one host (origin-bound cookies bind a host-only cookie to its port)
+	// can be seen in any browser that trusts the lab.
+	SecondHTTPS bool
 }
 
 // Lab is a running lab. Its listeners are bound to 127.0.0.1 only.
 type Lab struct {
-	// HTTPPort and HTTPSPort are the ports actually bound.
-	HTTPPort, HTTPSPort int
+	// HTTPPort and HTTPSPort are the ports actually bound; SecondHTTPSPort
+	// is the second https port with Config.SecondHTTPS, else 0.
+	HTTPPort, HTTPSPort, SecondHTTPSPort int
 	// SPKI is the base64 SHA-256 of the certificate's public key, for
 	// Chrome's --ignore-certificate-errors-spki-list: it trusts this lab's
 	// key and nothing else.
@@ -83,6 +89,17 @@ func Start(cfg Config) (*Lab, error) {
 	l.servers = []*http.Server{plain, secure}
 	l.serve(func() error { return plain.Serve(httpLn) })
 	l.serve(func() error { return secure.ServeTLS(httpsLn, "", "") })
+	if cfg.SecondHTTPS {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			l.Close()
+			return nil, fmt.Errorf("lab second https listener: %w", err)
+		}
+		l.SecondHTTPSPort = ln.Addr().(*net.TCPAddr).Port
+		second := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: secure.TLSConfig}
+		l.servers = append(l.servers, second)
+		l.serve(func() error { return second.ServeTLS(ln, "", "") })
+	}
 	return l, nil
 }
 

@@ -68,10 +68,25 @@ type htmlPage struct {
 	Started     string
 	Viewport    string
 	Interrupted bool
-	Baseline    string
-	Regressions []inspect.Regression
-	Severities  []htmlCount
-	Targets     []htmlTarget
+	// ThirdParty and OriginBound say the run's cookie modes.
+	ThirdParty, OriginBound string
+	Baseline                string
+	Regressions             []inspect.Regression
+	Severities              []htmlCount
+	Targets                 []htmlTarget
+	// Comparison is what origin-bound cookies would change; nil without
+	// one.
+	Comparison *htmlComparison
+}
+
+// htmlComparison is the report's origin-bound comparison.
+type htmlComparison struct {
+	Probes, Browser, Took, Error string
+	Attacks                      []htmlAttackChange
+}
+
+type htmlAttackChange struct {
+	Target, Attack, Today, OriginBound, Change, Why string
 }
 
 // htmlCount is a severity and how many unaccepted findings have it.
@@ -88,7 +103,7 @@ type htmlTarget struct {
 	Counts                         string
 	NotMeasured                    string
 	Notes                          []string
-	Cookies, EarlierCookies        []htmlCookie
+	Cookies, EarlierCookies        htmlCookieTable
 	Writes                         []htmlWrite
 	Blocked                        []htmlBlocked
 	Findings                       []htmlFindingGroup
@@ -100,10 +115,18 @@ type htmlTarget struct {
 	Session                        []sessionNote
 }
 
+// htmlCookieTable is a table of cookies; BoundTo adds the column that says
+// where Chrome bound each (a run with origin-bound cookies).
+type htmlCookieTable struct {
+	Rows    []htmlCookie
+	BoundTo bool
+}
+
 type htmlCookie struct {
 	Name, Value, Domain, Path, SeenAt         string
 	Secure, HttpOnly, SameSite, Expires       string
 	Readable, ReadableClass, SetBy, Partition string
+	BoundTo                                   string
 	Story                                     []htmlWrite
 }
 
@@ -133,6 +156,7 @@ type htmlProbeGroup struct {
 
 type htmlAttempt struct {
 	Cookie, Before, Attack, Channel, Chrome, After, Verdict, Why string
+	Received                                                     string
 }
 
 type htmlPlant struct {
@@ -192,7 +216,10 @@ type htmlStep struct {
 
 func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	p := htmlPage{CSP: htmlCSP, CSS: template.CSS(htmlCSS), JS: template.JS(htmlJS), Tool: r.Tool, Browser: r.Browser.Product,
-		Interrupted: r.Interrupted, Baseline: r.Baseline, Regressions: slices.Clone(r.Regressions)}
+		Interrupted: r.Interrupted, Baseline: r.Baseline, Regressions: slices.Clone(r.Regressions), OriginBound: inspect.DescribeOriginBound(r.OriginBoundCookies)}
+	if r.ThirdPartyCookies != "" {
+		p.ThirdParty = r.ThirdPartyCookies.Describe()
+	}
 	if p.Tool == "" {
 		p.Tool = "cookiescope"
 	}
@@ -209,7 +236,7 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 				counts[f.Severity]++
 			}
 		}
-		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts))
+		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts, r.OriginBoundCookies))
 	}
 	for s := inspect.High; s >= inspect.Info; s-- {
 		p.Severities = append(p.Severities, htmlCount{s.String(), counts[s]})
@@ -217,13 +244,21 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	// html/template escapes markup; control and bidirectional characters
 	// are spelled out as in the terminal, so that they cannot reorder or
 	// hide what the page shows.
+	if c := r.OriginBoundComparison; c != nil {
+		hc := &htmlComparison{Probes: strings.Join(c.Probes, ", "), Browser: c.Browser, Took: fmt.Sprintf("%.1f s", float64(c.DurationMS)/1000), Error: c.Error}
+		for _, a := range c.Attacks {
+			hc.Attacks = append(hc.Attacks, htmlAttackChange{Target: a.Target, Attack: a.Probe + " of " + a.Cookie, Today: string(a.Today), OriginBound: string(a.OriginBound), Change: changeWords(a.Change), Why: a.Why})
+		}
+		inertFields(hc)
+		p.Comparison = hc
+	}
 	inertFields(&p.Targets)
 	inertFields(&p.Regressions)
 	p.Baseline = inert(p.Baseline)
 	return p
 }
 
-func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
+func newHTMLTarget(i int, t inspect.Target, opts Options, originBound bool) htmlTarget {
 	h := htmlTarget{ID: fmt.Sprintf("target-%d", i+1), Name: targetName(t), URL: t.URL, Error: t.Error, Scenario: t.Scenario, File: t.File, Line: t.Line,
 		Mark: targetMark(t, opts.FailOn), Facts: strings.Join(targetFacts(t), "; "), Counts: cookieCounts(t), NotMeasured: notMeasuredNote(t)}
 	if t.FinalURL != t.URL {
@@ -259,11 +294,12 @@ func newHTMLTarget(i int, t inspect.Target, opts Options) htmlTarget {
 	for i, wr := range t.Writes {
 		h.Writes = append(h.Writes, newHTMLWrite(t, i, wr, start))
 	}
+	h.Cookies.BoundTo, h.EarlierCookies.BoundTo = originBound, originBound
 	for _, c := range t.Cookies {
-		h.Cookies = append(h.Cookies, newHTMLCookie(t, c, readability(t, c), h.Writes))
+		h.Cookies.Rows = append(h.Cookies.Rows, newHTMLCookie(t, c, readability(t, c), h.Writes))
 	}
 	for _, c := range t.EarlierCookies {
-		h.EarlierCookies = append(h.EarlierCookies, newHTMLCookie(t, c, earlierReadability(t, c), h.Writes))
+		h.EarlierCookies.Rows = append(h.EarlierCookies.Rows, newHTMLCookie(t, c, earlierReadability(t, c), h.Writes))
 	}
 	for _, b := range t.Blocked {
 		h.Blocked = append(h.Blocked, htmlBlocked{Name: b.Name, Via: string(b.Via), From: writeOrigin(t, b.Write), Reasons: strings.Join(b.Reasons, ", "), Why: b.Explanation})
@@ -318,7 +354,7 @@ func newHTMLWrite(t inspect.Target, i int, wr inspect.Write, start time.Time) ht
 // from hosts its domain covers, each with its fate.
 func newHTMLCookie(t inspect.Target, c inspect.Cookie, readable string, writes []htmlWrite) htmlCookie {
 	h := htmlCookie{Name: c.Name, Domain: c.Domain, Path: c.Path, SeenAt: c.SeenAt, Secure: yesNo(c.Secure), HttpOnly: yesNo(c.HttpOnly),
-		SameSite: sameSite(c.SameSite), Expires: expires(c, true), Readable: readable, SetBy: setBy(t, c)}
+		SameSite: sameSite(c.SameSite), Expires: expires(c, true), Readable: readable, SetBy: setBy(t, c), BoundTo: boundTo(c)}
 	if c.Value != inspect.Redacted {
 		h.Value = c.Value
 	}
@@ -395,7 +431,7 @@ func htmlProbes(t inspect.Target) []htmlProbeGroup {
 			groups = append(groups, htmlProbeGroup{Name: name})
 			i = len(groups) - 1
 		}
-		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: probeChrome(p), After: p.After, Verdict: string(p.Verdict), Why: p.Explanation})
+		groups[i].Attempts = append(groups[i].Attempts, htmlAttempt{Cookie: p.Cookie, Before: p.Before, Attack: p.Attack, Channel: p.Channel, Chrome: probeChrome(p), After: p.After, Verdict: string(p.Verdict), Why: p.Explanation, Received: receivedNote(p)})
 	}
 	return groups
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -79,6 +80,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		if v := targetViewport(r, t); v != nil {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "viewport", Value: v.Describe()})
 		}
+		suite.Properties = append(suite.Properties, junitProperty{Name: "originBoundCookies", Value: strconv.FormatBool(r.OriginBoundCookies)})
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})

@@ -387,7 +387,7 @@ const (
 var marks = map[string]string{
 	"HIGH": sgrRed, "MEDIUM": sgrYellow, "LOW": sgrCyan, "INFO": sgrDim,
 	"ERROR": sgrRed, "FAIL": sgrRed, "VULNERABLE": sgrRed,
-	"OK": sgrGreen, "PASS": sgrGreen, "PROTECTED": sgrGreen,
+	"OK": sgrGreen, "PASS": sgrGreen, "PROTECTED": sgrGreen, "FIXED": sgrGreen,
 }
 
 // mark colours text when it is one of marks.

@@ -21,6 +21,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 	if r.Viewport != nil {
 		mdf(w, "Viewport: %s\n\n", r.Viewport.Describe())
 	}
+	mdf(w, "Origin-bound cookies: %s\n\n", inspect.DescribeOriginBound(r.OriginBoundCookies))
 	if r.Baseline != "" {
 		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {
@@ -98,6 +99,20 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			fmt.Fprintf(w, "- every probe attempt (%d) failed: protected\n", len(t.Probes))
 		}
 		fmt.Fprintln(w)
+	}
+	if c := r.OriginBoundComparison; c != nil {
+		mdf(w, "### What origin-bound cookies would change\n\n")
+		mdf(w, "%s run again in a second browser launched with origin-bound cookies on (%s, %.1f s).\n\n", strings.Join(c.Probes, ", "), c.Browser, float64(c.DurationMS)/1000)
+		if c.Error != "" {
+			mdf(w, "**Error:** %s\n\n", c.Error)
+		}
+		if len(c.Attacks) > 0 {
+			fmt.Fprintln(w, "| target | attack | today | with origin-bound cookies | why |\n|---|---|---|---|---|")
+			for _, a := range c.Attacks {
+				mdf(w, "| %s | %s of %s | %s | %s | %s |\n", a.Target, a.Probe, code(a.Cookie), verdictMark(a.Today), verdictMark(a.OriginBound), a.Why)
+			}
+			fmt.Fprintln(w)
+		}
 	}
 	return nil
 }

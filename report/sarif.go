@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -24,7 +25,8 @@ type sarifRun struct {
 	Tool        sarifTool         `json:"tool"`
 	Invocations []sarifInvocation `json:"invocations,omitempty"`
 	Results     []sarifResult     `json:"results"`
-	// Properties say how the run was set up (thirdPartyCookies).
+	// Properties say how the run was set up (thirdPartyCookies,
+	// originBoundCookies).
 	Properties map[string]string `json:"properties,omitempty"`
 }
 
@@ -169,8 +171,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 		Properties: map[string]string{"severity": "high"},
 	})
 	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}}
+	run.Properties = map[string]string{"originBoundCookies": strconv.FormatBool(r.OriginBoundCookies)}
 	if r.ThirdPartyCookies != "" {
-		run.Properties = map[string]string{"thirdPartyCookies": string(r.ThirdPartyCookies)}
+		run.Properties["thirdPartyCookies"] = string(r.ThirdPartyCookies)
 	}
 	if r.Viewport != nil {
 		if run.Properties == nil {
@@ -181,9 +184,6 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	// What each scenario's session step measured, by scenario name.
 	for _, t := range r.Targets {
 		for _, p := range sessionProperties(t) {
-			if run.Properties == nil {
-				run.Properties = map[string]string{}
-			}
 			run.Properties[targetIdentity(t)+": "+p.Name] = p.Value
 		}
 	}

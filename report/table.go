@@ -27,6 +27,9 @@ type terminal struct {
 	failOn  *inspect.Severity
 	// browsers says each target names the browser that served it.
 	browsers bool
+	// originBound says the run had origin-bound cookies on: the cookie
+	// tables then say where Chrome bound each cookie.
+	originBound bool
 }
 
 // writeTerminal writes the report for people: first one verdict line per
@@ -35,7 +38,7 @@ type terminal struct {
 // evidence only when there are few, and probes are counted per probe (the
 // findings say what worked); with it, everything is shown.
 func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
-	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r)}
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r), originBound: r.OriginBoundCookies}
 	w := tw.w
 	if r.Interrupted {
 		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
@@ -43,12 +46,13 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 	}
 	if r.ThirdPartyCookies != "" {
 		tw.para("", "  ", "Third-party cookies: "+r.ThirdPartyCookies.Describe())
-		fmt.Fprintln(w)
 	}
 	if r.Viewport != nil {
 		tw.para("", "  ", "Viewport: "+r.Viewport.Describe())
 		fmt.Fprintln(w)
 	}
+	tw.para("", "  ", "Origin-bound cookies: "+inspect.DescribeOriginBound(r.OriginBoundCookies))
+	fmt.Fprintln(w)
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)
 	}
@@ -63,7 +67,79 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 		fmt.Fprintln(w)
 		tw.target(t)
 	}
+	if r.OriginBoundComparison != nil {
+		fmt.Fprintln(w)
+		tw.comparison(*r.OriginBoundComparison)
+	}
 	return w.err
+}
+
+// comparison ends the report with what origin-bound cookies would change,
+// attack by attack, per target: each attack's verdict today (the run's own)
+// and with them on (the second browser's), and why the latter.
+func (tw terminal) comparison(c inspect.OriginBoundComparison) {
+	took := fmt.Sprintf("%.1f s", float64(c.DurationMS)/1000)
+	browserName := c.Browser
+	if browserName == "" {
+		browserName = "no browser"
+	}
+	tw.para("", "  ", fmt.Sprintf("What origin-bound cookies would change: %s run again in a second browser launched with them on (%s, %s)", strings.Join(c.Probes, ", "), browserName, took))
+	if c.Error != "" {
+		tw.marked("  ", "ERROR", inert(c.Error))
+	}
+	fixed, still := 0, 0
+	for _, a := range c.Attacks {
+		switch a.Change {
+		case inspect.ChangeFixed:
+			fixed++
+		case inspect.ChangeStillVulnerable, inspect.ChangeNewlyVulnerable:
+			still++
+		}
+	}
+	tw.para("  ", "    ", fmt.Sprintf("%d of %d attacks that work today would fail with origin-bound cookies; %d would still work", fixed, fixed+still, still))
+	var order []string
+	byTarget := map[string][]inspect.AttackChange{}
+	for _, a := range c.Attacks {
+		if _, ok := byTarget[a.Target]; !ok {
+			order = append(order, a.Target)
+		}
+		byTarget[a.Target] = append(byTarget[a.Target], a)
+	}
+	for _, target := range order {
+		tw.para("  ", "    ", inert(target)+":")
+		g := grid{indent: "  ", cols: []column{{header: "Attack"}, {header: "Today", marked: true}, {header: "Origin-bound", marked: true}, {header: "Change"}}}
+		for _, a := range byTarget[target] {
+			var details []string
+			if tw.verbose || a.Change != inspect.ChangeProtectedAnyway {
+				details = append(details, "with origin-bound cookies: "+a.Why)
+			}
+			g.add([]string{a.Probe + " of " + a.Cookie, verdictMark(a.Today), verdictMark(a.OriginBound), changeWords(a.Change)}, details...)
+		}
+		g.render(tw.w, tw.width, tw.st)
+	}
+}
+
+// verdictMark is a verdict as a mark, "NOT RUN" when there is none.
+func verdictMark(v inspect.Verdict) string {
+	if v == "" {
+		return "NOT RUN"
+	}
+	return strings.ToUpper(string(v))
+}
+
+// changeWords says an AttackChange.Change for people.
+func changeWords(change string) string {
+	switch change {
+	case inspect.ChangeFixed:
+		return "fixed by origin-bound cookies"
+	case inspect.ChangeStillVulnerable:
+		return "still works"
+	case inspect.ChangeProtectedAnyway:
+		return "protected either way"
+	case inspect.ChangeNewlyVulnerable:
+		return "works only with origin-bound cookies"
+	}
+	return "not judged in one of the modes"
 }
 
 // errWriter keeps the first error of its writes.
@@ -366,6 +442,11 @@ func (tw terminal) cookies(t inspect.Target, cookies []inspect.Cookie, earlier b
 		{header: "Script-readable"},
 		{header: "Set by", moves: 1},
 	}}
+	if tw.originBound {
+		// Two cookies of one name, domain and path, one per scheme or port,
+		// are told apart by where Chrome bound them.
+		g.cols = slices.Insert(g.cols, 6, column{header: "Bound to", moves: 6, label: "bound to"})
+	}
 	for _, c := range cookies {
 		value := ""
 		if showValues {
@@ -383,10 +464,22 @@ func (tw terminal) cookies(t inspect.Target, cookies []inspect.Cookie, earlier b
 		if earlier {
 			read = earlierReadability(t, c)
 		}
-		g.add([]string{c.Name, value, seenAt, domain, c.Path, yesNo(c.Secure), yesNo(c.HttpOnly), sameSite(c.SameSite), expires(c, tw.verbose), read, setBy(t, c)},
-			cookieDetails(t, c, tw.verbose)...)
+		cells := []string{c.Name, value, seenAt, domain, c.Path, yesNo(c.Secure), yesNo(c.HttpOnly), sameSite(c.SameSite), expires(c, tw.verbose), read, setBy(t, c)}
+		if tw.originBound {
+			cells = slices.Insert(cells, 6, boundTo(c))
+		}
+		g.add(cells, cookieDetails(t, c, tw.verbose)...)
 	}
 	g.render(tw.w, tw.width, tw.st)
+}
+
+// boundTo is a cookie's Bound to cell: where origin-bound cookies let it
+// go, from the scheme and port Chrome recorded.
+func boundTo(c inspect.Cookie) string {
+	if b := c.BoundTo(); b != "" {
+		return b
+	}
+	return "(not recorded)"
 }
 
 // cookieDetails are the lines under a cookie's row after the moved columns,
@@ -637,16 +730,39 @@ func (tw terminal) probes(t inspect.Target) {
 			{header: "Verdict", marked: true},
 		}}
 		for _, p := range byName[name] {
-			g.add([]string{p.Cookie, p.Attack, p.Channel, probeChrome(p), p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, "why: "+p.Explanation)
+			details := []string{"why: " + p.Explanation}
+			if r := receivedNote(p); r != "" {
+				details = append(details, r)
+			}
+			g.add([]string{p.Cookie, p.Attack, p.Channel, probeChrome(p), p.Before + " → " + p.After, strings.ToUpper(string(p.Verdict))}, details...)
 		}
 		g.render(tw.w, tw.width, tw.st)
 	}
 }
 
+// receivedNote says what the target's https origin got after an attempt
+// the jar took, the evidence of its verdict; empty when not measured.
+func receivedNote(p inspect.Probe) string {
+	r := p.Received
+	if r == nil {
+		return ""
+	}
+	if r.Error != "" {
+		return "the https site: " + r.URL + " could not be read: " + r.Error
+	}
+	s := fmt.Sprintf("the https site: %s was sent %s, its script reads %s", r.URL, r.Sent, r.Readable)
+	if len(r.Withheld) > 0 {
+		s += "; Chrome withheld the attacker's value: " + strings.Join(r.Withheld, ", ")
+	}
+	return s
+}
+
 // WriteProbeSummary ends a run with a sentence per probed target: the
 // attacks that worked, or that every attack failed; with opts.Verbose, first
 // a table of how many attempts per target and probe were protected,
-// vulnerable, or not applicable. Lines fit opts.Width.
+// vulnerable, or not applicable; then, after an origin-bound comparison,
+// a sentence per attack that it would fix or that would still work. Lines
+// fit opts.Width.
 func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 	type counts struct{ protected, vulnerable, na int }
 	any := false
@@ -712,6 +828,23 @@ func WriteProbeSummary(out io.Writer, r inspect.Report, opts Options) error {
 			tw.marked("", "OK", inert(targetName(t))+": every attack failed; its cookies are protected.")
 		} else {
 			tw.marked("", "VULNERABLE", inert(targetName(t))+": attacks worked on "+inert(strings.Join(vulnerable, ", "))+".")
+		}
+	}
+	if c := r.OriginBoundComparison; c != nil {
+		fmt.Fprintln(tw.w)
+		for _, line := range wrap("With origin-bound cookies (Chrome's coming defence, measured in a second browser)", tw.width) {
+			fmt.Fprintln(tw.w, tw.st.bold(line))
+		}
+		if c.Error != "" {
+			tw.marked("", "ERROR", inert(c.Error))
+		}
+		for _, a := range c.Attacks {
+			switch a.Change {
+			case inspect.ChangeFixed:
+				tw.marked("", "FIXED", inert(a.Target+": "+a.Sentence()))
+			case inspect.ChangeStillVulnerable, inspect.ChangeNewlyVulnerable:
+				tw.marked("", "VULNERABLE", inert(a.Target+": "+a.Sentence()))
+			}
 		}
 	}
 	return tw.w.err

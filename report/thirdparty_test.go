@@ -81,7 +81,7 @@ func TestTheMachineFormatsStateTheThirdPartyCookieMode(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range suites.Suites {
-			if len(s.Properties) != 1 || s.Properties[0] != (junitProperty{Name: "thirdPartyCookies", Value: string(mode)}) {
+			if len(s.Properties) != 2 || s.Properties[0] != (junitProperty{Name: "thirdPartyCookies", Value: string(mode)}) {
 				t.Errorf("JUnit suite %s properties %+v, want thirdPartyCookies=%s", s.Name, s.Properties, mode)
 			}
 		}

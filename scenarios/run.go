@@ -394,13 +394,45 @@ func (f *flow) plant(ctx context.Context, st Step, load browser.LoadOptions) err
 			planted = planted || c.Value == value
 		}
 	}
-	f.plants = append(f.plants, inspect.Plant{Cookie: pl.Cookie, Over: pl.Over, From: pl.From, URL: attackURL, Planted: planted,
-		Evidence: attack.PlantEvidence(pl.Cookie, host, parent, planted, upgraded, named), Step: st.Describe(), File: f.s.File, Line: st.Line})
+	var received *bool
+	receivedWhy := ""
+	if planted {
+		received, receivedWhy = f.plantReceived(ctx, jar, pl.Cookie, value, host, load)
+	}
+	f.plants = append(f.plants, inspect.Plant{Cookie: pl.Cookie, Over: pl.Over, From: pl.From, URL: attackURL, Planted: planted, Received: received,
+		Evidence: attack.PlantEvidence(pl.Cookie, host, parent, planted, upgraded, named, received, receivedWhy), Step: st.Describe(), File: f.s.File, Line: st.Line})
 	snap := f.victim.w.Snapshot(f.victim.current)
 	f.note(f.victim, snap)
 	f.checkpoints[PlantedCheckpoint] = snap
 	f.checkpointLines[PlantedCheckpoint] = st.Line
 	return nil
+}
+
+// plantReceived measures whether the victim's https page gets a planted
+// value: it loads the page (the victim's current one when it is https on
+// host, else https://host/) in a worker of its own holding a copy of the
+// victim's jar, so that neither the victim's page nor its jar changes, and
+// judges what Chrome sent with it and what script read there
+// (attack.PlantReceived). With origin-bound cookies a value planted over
+// http is stored but bound to http, and the https page never gets it.
+func (f *flow) plantReceived(ctx context.Context, jar []inspect.Cookie, name, value, host string, load browser.LoadOptions) (*bool, string) {
+	page := f.victim.current
+	if u, err := url.Parse(page); err != nil || u.Scheme != "https" || u.Hostname() != host {
+		page = (&url.URL{Scheme: "https", Host: host, Path: "/"}).String()
+		if u, err := url.Parse(f.base); err == nil && u.Scheme == "https" && u.Hostname() == host {
+			page = (&url.URL{Scheme: "https", Host: u.Host, Path: "/"}).String()
+		}
+	}
+	copyWorker, err := f.victim.w.NewSibling(ctx)
+	if err != nil {
+		return attack.PlantReceived(browser.Delivery{URL: page}, err, name, value)
+	}
+	defer copyWorker.Close()
+	if err := copyWorker.SetJar(ctx, jar); err != nil {
+		return attack.PlantReceived(browser.Delivery{URL: page}, err, name, value)
+	}
+	d, err := copyWorker.Delivered(ctx, page, load)
+	return attack.PlantReceived(d, err, name, value)
 }
 
 // hostOf is the host name of a URL, "" when it has none.

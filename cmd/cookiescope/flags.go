@@ -52,6 +52,9 @@ type commonFlags struct {
 	// viewport is what check read from them.
 	viewportSize, device string
 	viewport             inspect.Viewport
+	// originBound is --origin-bound-cookies: launch Chrome with origin-bound
+	// cookies on.
+	originBound bool
 	// config and failOnSeverity are what check read from the two above.
 	config         inspect.Config
 	failOnSeverity *inspect.Severity
@@ -90,6 +93,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.thirdParty, "third-party-cookies", string(inspect.ThirdPartyCookiesBlock), "third-party cookies `MODE`: block (the default, as a fresh Chromium profile does) or allow (as for a user who allowed them); Partitioned cookies are stored either way")
 	fs.StringVar(&c.viewportSize, "viewport", "", "show every page on a viewport of `WxH` CSS pixels (default 1280x720, a desktop window); with --device, replaces the device's size")
 	fs.StringVar(&c.device, "device", "", "emulate the phone or tablet `NAME` (viewport, pixel ratio, touch, mobile user agent): "+strings.Join(inspect.DeviceNames(), ", "))
+	fs.BoolVar(&c.originBound, "origin-bound-cookies", false, "launch Chrome with origin-bound cookies on (scheme and port binding, off by default in Chromium 156): see what Chrome's coming rules would change; needs a browser cookiescope launches")
 	fs.StringVar(&c.failOn, "fail-on", "", "exit 1 when a finding of this `SEVERITY` or higher is not accepted: info, low, medium, high, or none")
 }
 
@@ -162,6 +166,9 @@ func (c *commonFlags) check() ([]output, error) {
 	c.thirdPartyCookies = mode
 	if c.viewport, err = c.readViewport(); err != nil {
 		return nil, usageError{err}
+	}
+	if len(c.remotes) > 0 && c.originBound {
+		return nil, usageError{browser.ErrRemoteOriginBound}
 	}
 	if c.updateBaseline && c.baseline == "" {
 		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
@@ -237,9 +244,10 @@ func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
 		TrustedSPKI: c.trustSPKI,
 		Resolve:     c.resolve,
 		// Every dialog is answered at once either way: none stalls a target.
-		AcceptDialogs:     c.dialogs == "accept",
-		ThirdPartyCookies: c.thirdPartyCookies,
-		Viewport:          c.viewport,
+		AcceptDialogs:      c.dialogs == "accept",
+		ThirdPartyCookies:  c.thirdPartyCookies,
+		OriginBoundCookies: c.originBound,
+		Viewport:           c.viewport,
 	}
 }
 

@@ -43,6 +43,11 @@ type job struct {
 	secrets []string
 	// summary adds the probe summary table (the demo's last word).
 	summary bool
+	// compare are the probed URLs to probe again with origin-bound cookies
+	// on (--compare-origin-bound), with compareProbes (nil: those of probes
+	// that origin binding concerns).
+	compare       []string
+	compareProbes []string
 }
 
 // inspectAndReport launches the browser, runs the job, closes the browser,
@@ -55,10 +60,13 @@ type job struct {
 // among them) at the failOn severity make the run fail with errFindings
 // unless it is the demo.
 func inspectAndReport(ctx context.Context, c commonFlags, outs []output, j job, stdout, stderr io.Writer) error {
-	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), ThirdPartyCookies: c.thirdPartyCookies.OrDefault(), Viewport: ptrTo(c.viewport.OrDefault())}
+	rep := inspect.Report{SchemaVersion: inspect.SchemaVersion, Tool: "cookiescope", Started: time.Now().UTC(), ThirdPartyCookies: c.thirdPartyCookies.OrDefault(), OriginBoundCookies: c.originBound, Viewport: ptrTo(c.viewport.OrDefault())}
 	complete, runErr, launchErr := runJob(ctx, c, j, &rep, stderr)
 	if launchErr != nil && ctx.Err() == nil {
 		return launchErr
+	}
+	if len(j.compare) > 0 && complete && runErr == nil && ctx.Err() == nil {
+		compareOriginBound(ctx, c, j, &rep, stderr)
 	}
 	rep.Interrupted = !complete || ctx.Err() != nil
 	rep.JudgeAll(c.config, time.Now())
@@ -241,14 +249,20 @@ func writeReport(rep inspect.Report, c commonFlags, outs []output, summary bool,
 }
 
 func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("probe", "probe [flags] URL...", "Plays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules; and, as a CSRF attacker on\nanother site, which cookies Chrome sends with each kind of cross-site request (cross-site).\nEvery attack that worked is a finding (CS020-CS025, CS027-CS029) whose severity follows the\ncookie: exit code 1 on an unaccepted one of --fail-on or higher (default medium).", "URL", stdout)
+	cmd := newCommand("probe", "probe [flags] URL...", "Plays an active network attacker against each https URL in headless Chrome and shows which\ncookie attacks Chrome accepted or blocked: http overwrite, path shadowing, sibling-subdomain\ntossing, session fixation planting, jar overflow, prefix rules; and, as a CSRF attacker on\nanother site, which cookies Chrome sends with each kind of cross-site request (cross-site).\nEvery attack that worked is a finding (CS020-CS025, CS027-CS029) whose severity follows the\ncookie: exit code 1 on an unaccepted one of --fail-on or higher (default medium).\nWith --compare-origin-bound the attacks run again in a browser with origin-bound cookies on,\nand the report ends with what Chrome's coming rules would change, attack by attack.", "URL", stdout)
 	cmd.c.defaultFailOn = severity(inspect.Medium)
 	var probes stringList
 	cmd.fs.Var(&probes, "probe", "run only this `PROBE` (repeatable): "+strings.Join(attack.Names, ", "))
 	live := cmd.fs.Bool("live-requests", false, "let the cross-site probe's requests reach the server (by default cookiescope's emulated network answers them once Chrome has attached their cookies)")
+	compare := cmd.fs.Bool("compare-origin-bound", false, "then probe again in a second browser launched with origin-bound cookies on, and end with what they would change, attack by attack ("+strings.Join(attack.OriginBoundProbes, ", ")+"); needs a browser cookiescope launches")
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
+	}
+	if *compare {
+		if err := checkCompare(cmd.c); err != nil {
+			return err
+		}
 	}
 	if err := checkURLs(urls); err != nil {
 		return usageError{err}
@@ -256,7 +270,11 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := attack.CheckNames(probes); err != nil {
 		return usageError{err}
 	}
-	return inspectAndReport(ctx, cmd.c, outs, job{probe: urls, probes: probes, liveRequests: *live}, stdout, stderr)
+	j := job{probe: urls, probes: probes, liveRequests: *live}
+	if *compare {
+		j.compare = urls
+	}
+	return inspectAndReport(ctx, cmd.c, outs, j, stdout, stderr)
 }
 
 // isTerminal reports whether w is a terminal (a character device).
