@@ -96,8 +96,10 @@ type Worker struct {
 	worlds map[cdp.Session]map[string]worldRef // by the context's unique ID
 	// popups holds the sessions of the pages the current target opened.
 	popups map[target.ID]*childSession
-	// attacker answers intercepted requests while Forge runs.
+	// attacker answers intercepted requests while Forge runs, and gate
+	// while a crawl loads a page; never both.
 	attacker *attacker
+	gate     *documentGate
 	// proxy is the emulated network every request of the worker's context
 	// goes to, for a worker made by NewEmulatedWorker; nil otherwise.
 	proxy *proxy
@@ -325,11 +327,17 @@ func (w *Worker) current() *recording {
 // onPageEvent receives the tab's events on chromedp's reading goroutine.
 func (w *Worker) onPageEvent(ev any) {
 	w.mu.Lock()
-	tab, a := w.page, w.attacker
+	tab, a, g := w.page, w.attacker, w.gate
 	w.mu.Unlock()
-	if paused, ok := ev.(*fetch.EventRequestPaused); ok && a != nil {
-		a.paused(paused)
-		return
+	if paused, ok := ev.(*fetch.EventRequestPaused); ok {
+		switch {
+		case a != nil:
+			a.paused(paused)
+			return
+		case g != nil:
+			g.paused(paused)
+			return
+		}
 	}
 	if tab == nil {
 		return
@@ -585,6 +593,10 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout))
+	}
+	if res.IsDownload {
+		// The page stays as it was: nothing of rawURL is shown to read.
+		return nil, fmt.Errorf("load %s: %w", rawURL, errDownload)
 	}
 	if res.ErrorText != "" {
 		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))

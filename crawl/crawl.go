@@ -2,7 +2,8 @@
 // breadth-first walk over the links of one site, bounded by a number of
 // pages, with patterns that keep links from being followed. It is pure Go
 // and knows no browser: package browser loads the pages and reads their
-// links, and the walk here is tested with plain values.
+// links, and the walk here is tested with plain values. It imports only
+// inspect, for the report's account of a crawl.
 package crawl
 
 import (
@@ -14,6 +15,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/publicsuffix"
+
+	"github.com/cookiescope/cookiescope/inspect"
 )
 
 // DefaultExcludes are the patterns a scenario's crawl step never follows a
@@ -274,4 +277,31 @@ func (f *Frontier) Summary() Summary {
 	}
 	s.ExcludedExamples = slices.Clone(f.excluded[:min(len(f.excluded), examples)])
 	return s
+}
+
+// OnSite reports whether u is on the site of the start URL the link
+// descends from: where the crawl may go from it (a redirect included).
+func (l Link) OnSite(u string) bool {
+	site, ok := Site(u)
+	return ok && site == l.site
+}
+
+// Report is the report's account of a crawl: s with the start URLs (or
+// the page a crawl step began on), the limit and the patterns in force.
+// Skipped is left for the caller, who saw the pages.
+func Report(s Summary, start []string, max int, exclude []*regexp.Regexp) inspect.Crawl {
+	out := inspect.Crawl{Start: slices.Clone(start), Max: max, Exclude: []string{}, Visited: s.Visited, Found: s.Found,
+		Unvisited: s.Unvisited, LimitReached: s.LimitReached, UnvisitedExamples: []string{}, Excluded: s.Excluded,
+		ExcludedExamples: []inspect.ExcludedLink{}, OffSite: s.OffSite}
+	if out.Start == nil {
+		out.Start = []string{}
+	}
+	for _, re := range exclude {
+		out.Exclude = append(out.Exclude, re.String())
+	}
+	out.UnvisitedExamples = append(out.UnvisitedExamples, s.UnvisitedExamples...)
+	for _, e := range s.ExcludedExamples {
+		out.ExcludedExamples = append(out.ExcludedExamples, inspect.ExcludedLink{URL: e.URL, Pattern: e.Pattern, DiscoveredFrom: e.From})
+	}
+	return out
 }
