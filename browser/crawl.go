@@ -316,7 +316,7 @@ func (w *Worker) InspectCrawled(ctx context.Context, rawURL string, opts LoadOpt
 	if page.skipped != "" {
 		// No document was shown: the page in the tab is the previous
 		// one, which must not be read for this target.
-		read = &settledRead{}
+		read = &settledRead{unmeasured: []inspect.Unmeasured{{URL: page.finalURL, Why: "skipped: " + page.skipped + "; no document was shown to read"}}}
 	}
 	t, took := w.snapshot(rawURL, read)
 	t.Status, t.Skipped = page.status, page.skipped
@@ -391,6 +391,15 @@ func (w *Worker) CrawlTo(ctx context.Context, rawURL string, opts LoadOptions, o
 	defer context.AfterFunc(ctx, cancel)()
 	out.Links = w.readLinks(cctx, snapshotTimeout/2)
 	return out, nil
+}
+
+// PageLinks returns the links of the tab's page as it is now (see
+// linksScript), for a crawl that starts where a flow is.
+func (w *Worker) PageLinks(ctx context.Context) []string {
+	cctx, cancel := w.commandContext(snapshotTimeout)
+	defer cancel()
+	defer context.AfterFunc(ctx, cancel)()
+	return w.readLinks(cctx, snapshotTimeout/2)
 }
 
 // CurrentURL returns the URL of the tab's page now, "" when the engine

@@ -41,12 +41,13 @@ type Crawl struct {
 	// followed.
 	OffSite int `json:"offSite"`
 	// Step, File and Line locate a scenario's crawl step ("step 7
-	// (login.yaml:12)"); Pages are the pages it loaded, in crawl order.
-	// Empty for inspect --crawl.
+	// (login.yaml:12)"); Pages are the pages it loaded, in crawl order
+	// (an empty list when it loaded none). All absent for inspect --crawl,
+	// whose pages are the report's targets.
 	Step  string      `json:"step,omitempty"`
 	File  string      `json:"file,omitempty"`
 	Line  int         `json:"line,omitempty"`
-	Pages []CrawlPage `json:"pages,omitempty"`
+	Pages []CrawlPage `json:"pages,omitzero"`
 	// Error says why a crawl step stopped before it was done; the pages
 	// loaded until then are kept.
 	Error string `json:"error,omitempty"`

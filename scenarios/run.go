@@ -77,6 +77,8 @@ type flow struct {
 	attacker *side
 	// measured is what the session step measured; nil until it ran.
 	measured *measured
+	// crawls holds what the crawl steps did, in order.
+	crawls []inspect.Crawl
 }
 
 // side is one browser of a scenario: the victim's (the scenario's worker)
@@ -172,6 +174,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.Probes = f.probes
 	t.CrossSite = f.crossSite
 	t.Plants = f.plants
+	t.Crawl = f.crawls
 	if f.measured != nil {
 		t.Session = f.measured.session
 	}
@@ -279,6 +282,8 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 		return nil
 	case "session":
 		return f.measureSession(ctx, st, load)
+	case "crawl":
+		return f.crawl(ctx, st, load)
 	case "expect":
 		var r inspect.ExpectationResult
 		if st.Expect.Session != "" && f.measured == nil {
