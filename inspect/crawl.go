@@ -101,7 +101,8 @@ type CookieChange struct {
 	Domain string `json:"domain"`
 	Path   string `json:"path"`
 	// Changes says, for a changed cookie, what differs: value, expires,
-	// secure, httpOnly, sameSite, partitioned.
+	// secure, httpOnly, sameSite (the domain, path and partition make it
+	// another cookie).
 	Changes []string `json:"changes,omitempty"`
 }
 

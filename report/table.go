@@ -27,6 +27,8 @@ type terminal struct {
 	failOn  *inspect.Severity
 	// browsers says each target names the browser that served it.
 	browsers bool
+	// crawled says the targets are the pages of inspect --crawl.
+	crawled bool
 }
 
 // writeTerminal writes the report for people: first one verdict line per
@@ -35,7 +37,7 @@ type terminal struct {
 // evidence only when there are few, and probes are counted per probe (the
 // findings say what worked); with it, everything is shown.
 func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
-	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r)}
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r), crawled: r.Crawl != nil}
 	w := tw.w
 	if r.Interrupted {
 		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
@@ -49,6 +51,7 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 		tw.para("", "  ", "Viewport: "+r.Viewport.Describe())
 		fmt.Fprintln(w)
 	}
+	tw.crawlReport(r)
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)
 	}
@@ -187,6 +190,12 @@ func targetFacts(t inspect.Target) []string {
 			facts = append(facts, "session fixation demonstrated (CS026, "+f.Cookie+")")
 		}
 	}
+	if t.Skipped != "" {
+		facts = append(facts, "skipped: "+t.Skipped)
+	}
+	for _, c := range t.Crawl {
+		facts = append(facts, fmt.Sprintf("crawl at line %d: %s", c.Line, plural(c.Visited, "page")))
+	}
 	if t.Error != "" {
 		facts = append(facts, "did not complete (see below)")
 	}
@@ -258,6 +267,12 @@ func (tw terminal) target(t inspect.Target) {
 	if t.FinalURL != "" && t.FinalURL != t.URL {
 		tw.para("  ended at ", "    ", inert(t.FinalURL))
 	}
+	if origin := crawlOrigin(t, tw.crawled); origin != "" {
+		tw.para("  Crawl: ", "    ", inert(origin))
+	}
+	if note := skippedNote(t); note != "" {
+		tw.para("  Skipped: ", "    ", inert(note))
+	}
 	if t.Error != "" {
 		tw.marked("  ", "ERROR", inert(t.Error))
 	}
@@ -302,6 +317,7 @@ func (tw terminal) target(t inspect.Target) {
 		tw.para("  "+n.Label+": ", "    ", n.Text)
 	}
 	tw.plants(t)
+	tw.crawlSteps(t)
 	tw.expectations(t)
 	tw.where(t)
 	tw.findings(t)
