@@ -84,7 +84,7 @@ func skippedNote(t inspect.Target) string {
 	if t.Skipped == "" {
 		return ""
 	}
-	return t.Skipped + ": not shown, so its links were not followed and script readability was not measured; the cookies its response set are reported"
+	return t.Skipped + ": not shown, and its links not followed; the cookies its response set are reported"
 }
 
 // crawlPageCells are a crawl step's page as the table, Markdown and HTML
