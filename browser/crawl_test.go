@@ -124,3 +124,27 @@ func TestACrawlGoesInTheSameOrderWithTwoWorkers(t *testing.T) {
 		t.Errorf("one worker:\n  %s\ntwo workers:\n  %s", strings.Join(urls(one), "\n  "), strings.Join(urls(two), "\n  "))
 	}
 }
+
+func TestACrawlStoppedMidwayEndsEveryWorkerAndKeepsThePagesDone(t *testing.T) {
+	b := needBrowser(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Stopped once the start page is done: a second worker is then waiting
+	// for its links, and must wake and end (the test would hang if not).
+	stopAfterFirst := func(inspect.Target, int, int, int) { cancel() }
+	done := make(chan struct{})
+	var targets []inspect.Target
+	var complete bool
+	go func() {
+		defer close(done)
+		targets, _, complete, _ = b.CrawlURLs(ctx, []string{siteURL(lab.SitePath)}, 2, LoadOptions{Timeout: 20 * time.Second}, CrawlOptions{Max: 100}, stopAfterFirst)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("CrawlURLs did not return after its context ended")
+	}
+	if complete || len(targets) == 0 || len(targets) >= len(lab.SitePages) || targets[0].URL != siteURL(lab.SitePath) {
+		t.Errorf("complete %v with %d targets: want the pages done before the stop, and no more", complete, len(targets))
+	}
+}

@@ -228,10 +228,15 @@ func (f *Frontier) Left() int {
 // order, repeats and links to other sites included. finalURL is where the
 // page ended up after redirects ("" when it did not load): it is marked
 // seen, so that a link to it is not visited again. The links are
-// followed as Frontier says.
+// followed as Frontier says. A start URL may have been redirected to
+// another site (http to https, example.com to www.example.com): the site
+// of the crawl from it is where it ended.
 func (f *Frontier) Found(page Link, finalURL string, links []string) {
-	if u, ok := Normalize(finalURL); ok && !f.seen[u] {
+	if u, ok := Normalize(finalURL); ok {
 		f.seen[u] = true
+		if page.From == "" {
+			page.site, _ = Site(u)
+		}
 	}
 	var fresh []string
 	for _, raw := range links {
@@ -280,8 +285,13 @@ func (f *Frontier) Summary() Summary {
 }
 
 // OnSite reports whether u is on the site of the start URL the link
-// descends from: where the crawl may go from it (a redirect included).
+// descends from: where the crawl may go from it (a redirect included). A
+// start URL may go anywhere: the user asked for it, and where it ends
+// decides the site (see Found).
 func (l Link) OnSite(u string) bool {
+	if l.From == "" {
+		return true
+	}
 	site, ok := Site(u)
 	return ok && site == l.site
 }

@@ -156,6 +156,28 @@ func summaryEqual(a, b Summary) bool {
 		slices.Equal(a.ExcludedExamples, b.ExcludedExamples) && a.OffSite == b.OffSite
 }
 
+func TestAStartURLThatRedirectsToAnotherSiteCrawlsThatSite(t *testing.T) {
+	f, err := NewFrontier([]string{"http://example.com/"}, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := f.Next(1)[0]
+	if !start.OnSite("https://www.example.com/") {
+		t.Error("the start URL may not redirect to https")
+	}
+	f.Found(start, "https://www.example.com/", []string{"https://www.example.com/", "https://example.com/about", "http://example.com/old"})
+	next := f.Next(10)
+	if len(next) != 1 || next[0].URL != "https://example.com/about" || next[0].From != "http://example.com/" {
+		t.Fatalf("next %+v, want https://example.com/about found on the start URL", next)
+	}
+	if next[0].OnSite("http://example.com/x") || !next[0].OnSite("https://cdn.example.com/x") {
+		t.Error("a page found on the start URL keeps to the site it ended on")
+	}
+	if s := f.Summary(); s.OffSite != 1 {
+		t.Errorf("off site %d, want 1 (http://example.com/old)", s.OffSite)
+	}
+}
+
 func TestFrontierRefuses(t *testing.T) {
 	tests := []struct {
 		description string
