@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -179,8 +180,12 @@ const portalAdminNav = `<nav><a href="/admin/reports">Reports</a> · <a href="/a
 
 // PortalAdminPages are the admin pages under /admin/ that a logged-in user
 // reaches from /admin/, with the cookie each sets (Path=/admin, HttpOnly).
+// /admin/reports links a PDF (PortalAdminPDF), which sets it too;
 // /admin/users links a user's page and its delete link, which ends the
 // login, as the logout does.
+// PortalAdminPDF is the admin PDF /admin/reports links.
+const PortalAdminPDF = "/admin/reports.pdf"
+
 var PortalAdminPages = []struct{ Path, Cookie string }{
 	{"/admin/reports", "pf_seen"},
 	{"/admin/settings", "pf_seen"},
@@ -197,7 +202,13 @@ func (a *portalApp) adminPage(w http.ResponseWriter, r *http.Request, in *portal
 	section, body := "", ""
 	switch r.URL.Path {
 	case "/admin/reports":
-		section, body = "reports", `<p>No reports yet.</p>`
+		section, body = "reports", `<p>This year's report: <a href="/admin/reports.pdf">PDF</a>.</p>`
+	case "/admin/reports.pdf":
+		// A PDF, no page: a crawl does not show it, and keeps its cookie.
+		w.Header().Add("Set-Cookie", "pf_seen=report-pdf; Path=/admin; Secure; HttpOnly; SameSite=Strict")
+		w.Header().Set("Content-Type", "application/pdf")
+		io.WriteString(w, "%PDF-1.4\n%%EOF\n")
+		return
 	case "/admin/settings":
 		section, body = "settings", `<p>Settings.</p><script>document.cookie = "pf_tz=UTC; Path=/admin; Secure";</script>`
 	case "/admin/users":

@@ -45,6 +45,9 @@ func TestPortalAdminPagesNeedALoginAndTheDeleteLinkEndsIt(t *testing.T) {
 		a := c.get(PortalHost, p.Path, in["pf_k"], in["pf_u"])
 		wantSetCookie(t, a, p.Cookie, "Path=/admin; Secure; HttpOnly; SameSite=Strict")
 	}
+	if a := c.get(PortalHost, PortalAdminPDF, in["pf_k"], in["pf_u"]); a.header.Get("Content-Type") != "application/pdf" || a.setCookie("pf_seen") == "" {
+		t.Errorf("%s: Content-Type %q, pf_seen %q; want a PDF that sets pf_seen", PortalAdminPDF, a.header.Get("Content-Type"), a.setCookie("pf_seen"))
+	}
 	if !strings.Contains(admin.body, `href="/logout"`) {
 		t.Error("/admin/ has no logout link")
 	}

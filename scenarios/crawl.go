@@ -94,7 +94,7 @@ func (f *flow) crawl(ctx context.Context, st Step, load browser.LoadOptions) err
 	w := f.victim.w
 	start := w.CurrentURL()
 	if _, ok := crawl.Normalize(start); !ok {
-		start = f.victim.current
+		return fmt.Errorf("the victim's browser shows no web page to crawl from (%q); load one first, with goto", start)
 	}
 	c := st.Crawl
 	// The start page counts in the frontier's limit, but is not loaded.

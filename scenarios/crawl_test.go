@@ -77,12 +77,15 @@ func TestALoggedInCrawlKeepsTheSessionAndNeverFollowsTheLogout(t *testing.T) {
 	admin := base + "/admin/"
 	// From /admin/, breadth first, each page's links sorted: the logout and
 	// the user's delete link are never followed.
-	want := []struct{ path, from, set, changed string }{
-		{"/account", admin, "[]", "[]"},
-		{"/admin/reports", admin, "[pf_seen (path /admin)]", "[]"},
-		{"/admin/settings", admin, "[pf_tz (path /admin)]", "[pf_seen (path /admin): value]"},
-		{"/admin/users", admin, "[]", "[pf_seen (path /admin): value]"},
-		{"/admin/users/7", base + "/admin/users", "[]", "[]"},
+	// The PDF is not shown (the victim's tab stays on /admin/users), but its
+	// cookie counts; the crawl goes on from there.
+	want := []struct{ path, from, set, changed, skipped string }{
+		{"/account", admin, "[]", "[]", ""},
+		{"/admin/reports", admin, "[pf_seen (path /admin)]", "[]", ""},
+		{"/admin/settings", admin, "[pf_tz (path /admin)]", "[pf_seen (path /admin): value]", ""},
+		{"/admin/users", admin, "[]", "[pf_seen (path /admin): value]", ""},
+		{lab.PortalAdminPDF, base + "/admin/reports", "[]", "[pf_seen (path /admin): value]", "not HTML (application/pdf)"},
+		{"/admin/users/7", base + "/admin/users", "[]", "[pf_seen (path /admin): value]", ""},
 	}
 	if len(c.Pages) != len(want) {
 		var got []string
@@ -93,8 +96,8 @@ func TestALoggedInCrawlKeepsTheSessionAndNeverFollowsTheLogout(t *testing.T) {
 	}
 	for i, w := range want {
 		p := c.Pages[i]
-		if p.URL != base+w.path || p.DiscoveredFrom != w.from || p.Status != 200 || p.Error != "" || p.Skipped != "" {
-			t.Errorf("page %d: %s from %s, status %d, error %q, skipped %q; want %s from %s, 200", i+1, p.URL, p.DiscoveredFrom, p.Status, p.Error, p.Skipped, base+w.path, w.from)
+		if p.URL != base+w.path || p.DiscoveredFrom != w.from || p.Status != 200 || p.Error != "" || p.Skipped != w.skipped {
+			t.Errorf("page %d: %s from %s, status %d, error %q, skipped %q; want %s from %s, 200, skipped %q", i+1, p.URL, p.DiscoveredFrom, p.Status, p.Error, p.Skipped, base+w.path, w.from, w.skipped)
 		}
 		if got := strings.Join(changeNames(p.Set), ","); "["+got+"]" != w.set {
 			t.Errorf("%s: set [%s], want %s", w.path, got, w.set)
@@ -118,7 +121,7 @@ func TestALoggedInCrawlKeepsTheSessionAndNeverFollowsTheLogout(t *testing.T) {
 	if !slices.Equal(excluded, wantExcluded) || c.Excluded != 2 {
 		t.Errorf("excluded %d: %v, want %v", c.Excluded, excluded, wantExcluded)
 	}
-	if c.Start[0] != admin || c.Visited != 5 || c.LimitReached || c.Unvisited != 0 || c.Step != "step 3 (crawl.yaml:6)" || c.Line != 6 {
+	if c.Start[0] != admin || c.Visited != 6 || c.Skipped != 1 || c.LimitReached || c.Unvisited != 0 || c.Step != "step 3 (crawl.yaml:6)" || c.Line != 6 {
 		t.Errorf("crawl %+v", c)
 	}
 	for _, name := range lab.PortalCookies {
@@ -144,5 +147,16 @@ func TestACrawlWithoutTheDefaultExcludesLogsTheVictimOut(t *testing.T) {
 	}
 	if !loggedOut || len(tg.Expectations) != 1 || tg.Expectations[0].Passed {
 		t.Errorf("logged out %v, expectations %+v: following the logout should have ended the session", loggedOut, tg.Expectations)
+	}
+}
+
+func TestACrawlBeforeAnyPageSaysToLoadOneFirst(t *testing.T) {
+	scs, err := Parse("first.yaml", []byte("name: nothing to crawl from\nlab: portal\nsteps:\n  - crawl: {max: 3}\n"), lookupFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := runScenarios(t, scs, 1)[0]
+	if !strings.Contains(tg.Error, "first.yaml:4: step 1 (crawl: 3 pages at most): the victim's browser shows no web page to crawl from") || !strings.Contains(tg.Error, "goto") {
+		t.Errorf("error %q", tg.Error)
 	}
 }
