@@ -335,21 +335,8 @@ func (w *Worker) InspectCrawled(ctx context.Context, rawURL string, opts LoadOpt
 		links = w.readLinks(cctx, snapshotTimeout/2)
 		cancel()
 	}
-	t.Timings = &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
-	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
-		t.Timings.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
-		t.Timings.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
-	} else {
-		t.Timings.NavigateMS = inspect.Milliseconds(settled.Sub(start))
-	}
-	rec := w.current()
-	cleanup := time.Now()
-	if err := w.Reset(); err != nil && t.Error == "" {
-		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
-	}
-	t.Timings.CleanupMS = inspect.Milliseconds(time.Since(cleanup))
-	_, _, t.Isolation = rec.evidence()
-	t.DurationMS = time.Since(start).Milliseconds()
+	t.Timings = w.visitTimings(start, settled, took)
+	w.cleanUp(&t, start)
 	return t, links
 }
 

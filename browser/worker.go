@@ -473,6 +473,14 @@ func (w *Worker) prepare(child *childSession, label string, isPage bool) {
 func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	start := time.Now()
 	t := w.Visit(ctx, rawURL, opts)
+	w.cleanUp(&t, start)
+	return t
+}
+
+// cleanUp leaves the context clean after target t, which started at start,
+// and says so in t: an error when it could not, the clean-up's time, what
+// was found when the context had to be replaced, and the whole duration.
+func (w *Worker) cleanUp(t *inspect.Target, start time.Time) {
 	rec := w.current()
 	cleanup := time.Now()
 	if err := w.Reset(); err != nil && t.Error == "" {
@@ -481,7 +489,6 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 	t.Timings.CleanupMS = inspect.Milliseconds(time.Since(cleanup))
 	_, _, t.Isolation = rec.evidence()
 	t.DurationMS = time.Since(start).Milliseconds()
-	return t
 }
 
 // Visit is Inspect without the clean-up: the context keeps the target's
@@ -499,14 +506,21 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
-	t.Timings = &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
-	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
-		t.Timings.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
-		t.Timings.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
-	} else {
-		t.Timings.NavigateMS = inspect.Milliseconds(settled.Sub(start))
-	}
+	t.Timings = w.visitTimings(start, settled, took)
 	t.DurationMS = time.Since(start).Milliseconds()
+	return t
+}
+
+// visitTimings are the Timings of a target visited from start that settled
+// at settled, its clean-up's excepted.
+func (w *Worker) visitTimings(start, settled time.Time, took snapshotTimes) *inspect.Timings {
+	t := &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
+	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
+		t.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
+		t.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
+	} else {
+		t.NavigateMS = inspect.Milliseconds(settled.Sub(start))
+	}
 	return t
 }
 
