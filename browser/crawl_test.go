@@ -53,8 +53,12 @@ func TestACrawlVisitsEveryPageOfTheSiteOnceAndSaysWhatItSkipped(t *testing.T) {
 		if tg.Error != "" {
 			t.Errorf("%s: error %s", p.Path, tg.Error)
 		}
-		if tg.Status != 200 {
-			t.Errorf("%s: status %d, want 200", p.Path, tg.Status)
+		wantStatus := 200
+		if p.Not == lab.SiteRedirect {
+			wantStatus = 302
+		}
+		if tg.Status != wantStatus {
+			t.Errorf("%s: status %d, want %d", p.Path, tg.Status, wantStatus)
 		}
 		var names []string
 		for _, c := range tg.Cookies {
@@ -66,17 +70,24 @@ func TestACrawlVisitsEveryPageOfTheSiteOnceAndSaysWhatItSkipped(t *testing.T) {
 		if len(names) > 2 {
 			t.Errorf("%s: jar %v: the context was not clean", p.Path, names)
 		}
-		switch {
-		case p.Path == lab.SitePDF && tg.Skipped != "not HTML (application/pdf)",
-			p.Path == lab.SiteDownload && tg.Skipped != "a download (Content-Disposition: attachment)",
-			!p.NotHTML && tg.Skipped != "":
-			t.Errorf("%s: skipped %q", p.Path, tg.Skipped)
+		wantSkipped := map[string]string{
+			lab.SitePDF:      "not HTML (application/pdf)",
+			lab.SiteDownload: "a download (Content-Disposition: attachment)",
+			lab.SiteRedirect: "redirects off the site, to https://" + lab.WidgetHost + ":",
+		}[p.Not]
+		if !strings.HasPrefix(tg.Skipped, wantSkipped) || (wantSkipped == "") != (tg.Skipped == "") {
+			t.Errorf("%s: skipped %q, want %q", p.Path, tg.Skipped, wantSkipped)
 		}
-		if p.NotHTML && (len(tg.Frames) > 0 || tg.FinalURL != siteURL(p.Path)) {
+		if p.Not != "" && (len(tg.Frames) > 0 || tg.FinalURL != siteURL(p.Path)) {
 			t.Errorf("%s: a skipped page was read as a document: frames %v, final URL %s", p.Path, tg.Frames, tg.FinalURL)
 		}
+		for _, r := range tg.Requests {
+			if strings.Contains(r.URL, lab.WidgetHost) {
+				t.Errorf("%s: the crawl left the site: it requested %s", p.Path, r.URL)
+			}
+		}
 	}
-	if summary.Visited != len(lab.SitePages) || summary.Skipped != 2 || summary.Unvisited != 0 || summary.LimitReached || summary.OffSite != 1 || summary.Excluded != 0 {
+	if summary.Visited != len(lab.SitePages) || summary.Skipped != 3 || summary.Unvisited != 0 || summary.LimitReached || summary.OffSite != 1 || summary.Excluded != 0 {
 		t.Errorf("summary %+v", summary)
 	}
 }

@@ -19,24 +19,27 @@ const SitePath = "/site/"
 // URL order), with the page that links it first (empty for the start), the
 // cookie its response or script sets in a clean context ("" for none: the
 // logout deletes a cookie the crawl's clean context does not hold), and
-// whether it is a PDF or a download rather than an HTML page. The widget
-// link goes to another site and is not among them.
+// what it is when it is no HTML page of the site: SitePDF, a PDF;
+// SiteDownload, an attachment; SiteRedirect, a redirect to another site
+// (WidgetHost). The widget link on the home page goes to another site and
+// is not among them.
 var SitePages = []struct {
 	Path, From, Cookie string
-	NotHTML            bool
+	Not                string
 }{
-	{"/site/", "", "site_home", false},
-	{"/site/about", "/site/", "site_about", false},
-	{SiteDownload, "/site/", "site_export", true},
-	{"/site/logout", "/site/", "", false},
-	{"/site/products", "/site/", "site_products", false},
-	{SitePDF, "/site/", "site_pdf", true},
-	{"/site/team", "/site/about", "site_team", false},
-	{"/site/products?page=2", "/site/products", "site_products", false},
-	{"/site/team/alice", "/site/team", "site_team_alice", false},
-	{"/site/team/bob", "/site/team", "site_team_bob", false},
-	{"/site/products?page=3", "/site/products?page=2", "site_products", false},
-	{"/site/products?page=4", "/site/products?page=3", "site_products", false},
+	{"/site/", "", "site_home", ""},
+	{"/site/about", "/site/", "site_about", ""},
+	{SiteDownload, "/site/", "site_export", SiteDownload},
+	{"/site/logout", "/site/", "", ""},
+	{"/site/products", "/site/", "site_products", ""},
+	{SitePDF, "/site/", "site_pdf", SitePDF},
+	{"/site/team", "/site/about", "site_team", ""},
+	{"/site/products?page=2", "/site/products", "site_products", ""},
+	{"/site/team/alice", "/site/team", "site_team_alice", ""},
+	{"/site/team/bob", "/site/team", "site_team_bob", ""},
+	{"/site/products?page=3", "/site/products?page=2", "site_products", ""},
+	{"/site/products?page=4", "/site/products?page=3", "site_products", ""},
+	{SiteRedirect, "/site/products?page=4", "site_partners", SiteRedirect},
 }
 
 // The site's links that are no HTML page: a PDF, served as
@@ -46,6 +49,10 @@ const (
 	SitePDF      = "/site/report.pdf"
 	SiteDownload = "/site/export.csv"
 )
+
+// SiteRedirect is a link of the site that redirects to another site
+// (WidgetHost), setting a cookie on the way.
+const SiteRedirect = "/site/partners"
 
 // siteLastPage is the last page of the products' pagination.
 const siteLastPage = 4
@@ -59,6 +66,7 @@ func (l *Lab) siteRoutes(app *http.ServeMux) {
 	app.HandleFunc("/site/logout", siteLogout)
 	app.HandleFunc(SitePDF, sitePDF)
 	app.HandleFunc(SiteDownload, siteDownload)
+	app.HandleFunc(SiteRedirect, l.sitePartners)
 }
 
 // siteHome links every kind of link a crawl meets. The links are in no
@@ -100,6 +108,8 @@ func siteProducts(w http.ResponseWriter, r *http.Request) {
 	next := ""
 	if page < siteLastPage {
 		next = fmt.Sprintf(` · <a href="/site/products?page=%d">Next page</a>`, page+1)
+	} else {
+		next = ` · <a href="` + SiteRedirect + `">Our partners</a>`
 	}
 	writePage(w, "Products, page "+strconv.Itoa(page), `<p><a href="/site/">Home</a> · <a href="/site/about">About us</a>`+next+`</p>`)
 }
@@ -139,4 +149,11 @@ func siteDownload(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/csv")
 	w.Header().Set("Content-Disposition", `attachment; filename="export.csv"`)
 	fmt.Fprint(w, "product,price\nwidget,1\n")
+}
+
+// sitePartners sends the browser to another site: a crawl of this one goes
+// no further.
+func (l *Lab) sitePartners(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "site_partners=1; Path=/site; Secure; SameSite=Lax")
+	http.Redirect(w, r, fmt.Sprintf("https://%s:%d/frame", WidgetHost, l.HTTPSPort), http.StatusFound)
 }

@@ -10,12 +10,16 @@ func TestSitePagesSetTheirCookiesAndSayWhatTheyAre(t *testing.T) {
 	c := startLab(t)
 	for _, p := range SitePages {
 		a := c.get(AppHost, p.Path)
-		if a.status != http.StatusOK {
+		if p.Not == SiteRedirect {
+			if a.status != http.StatusFound || !strings.HasPrefix(a.header.Get("Location"), "https://"+WidgetHost+":") {
+				t.Errorf("%s: status %d to %q, want 302 to %s", p.Path, a.status, a.header.Get("Location"), WidgetHost)
+			}
+		} else if a.status != http.StatusOK {
 			t.Errorf("%s: status %d, want 200", p.Path, a.status)
 		}
-		isHTML := strings.HasPrefix(a.header.Get("Content-Type"), "text/html") && a.header.Get("Content-Disposition") == ""
-		if isHTML == p.NotHTML {
-			t.Errorf("%s: Content-Type %q, Content-Disposition %q; want HTML %v", p.Path, a.header.Get("Content-Type"), a.header.Get("Content-Disposition"), !p.NotHTML)
+		isHTML := strings.HasPrefix(a.header.Get("Content-Type"), "text/html") && a.header.Get("Content-Disposition") == "" && a.status == http.StatusOK
+		if isHTML != (p.Not == "") {
+			t.Errorf("%s: Content-Type %q, Content-Disposition %q; want HTML %v", p.Path, a.header.Get("Content-Type"), a.header.Get("Content-Disposition"), p.Not == "")
 		}
 		// about sets its cookie from script.
 		set := a.setCookie(p.Cookie) != "" || strings.Contains(a.body, `document.cookie = "`+p.Cookie+`=`)
