@@ -52,9 +52,9 @@ func (b *Browser) CrawlURLs(ctx context.Context, starts []string, workers int, o
 	opened, err := b.openWorkers(ctx, live, min(workers, c.Max))
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, run.summary(starts, c), false, nil
+			err = nil // interrupted before any page
 		}
-		return nil, summary, false, err
+		return nil, run.summary(starts, c), false, err
 	}
 	// A worker waiting for links must wake when the run is stopped.
 	stop := context.AfterFunc(ctx, func() {

@@ -191,7 +191,9 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 		crawled := func(t inspect.Target, visited, found, left int) { progress.crawled(t, visited, found, left) }
 		targets, summary, complete, runErr = b.CrawlURLs(ctx, j.inspect, c.workers, c.loadOptions(), *j.crawl, crawled)
 		rep.Targets = append(rep.Targets, targets...)
-		rep.Crawl = &summary
+		if summary.Start != nil {
+			rep.Crawl = &summary
+		}
 	case len(j.inspect) > 0:
 		var targets []inspect.Target
 		targets, complete, runErr = b.InspectURLs(ctx, j.inspect, c.workers, c.loadOptions(), counted)
