@@ -35,10 +35,13 @@ test:
 # time per page and its memory, and the ratio ours/floor with one worker,
 # also paired: blocks of pages loaded in turn, so both meet the same machine;
 # then what a scenario's session step costs on the secure lab login (the
-# login with and without it, and the replays per second of its measurement).
+# login with and without it, and the replays per second of its measurement);
+# then crawl pages per second over the lab's small site against a bare
+# chromedp crawler of the same pages.
 bench: chromium
 	$(GO) test ./browser -run '^$$' -bench 'BenchmarkInspect|BenchmarkScriptWrite' -benchtime 100x -count 1 -timeout 30m
 	$(GO) test ./scenarios -run '^$$' -bench 'BenchmarkSessionStep' -benchtime 10x -count 1 -timeout 10m
+	$(GO) test ./browser -run '^$$' -bench 'BenchmarkCrawl' -benchtime 10x -count 1 -timeout 10m
 
 # Memory over 1,000 targets in one run: the Go heap and the browser's PSS
 # after every 250.

@@ -98,8 +98,10 @@ type recording struct {
 	requestOrder    []string
 	requestsDropped int
 	// navigating is set while cookiescope's own navigation of the page has
-	// not made its request yet.
-	navigating bool
+	// not made its request yet; ownNavigation is the request ID of the
+	// last one that did, even when it then failed.
+	navigating    bool
+	ownNavigation string
 	// frameURLs holds the URL of each frame's current document, and
 	// frameParent the parent of each child frame.
 	frameURLs   map[cdp.FrameID]string

@@ -65,6 +65,7 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 		switch {
 		case session == "page" && r.navigating && ev.Request.Method == "GET" && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther && ev.Initiator.URL == ""):
 			r.navigating = false
+			r.ownNavigation = key
 			hop.TopLevel = ev.Request.URL
 		case hop.Context == inspect.ContextPopup:
 			hop.TopLevel = r.popupOpener(session)
@@ -204,6 +205,37 @@ func (r *recording) requestList() ([]inspect.Request, int) {
 		}
 	}
 	return out, r.requestsDropped
+}
+
+// documentCookies returns Chrome's cookie decisions for cookiescope's last
+// navigation of the page (every hop of its redirects), each cookie once:
+// those it sent, and those it withheld with their reasons.
+func (r *recording) documentCookies() (sent, withheld []inspect.RequestCookie) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sent, withheld = []inspect.RequestCookie{}, []inspect.RequestCookie{}
+	tr := r.requests[r.ownNavigation]
+	if tr == nil {
+		return sent, withheld
+	}
+	type key struct{ name, domain, path string }
+	seen := map[key]bool{}
+	for _, cookies := range tr.cookies {
+		s, w := splitAssociated(cookies)
+		for _, c := range s {
+			if k := (key{c.Name, c.Domain, c.Path}); !seen[k] {
+				seen[k] = true
+				sent = append(sent, c)
+			}
+		}
+		for _, c := range w {
+			if k := (key{c.Name, c.Domain, c.Path}); !seen[k] {
+				seen[k] = true
+				withheld = append(withheld, c)
+			}
+		}
+	}
+	return sent, withheld
 }
 
 // splitAssociated divides Chrome's associated cookies of a request into

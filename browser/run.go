@@ -56,24 +56,18 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 	slots := make([]*inspect.Target, len(items))
 	next := make(chan int)
 	var (
-		wg     sync.WaitGroup
-		mu     sync.Mutex
-		done   int
-		opened int
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		done int
 	)
-	for i := range workers {
-		w, werr := b.openWorker(ctx, live, i)
-		if werr != nil {
-			if opened == 0 {
-				close(next)
-				if ctx.Err() != nil {
-					return nil, false, nil // interrupted before any item
-				}
-				return nil, false, fmt.Errorf("open a browser context: %w", werr)
-			}
-			break // fewer workers than asked still do every item
+	opened, werr := b.openWorkers(ctx, live, workers)
+	if werr != nil {
+		if ctx.Err() != nil {
+			return nil, false, nil // interrupted before any item
 		}
-		opened++
+		return nil, false, werr
+	}
+	for _, w := range opened {
 		wg.Go(func() {
 			defer func() { w.Close() }()
 			for i := range next {
@@ -108,6 +102,24 @@ feed:
 		targets = append(targets, *s)
 	}
 	return targets, complete, nil
+}
+
+// openWorkers opens n workers of a run on the live browsers (see
+// openWorker); fewer when some cannot be opened, as fewer workers still do
+// every item. It fails only when none can be.
+func (b *Browser) openWorkers(ctx context.Context, live []*instance, n int) ([]*Worker, error) {
+	var opened []*Worker
+	for i := range n {
+		w, err := b.openWorker(ctx, live, i)
+		if err != nil {
+			if len(opened) == 0 {
+				return nil, fmt.Errorf("open a browser context: %w", err)
+			}
+			break
+		}
+		opened = append(opened, w)
+	}
+	return opened, nil
 }
 
 // openWorker opens worker i of a run on browser i mod len(live), or, when

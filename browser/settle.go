@@ -80,6 +80,9 @@ var errBusyPage = errors.New("a document's script kept its event loop busy")
 type settledRead struct {
 	frames   []inspect.Frame
 	finalURL string
+	// unmeasured says why no document was read, for a page that showed
+	// none (a crawl's skipped page).
+	unmeasured []inspect.Unmeasured
 }
 
 // settle waits until the recording has settled (see above) and, when quiet

@@ -85,7 +85,7 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	t.Dialogs, t.Popups, _ = rec.evidence()
 	var read readabilityRead
 	if settled != nil {
-		read.frames, read.finalURL = settled.frames, settled.finalURL
+		read.frames, read.finalURL, read.unmeasured = settled.frames, settled.finalURL, settled.unmeasured
 	} else {
 		// Readability gets half the time at most, so that the jar is read.
 		read = w.measureReadability(cctx, snapshotTimeout/2)

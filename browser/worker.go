@@ -99,8 +99,10 @@ type Worker struct {
 	worlds map[cdp.Session]map[string]worldRef // by the context's unique ID
 	// popups holds the sessions of the pages the current target opened.
 	popups map[target.ID]*childSession
-	// attacker answers intercepted requests while Forge runs.
+	// attacker answers intercepted requests while Forge runs, and gate
+	// while a crawl loads a page; never both.
 	attacker *attacker
+	gate     *documentGate
 	// proxy is the emulated network every request of the worker's context
 	// goes to, for a worker made by NewEmulatedWorker; nil otherwise.
 	proxy *proxy
@@ -328,11 +330,17 @@ func (w *Worker) current() *recording {
 // onPageEvent receives the tab's events on chromedp's reading goroutine.
 func (w *Worker) onPageEvent(ev any) {
 	w.mu.Lock()
-	tab, a := w.page, w.attacker
+	tab, a, g := w.page, w.attacker, w.gate
 	w.mu.Unlock()
-	if paused, ok := ev.(*fetch.EventRequestPaused); ok && a != nil {
-		a.paused(paused)
-		return
+	if paused, ok := ev.(*fetch.EventRequestPaused); ok {
+		switch {
+		case a != nil:
+			a.paused(paused)
+			return
+		case g != nil:
+			g.paused(paused)
+			return
+		}
 	}
 	if tab == nil {
 		return
@@ -468,6 +476,14 @@ func (w *Worker) prepare(child *childSession, label string, isPage bool) {
 func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) inspect.Target {
 	start := time.Now()
 	t := w.Visit(ctx, rawURL, opts)
+	w.cleanUp(&t, start)
+	return t
+}
+
+// cleanUp leaves the context clean after target t, which started at start,
+// and says so in t: an error when it could not, the clean-up's time, what
+// was found when the context had to be replaced, and the whole duration.
+func (w *Worker) cleanUp(t *inspect.Target, start time.Time) {
 	rec := w.current()
 	cleanup := time.Now()
 	if err := w.Reset(); err != nil && t.Error == "" {
@@ -476,7 +492,6 @@ func (w *Worker) Inspect(ctx context.Context, rawURL string, opts LoadOptions) i
 	t.Timings.CleanupMS = inspect.Milliseconds(time.Since(cleanup))
 	_, _, t.Isolation = rec.evidence()
 	t.DurationMS = time.Since(start).Milliseconds()
-	return t
 }
 
 // Visit is Inspect without the clean-up: the context keeps the target's
@@ -494,14 +509,21 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 	if loadErr != nil {
 		t.Error = strings.TrimSuffix(loadErr.Error()+"\n"+t.Error, "\n")
 	}
-	t.Timings = &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
-	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
-		t.Timings.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
-		t.Timings.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
-	} else {
-		t.Timings.NavigateMS = inspect.Milliseconds(settled.Sub(start))
-	}
+	t.Timings = w.visitTimings(start, settled, took)
 	t.DurationMS = time.Since(start).Milliseconds()
+	return t
+}
+
+// visitTimings are the Timings of a target visited from start that settled
+// at settled, its clean-up's excepted.
+func (w *Worker) visitTimings(start, settled time.Time, took snapshotTimes) *inspect.Timings {
+	t := &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
+	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
+		t.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
+		t.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
+	} else {
+		t.NavigateMS = inspect.Milliseconds(settled.Sub(start))
+	}
 	return t
 }
 
@@ -588,6 +610,10 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
+	}
+	if res.IsDownload {
+		// The page stays as it was: nothing of rawURL is shown to read.
+		return nil, fmt.Errorf("load %s: %w", rawURL, errDownload)
 	}
 	if res.ErrorText != "" {
 		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))

@@ -60,6 +60,9 @@ type Report struct {
 	// probed targets' attacks run again with origin-bound cookies on, beside
 	// the run's own verdicts; nil without the comparison.
 	OriginBoundComparison *OriginBoundComparison `json:"originBoundComparison,omitempty"`
+	// Crawl is what `inspect --crawl` did: the targets are the pages it
+	// loaded, in crawl order; nil without --crawl.
+	Crawl *Crawl `json:"crawl,omitempty"`
 }
 
 // Browser names the browser that produced the evidence.
@@ -72,6 +75,17 @@ type Browser struct {
 type Target struct {
 	URL      string `json:"url"`
 	FinalURL string `json:"finalURL"`
+	// DiscoveredFrom is, for a page `inspect --crawl` found, the URL of the
+	// page that linked it; empty for a start URL (and outside a crawl).
+	DiscoveredFrom string `json:"discoveredFrom,omitempty"`
+	// Status is, for a page of a crawl, the HTTP status of its document
+	// response (0 when none arrived); 0 outside a crawl.
+	Status int `json:"status,omitempty"`
+	// Skipped says why a crawled page was not shown and its links not
+	// read: "not HTML (application/pdf)", "a download (attachment)",
+	// "redirects off the site to URL". The page was still requested in
+	// its clean context, so the cookies its response set are reported.
+	Skipped string `json:"skipped,omitempty"`
 	// Error says why the target did not load completely; what was captured
 	// before the error is still reported.
 	Error      string `json:"error"`
@@ -124,6 +138,9 @@ type Target struct {
 	// server needs to show a logged-in page, and whether logout ended the
 	// session; nil without a session step.
 	Session *Session `json:"session,omitempty"`
+	// Crawl lists what a scenario's crawl steps did, one per step, each
+	// with the pages it loaded in the victim's browser.
+	Crawl []Crawl `json:"crawl,omitempty"`
 	// FlowState lists the cookies of a redirect login (OAuth or OpenID
 	// Connect state, nonce, PKCE verifier) recognised by their life, with
 	// what showed it: they are never judged as session credentials.

@@ -60,6 +60,7 @@ func (l *Lab) routes() http.Handler {
 	l.fatesRoutes(app)
 	prefixesRoutes(app)
 	l.whereRoutes(app, sub, widget)
+	l.siteRoutes(app)
 
 	sso := newSSOApp()
 	// The app also answers on the loopback address itself, which browsers
@@ -104,7 +105,7 @@ func (l *Lab) index(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/where/">Where cookies go</a>: requests of every kind from the app and from another site, and the Cookie headers the lab received.</p><p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
+	writePage(w, "cookiescope lab", pageList(Pages)+`<p><a href="/where/">Where cookies go</a>: requests of every kind from the app and from another site, and the Cookie headers the lab received.</p><p><a href="/site/">A small site</a>: linked pages to crawl, each setting a cookie, with a PDF, a download, a logout and a link to another site.</p><p><a href="/hostile/">Hostile pages</a>: dialogs, popups, hangs and more.</p>`+
 		`<p><a href="/tamper/">Tamper pages</a>: pages that forge stacks, write around the hook, look for it, or hide which cookies their script can read.</p>`)
 }
 

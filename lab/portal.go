@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -165,7 +166,67 @@ func (a *portalApp) admin(w http.ResponseWriter, r *http.Request) {
 		portalPage(w, "Admin", `<p id="status">The admin pages need a login. <a href="/login">Log in</a></p>`)
 		return
 	}
-	portalPage(w, "Admin", whoBody(in.user))
+	if r.URL.Path == "/admin/" {
+		portalPage(w, "Admin", whoBody(in.user)+portalAdminNav)
+		return
+	}
+	a.adminPage(w, r, in)
+}
+
+// portalAdminNav links the admin pages a logged-in user sees, for a crawl
+// in the user's browser: pages that set cookies, a user's delete link and
+// the logout (in whoBody), which a logged-in crawl must not follow.
+const portalAdminNav = `<nav><a href="/admin/reports">Reports</a> · <a href="/admin/settings">Settings</a> · <a href="/admin/users">Users</a> · <a href="/account">Account</a></nav>`
+
+// PortalAdminPages are the admin pages under /admin/ that a logged-in user
+// reaches from /admin/, with the cookie each sets (Path=/admin, HttpOnly).
+// /admin/reports links a PDF (PortalAdminPDF), which sets it too;
+// /admin/users links a user's page and its delete link, which ends the
+// login, as the logout does.
+// PortalAdminPDF is the admin PDF /admin/reports links.
+const PortalAdminPDF = "/admin/reports.pdf"
+
+var PortalAdminPages = []struct{ Path, Cookie string }{
+	{"/admin/reports", "pf_seen"},
+	{"/admin/settings", "pf_seen"},
+	{"/admin/users", "pf_seen"},
+	{"/admin/users/7", "pf_seen"},
+}
+
+// adminPage serves the admin pages below /admin/ to a logged-in user. Each
+// records the last admin section seen in pf_seen, so that a crawl shows a
+// cookie set and then changed; /admin/settings also sets pf_tz from
+// script.
+func (a *portalApp) adminPage(w http.ResponseWriter, r *http.Request, in *portalLogin) {
+	back := `<p><a href="/admin/">Admin</a></p>`
+	section, body := "", ""
+	switch r.URL.Path {
+	case "/admin/reports":
+		section, body = "reports", `<p>This year's report: <a href="/admin/reports.pdf">PDF</a>.</p>`
+	case "/admin/reports.pdf":
+		// A PDF, no page: a crawl does not show it, and keeps its cookie.
+		w.Header().Add("Set-Cookie", "pf_seen=report-pdf; Path=/admin; Secure; HttpOnly; SameSite=Strict")
+		w.Header().Set("Content-Type", "application/pdf")
+		io.WriteString(w, "%PDF-1.4\n%%EOF\n")
+		return
+	case "/admin/settings":
+		section, body = "settings", `<p>Settings.</p><script>document.cookie = "pf_tz=UTC; Path=/admin; Secure";</script>`
+	case "/admin/users":
+		section, body = "users", `<ul><li><a href="/admin/users/7">demo</a> (<a href="/admin/users/7/delete">delete</a>)</li></ul>`
+	case "/admin/users/7":
+		section, body = "users", `<p id="profile">demo</p><p><a href="/admin/users/7/delete">Delete this user</a></p>`
+	case "/admin/users/7/delete":
+		// Deleting the demo user ends its login: a crawl that follows
+		// the link logs the victim out.
+		a.end(in)
+		portalPage(w, "User deleted", `<p id="status">The user is deleted. <a href="/login">Log in</a></p>`)
+		return
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Add("Set-Cookie", "pf_seen="+section+"; Path=/admin; Secure; HttpOnly; SameSite=Strict")
+	portalPage(w, "Admin: "+section, body+back)
 }
 
 // logout forgets the login's three values and deletes the three credential

@@ -60,14 +60,16 @@ func WriteHTML(w io.Writer, r inspect.Report, opts Options) error {
 }
 
 type htmlPage struct {
-	CSP         string
-	CSS         template.CSS
-	JS          template.JS
-	Tool        string
-	Browser     string
-	Started     string
-	Viewport    string
-	Interrupted bool
+	CSP      string
+	CSS      template.CSS
+	JS       template.JS
+	Tool     string
+	Browser  string
+	Started  string
+	Viewport string
+	// Crawl says what inspect --crawl did, CrawlExclude what it kept to.
+	Crawl, CrawlExclude string
+	Interrupted         bool
 	// ThirdParty and OriginBound say the run's cookie modes.
 	ThirdParty, OriginBound string
 	Baseline                string
@@ -110,6 +112,7 @@ type htmlTarget struct {
 	Accepted                       []htmlFinding
 	Probes                         []htmlProbeGroup
 	Plants                         []htmlPlant
+	Crawls                         []htmlCrawl
 	Steps                          []htmlStep
 	Flow                           []htmlFlowStep
 	Session                        []sessionNote
@@ -157,6 +160,16 @@ type htmlProbeGroup struct {
 type htmlAttempt struct {
 	Cookie, Before, Attack, Channel, Chrome, After, Verdict, Why string
 	Received                                                     string
+}
+
+// htmlCrawl is a scenario's crawl step: what it did, and its pages.
+type htmlCrawl struct {
+	Title string
+	Pages []htmlCrawlPage
+}
+
+type htmlCrawlPage struct {
+	Page, Status, From, Set, Changed, Deleted, Sent string
 }
 
 type htmlPlant struct {
@@ -226,6 +239,9 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	if r.Viewport != nil {
 		p.Viewport = r.Viewport.Describe()
 	}
+	if r.Crawl != nil {
+		p.Crawl, p.CrawlExclude = inert(crawlSentence(*r.Crawl)), inert(crawlExcludes(*r.Crawl))
+	}
 	if !r.Started.IsZero() {
 		p.Started = r.Started.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
@@ -236,7 +252,7 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 				counts[f.Severity]++
 			}
 		}
-		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts, r.OriginBoundCookies))
+		p.Targets = append(p.Targets, newHTMLTarget(i, t, opts, r.OriginBoundCookies, r.Crawl != nil))
 	}
 	for s := inspect.High; s >= inspect.Info; s-- {
 		p.Severities = append(p.Severities, htmlCount{s.String(), counts[s]})
@@ -258,11 +274,26 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	return p
 }
 
-func newHTMLTarget(i int, t inspect.Target, opts Options, originBound bool) htmlTarget {
+func newHTMLTarget(i int, t inspect.Target, opts Options, originBound, crawled bool) htmlTarget {
 	h := htmlTarget{ID: fmt.Sprintf("target-%d", i+1), Name: targetName(t), URL: t.URL, Error: t.Error, Scenario: t.Scenario, File: t.File, Line: t.Line,
 		Mark: targetMark(t, opts.FailOn), Facts: strings.Join(targetFacts(t), "; "), Counts: cookieCounts(t), NotMeasured: notMeasuredNote(t)}
 	if t.FinalURL != t.URL {
 		h.FinalURL = t.FinalURL
+	}
+	if origin := crawlOrigin(t, crawled); origin != "" {
+		h.Notes = append(h.Notes, "Crawl: "+origin)
+	}
+	if note := skippedNote(t); note != "" {
+		h.Notes = append(h.Notes, "Skipped: "+note)
+	}
+	for _, c := range t.Crawl {
+		hc := htmlCrawl{Title: crawlStepTitle(c)}
+		for _, p := range c.Pages {
+			var row htmlCrawlPage
+			row.Page, row.Status, row.From, row.Set, row.Changed, row.Deleted, row.Sent = crawlPageCells(crawlBase(c), p)
+			hc.Pages = append(hc.Pages, row)
+		}
+		h.Crawls = append(h.Crawls, hc)
 	}
 	for _, d := range t.Dialogs {
 		if d.Kind == "more" {
@@ -478,6 +509,15 @@ func htmlSteps(t inspect.Target) []htmlStep {
 			result, outcome = plural(n, "attempt")+" worked", "bad"
 		}
 		steps = append(steps, htmlStep{Line: lineOf(key), Kind: "probe", Text: key, Result: result, Outcome: outcome})
+	}
+	for _, c := range t.Crawl {
+		result, outcome := plural(c.Visited, "page")+" loaded", ""
+		var details []string
+		if c.Error != "" {
+			result, outcome = "stopped", "bad"
+			details = append(details, c.Error)
+		}
+		steps = append(steps, htmlStep{Line: c.Line, Kind: "crawl", Text: crawlSentence(c), Result: result, Outcome: outcome, Details: details})
 	}
 	for _, c := range t.EarlierCookies {
 		steps = append(steps, htmlStep{Line: lineOf(c.SeenAt), Kind: "capture", Text: fmt.Sprintf("%s seen at %s (gone or changed by the end)", c.Name, c.SeenAt)})

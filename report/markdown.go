@@ -22,6 +22,12 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		mdf(w, "Viewport: %s\n\n", r.Viewport.Describe())
 	}
 	mdf(w, "Origin-bound cookies: %s\n\n", inspect.DescribeOriginBound(r.OriginBoundCookies))
+	if r.Crawl != nil {
+		mdf(w, "Crawl: %s\n\n", crawlSentence(*r.Crawl))
+		if ex := crawlExcludes(*r.Crawl); ex != "" {
+			mdf(w, "Crawl: %s\n\n", ex)
+		}
+	}
 	if r.Baseline != "" {
 		mdf(w, "Compared with the baseline %s: **%d regressions**\n\n", code(r.Baseline), len(r.Regressions))
 		for _, g := range r.Regressions {
@@ -39,6 +45,12 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			mdf(w, "### %s %s (%s)\n\n", status, t.Scenario, code(t.File))
 		} else {
 			mdf(w, "### %s %s\n\n", status, t.URL)
+		}
+		if origin := crawlOrigin(t, r.Crawl != nil); origin != "" {
+			mdf(w, "**Crawl:** %s\n\n", origin)
+		}
+		if note := skippedNote(t); note != "" {
+			mdf(w, "**Skipped:** %s\n\n", note)
 		}
 		if t.Error != "" {
 			mdf(w, "**Error:** %s\n\n", t.Error)
@@ -70,6 +82,7 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 			}
 			fmt.Fprintln(w)
 		}
+		writeCrawlMarkdown(w, t)
 		writeWhereMarkdown(w, t)
 		var shown []inspect.Finding
 		for _, f := range t.Findings {

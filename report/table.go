@@ -30,6 +30,8 @@ type terminal struct {
 	// originBound says the run had origin-bound cookies on: the cookie
 	// tables then say where Chrome bound each cookie.
 	originBound bool
+	// crawled says the targets are the pages of inspect --crawl.
+	crawled bool
 }
 
 // writeTerminal writes the report for people: first one verdict line per
@@ -38,7 +40,7 @@ type terminal struct {
 // evidence only when there are few, and probes are counted per probe (the
 // findings say what worked); with it, everything is shown.
 func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
-	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r), originBound: r.OriginBoundCookies}
+	tw := terminal{w: &errWriter{w: out}, width: opts.width(), st: style{color: opts.Color}, verbose: opts.Verbose, failOn: opts.FailOn, browsers: namesBrowsers(r), originBound: r.OriginBoundCookies, crawled: r.Crawl != nil}
 	w := tw.w
 	if r.Interrupted {
 		tw.para("", "  ", "Interrupted: what follows is what was captured; targets not listed were not inspected, and what a target did not reach says \"not measured\".")
@@ -53,6 +55,7 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 	}
 	tw.para("", "  ", "Origin-bound cookies: "+inspect.DescribeOriginBound(r.OriginBoundCookies))
 	fmt.Fprintln(w)
+	tw.crawlReport(r)
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)
 	}
@@ -263,6 +266,12 @@ func targetFacts(t inspect.Target) []string {
 			facts = append(facts, "session fixation demonstrated (CS026, "+f.Cookie+")")
 		}
 	}
+	if t.Skipped != "" {
+		facts = append(facts, "skipped: "+t.Skipped)
+	}
+	for _, c := range t.Crawl {
+		facts = append(facts, fmt.Sprintf("crawl at line %d: %s", c.Line, plural(c.Visited, "page")))
+	}
 	if t.Error != "" {
 		facts = append(facts, "did not complete (see below)")
 	}
@@ -334,6 +343,12 @@ func (tw terminal) target(t inspect.Target) {
 	if t.FinalURL != "" && t.FinalURL != t.URL {
 		tw.para("  ended at ", "    ", inert(t.FinalURL))
 	}
+	if origin := crawlOrigin(t, tw.crawled); origin != "" {
+		tw.para("  Crawl: ", "    ", inert(origin))
+	}
+	if note := skippedNote(t); note != "" {
+		tw.para("  Skipped: ", "    ", inert(note))
+	}
 	if t.Error != "" {
 		tw.marked("  ", "ERROR", inert(t.Error))
 	}
@@ -378,6 +393,7 @@ func (tw terminal) target(t inspect.Target) {
 		tw.para("  "+n.Label+": ", "    ", n.Text)
 	}
 	tw.plants(t)
+	tw.crawlSteps(t)
 	tw.expectations(t)
 	tw.where(t)
 	tw.findings(t)

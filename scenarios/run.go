@@ -78,6 +78,8 @@ type flow struct {
 	measured *measured
 	// steps is the record of every step run so far, in order.
 	steps []inspect.FlowStep
+	// crawls holds what the crawl steps did, in order.
+	crawls []inspect.Crawl
 }
 
 // side is one browser of a scenario: the victim's (the scenario's worker)
@@ -180,6 +182,7 @@ func runOne(ctx context.Context, b *browser.Browser, w *browser.Worker, s Scenar
 	t.CrossSite = f.crossSite
 	t.Plants = f.plants
 	t.Flow = f.steps
+	t.Crawl = f.crawls
 	if f.measured != nil {
 		t.Session = f.measured.session
 	}
@@ -292,6 +295,8 @@ func (f *flow) step(ctx context.Context, b *browser.Browser, sd *side, st Step, 
 		return nil
 	case "session":
 		return f.measureSession(ctx, st, load)
+	case "crawl":
+		return f.crawl(ctx, st, load)
 	case "expect":
 		var r inspect.ExpectationResult
 		if st.Expect.Session != "" && f.measured == nil {

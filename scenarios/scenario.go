@@ -53,7 +53,7 @@ type Scenario struct {
 
 // Step is one line of a flow. Kind says which fields matter.
 type Step struct {
-	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies, attacker, plant, session
+	Kind string // goto, fill, click, press, submit, wait, eval, capture, expect, probe, clear-cookies, attacker, plant, session, crawl
 	Line int
 	// Target is the URL or path (goto), the CSS selector (fill, click,
 	// press, submit, wait for a selector), the checkpoint name (capture),
@@ -73,6 +73,8 @@ type Step struct {
 	Plant *Plant
 	// Session is what a session step loads and looks for.
 	Session *SessionCheck
+	// Crawl is what a crawl step walks.
+	Crawl *CrawlStep
 }
 
 // SessionCheck is a session step: loading Check shows a visible element
@@ -133,6 +135,8 @@ func (s Step) Describe() string {
 		return fmt.Sprintf("attacker block of %d steps", len(s.Steps))
 	case "session":
 		return fmt.Sprintf("session: %s shows %s", s.Session.Check, s.Session.Page)
+	case "crawl":
+		return fmt.Sprintf("crawl: %d pages at most", s.Crawl.Max)
 	case "plant":
 		if s.Plant.From != "" {
 			return fmt.Sprintf("plant %s over %s from %s", s.Plant.Cookie, s.Plant.Over, s.Plant.From)
@@ -585,7 +589,7 @@ func (p *parser) sessions(st Step, measured *int) error {
 	return nil
 }
 
-var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies", "attacker", "plant", "session"}
+var stepKinds = []string{"goto", "fill", "click", "press", "submit", "wait", "eval", "capture", "expect", "probe", "clear-cookies", "attacker", "plant", "session", "crawl"}
 
 // attackerKinds are the steps an attacker block may hold: the attacker
 // browses on its own; probes and plants act on the victim.
@@ -625,6 +629,8 @@ func (p *parser) step(n *yaml.Node, nested bool) (Step, error) {
 		st.Plant, err = p.plant(v)
 	case "session":
 		st.Session, err = p.session(v)
+	case "crawl":
+		st.Crawl, err = p.crawl(v)
 	case "goto", "click", "submit", "capture", "eval":
 		st.Target, err = p.str(v, st.Kind)
 		if err == nil && st.Target == "" {

@@ -3,21 +3,26 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
-	"github.com/cookiescope/cookiescope/attack"
 	"io"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/cookiescope/cookiescope/attack"
 	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/crawl"
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/report"
 	"github.com/cookiescope/cookiescope/scenarios"
 )
 
 func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := newCommand("inspect", "inspect [flags] URL...", "Loads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.", "URL", stdout)
+	cmd := newCommand("inspect", "inspect [flags] URL...", "Loads each URL in headless Chrome and reports every cookie: who set it, what Chrome refused, what page script can read.\nWith --crawl N, also the pages of the same site they link, breadth first, N pages in all.", "URL", stdout)
+	pages := cmd.fs.Int("crawl", 0, "also inspect the pages of the same site (scheme and registrable domain) that the URLs link, breadth first, each in a clean context: `N` pages at most, the URLs given among them")
+	var exclude stringList
+	cmd.fs.Var(&exclude, "crawl-exclude", "with --crawl, follow no link whose absolute URL matches this `REGEX` (Go syntax, repeatable); the URLs given are loaded all the same")
 	urls, outs, err := cmd.parse(args)
 	if err != nil {
 		return err
@@ -25,7 +30,34 @@ func runInspect(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkURLs(urls); err != nil {
 		return usageError{err}
 	}
-	return inspectAndReport(ctx, cmd.c, outs, job{inspect: urls}, stdout, stderr)
+	j := job{inspect: urls}
+	if j.crawl, err = crawlOptions(cmd.fs, *pages, exclude, urls); err != nil {
+		return usageError{err}
+	}
+	return inspectAndReport(ctx, cmd.c, outs, j, stdout, stderr)
+}
+
+// crawlOptions reads --crawl and --crawl-exclude: nil without --crawl.
+func crawlOptions(fs *flag.FlagSet, pages int, exclude []string, urls []string) (*browser.CrawlOptions, error) {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "crawl" })
+	if !given {
+		if len(exclude) > 0 {
+			return nil, errors.New("--crawl-exclude needs --crawl N")
+		}
+		return nil, nil
+	}
+	if pages < 1 {
+		return nil, fmt.Errorf("--crawl %d: want the most pages to inspect, 1 or more", pages)
+	}
+	res, err := crawl.CompileExcludes(exclude)
+	if err != nil {
+		return nil, fmt.Errorf("--crawl-exclude %w", err)
+	}
+	if _, err := crawl.NewFrontier(urls, pages, res); err != nil {
+		return nil, fmt.Errorf("--crawl %d: %w", pages, err)
+	}
+	return &browser.CrawlOptions{Max: pages, Exclude: res}, nil
 }
 
 // job is what one run loads: URLs to inspect, and URLs to probe with the
@@ -48,6 +80,9 @@ type job struct {
 	// that origin binding concerns).
 	compare       []string
 	compareProbes []string
+	// crawl, when set, crawls from the inspect URLs instead of loading
+	// them alone.
+	crawl *browser.CrawlOptions
 }
 
 // inspectAndReport launches the browser, runs the job, closes the browser,
@@ -157,7 +192,17 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	defer progress.finish()
 	counted := func(_, _ int, t inspect.Target) { progress.done(t) }
 	complete = true
-	if len(j.inspect) > 0 {
+	switch {
+	case len(j.inspect) > 0 && j.crawl != nil:
+		var targets []inspect.Target
+		var summary inspect.Crawl
+		crawled := func(t inspect.Target, visited, found, left int) { progress.crawled(t, visited, found, left) }
+		targets, summary, complete, runErr = b.CrawlURLs(ctx, j.inspect, c.workers, c.loadOptions(), *j.crawl, crawled)
+		rep.Targets = append(rep.Targets, targets...)
+		if summary.Start != nil {
+			rep.Crawl = &summary
+		}
+	case len(j.inspect) > 0:
 		var targets []inspect.Target
 		targets, complete, runErr = b.InspectURLs(ctx, j.inspect, c.workers, c.loadOptions(), counted)
 		rep.Targets = append(rep.Targets, targets...)

@@ -45,6 +45,7 @@ func runLab(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "  %-45s %s (lab: %s in a scenario): %s\n", l.URL(true, t.Host, "/"), t.Name, t.Name, t.Shows)
 	}
 	fmt.Fprintf(stdout, "\nInspect a page:\n  cookiescope inspect %s %s\n", labFlags(l), l.URL(true, lab.AppHost, lab.Pages[0].Path))
+	fmt.Fprintf(stdout, "Crawl the small site, 10 pages at most:\n  cookiescope inspect --crawl 10 %s %s\n", labFlags(l), l.URL(true, lab.AppHost, lab.SitePath))
 	fmt.Fprintf(stdout, "Probe the flawed login app:\n  cookiescope probe %s %s\n", labFlags(l), l.URL(true, lab.FlawedLoginHost, lab.LoginFlowPath))
 	fmt.Fprintf(stdout, "\nIn Chrome by hand: --host-resolver-rules='MAP *.test 127.0.0.1' --ignore-certificate-errors-spki-list=%s\n\nCtrl-C stops the lab.\n", l.SPKI)
 	<-ctx.Done()

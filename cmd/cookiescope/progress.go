@@ -53,6 +53,25 @@ func (p *progress) done(t inspect.Target) {
 	}
 }
 
+// crawled writes the line of a page a crawl finished, which counts the
+// pages done, found and left, and the counter when live and pages remain.
+// Page-supplied text is made inert.
+func (p *progress) crawled(t inspect.Target, visited, found, left int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.finished = visited
+	prefix := ""
+	if p.counting {
+		prefix = clearLine
+	}
+	fmt.Fprintf(p.w, "%s[%d done, %d left, %d found] %s: %s (%.2fs)\n", prefix, visited, left, found, report.Inert(t.URL), report.Inert(targetStatus(t)), float64(t.DurationMS)/1000)
+	p.counting = false
+	if p.live && left > 0 {
+		fmt.Fprintf(p.w, "crawling: %d done, %d left, %s elapsed...", visited, left, time.Since(p.start).Round(time.Second))
+		p.counting = true
+	}
+}
+
 // finish erases the counter if it is on the line, so that an interrupted
 // run's message and the report that follows start on a clean line.
 func (p *progress) finish() {
@@ -83,6 +102,9 @@ func targetStatus(t inspect.Target) string {
 		return "ERROR: " + t.Error
 	}
 	status := fmt.Sprintf("%s, %d blocked", count(len(t.Cookies), "cookie", "cookies"), len(t.Blocked))
+	if t.Skipped != "" {
+		status += "; skipped: " + t.Skipped
+	}
 	if len(t.Probes) > 0 {
 		vulnerable := 0
 		for _, p := range t.Probes {
