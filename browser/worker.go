@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/debugger"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
@@ -380,39 +381,127 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 		w.prepare(child, "frame:"+string(child.id), false)
 		return
 	}
-	// A worker (dedicated, shared or service): its requests can set
-	// cookies, so its network events are recorded, but the page must not
-	// notice us, so it runs as soon as they are on.
+	if info.Type == "service_worker" {
+		w.adoptServiceWorker(child)
+		return
+	}
+	// A dedicated or shared worker: its requests can set cookies, so its
+	// network events are recorded, but the page must not notice us, so it
+	// runs as soon as they are on.
 	w.watch(child, workerLabelPrefix+string(child.id))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
 		defer cancel()
-		if info.Type == "service_worker" {
-			// A paused service worker answers no command (measured):
-			// let it run first, then hook its cookieStore. Writes of its
-			// first run of script can come before the hook: such a
-			// cookie is then reported unrecorded (CS019), never explained.
-			child.resume()
-			_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
-			w.hookServiceWorker(ctx, child)
-			return
-		}
 		_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
 		child.resume()
 	}()
 }
 
-// hookServiceWorker installs the recording hook in a running service
-// worker: cookieStore is the one cookie API it has.
-func (w *Worker) hookServiceWorker(ctx context.Context, s cdp.Session) {
-	if _, err := cdp.Call(ctx, s, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
+// adoptServiceWorker takes a service worker's session, paused before its
+// script runs, and lets it run only once its requests are recorded and its
+// cookieStore is hooked, so that a write in its first run of script (an
+// install or activate handler) is attributed to the worker's script like
+// any other. It runs on the reading goroutine; the setup runs in a
+// goroutine of its own, and the target is not quiet until it is done.
+//
+// What Chrome 156 does with a paused service worker (measured): a command
+// sent alone and awaited (Network.enable) gets no reply while it is paused,
+// but commands sent one after another and then Runtime.runIfWaitingForDebugger,
+// without waiting in between, are all answered, in order, before it runs.
+// Its global scope is not ready while it is paused: typeof CookieStore is
+// "undefined" there, and evaluating location or cookieStore crashes the
+// renderer (the page's too, which shares its process). So the hook is
+// evaluated at a Debugger instrumentation breakpoint set before the worker's
+// first script runs: there the scope is ready and the script has not run.
+func (w *Worker) adoptServiceWorker(child *childSession) {
+	rec := w.current()
+	rec.adoptStarted()
+	paused := make(chan struct{}, 1)
+	label := workerLabelPrefix + string(child.id)
+	var first sync.Once
+	child.setEventHandler(func(method string, params jsonv2.Value) {
+		if method == "Debugger.paused" {
+			handled := false
+			first.Do(func() { handled = true; paused <- struct{}{} })
+			if !handled {
+				// Only the first pause is ours: any other (a debugger
+				// statement before the debugger is off) goes on at once.
+				go resumeDebugger(child)
+			}
+			return
+		}
+		ev, err := cdproto.UnmarshalMessage(&cdproto.Message{Method: cdproto.MethodType(method), Params: params}, chromedp.DefaultUnmarshalOptions)
+		if err != nil {
+			return
+		}
+		w.onEvent(child, label, false, ev)
+	})
+	go func() {
+		defer rec.adoptDone()
+		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		w.hookServiceWorker(ctx, child, paused)
+	}()
+}
+
+// hookServiceWorker prepares a service worker's session (see
+// adoptServiceWorker) and lets the worker run. A worker that was not paused
+// (Chrome attached it already running) is hooked as it stands: what its
+// script did before is then past the hook, and a cookie it wrote is reported
+// unrecorded (CS019), never explained.
+func (w *Worker) hookServiceWorker(ctx context.Context, s *childSession, paused <-chan struct{}) {
+	type command struct {
+		method string
+		params any
+	}
+	commands := []command{
+		{network.Enable.Method, network.EnableParams{}},
+		{network.SetCacheDisabled.Method, network.SetCacheDisabledParams{CacheDisabled: true}},
+		{runtime.AddBinding.Method, runtime.AddBindingParams{Name: bindingName}},
+		{runtime.Enable.Method, cdp.Empty{}},
+		{setAsyncCallStackDepth.Method, asyncCallStackDepthParams{MaxDepth: asyncStackDepth}},
+	}
+	if !s.waiting {
+		commands = append(commands, command{runtime.Evaluate.Method, runtime.EvaluateParams{Expression: w.b.hookScript}})
+	} else {
+		commands = append(commands,
+			command{debugger.Enable.Method, debugger.EnableParams{}},
+			command{debugger.SetInstrumentationBreakpoint.Method, debugger.SetInstrumentationBreakpointParams{Instrumentation: debugger.SetInstrumentationBreakpointInstrumentationBeforeScriptExecution}},
+			command{runtime.RunIfWaitingForDebugger.Method, cdp.Empty{}})
+	}
+	// Sent in order without waiting: a paused worker answers them only
+	// once the command that lets it run has come too.
+	var waits []func(any) error
+	for _, c := range commands {
+		wait, err := s.send(ctx, c.method, c.params)
+		if err != nil {
+			return
+		}
+		waits = append(waits, wait)
+	}
+	for _, wait := range waits {
+		_ = wait(nil)
+	}
+	if !s.waiting {
 		return
 	}
-	if _, err := cdp.Call(ctx, s, runtime.Enable, cdp.Empty{}); err != nil {
+	select {
+	case <-paused:
+	case <-ctx.Done():
 		return
 	}
-	_, _ = cdp.Call(ctx, s, setAsyncCallStackDepth, asyncCallStackDepthParams{MaxDepth: asyncStackDepth})
 	_, _ = cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: w.b.hookScript})
+	// Turning the debugger off lets the worker go on (measured: a
+	// Debugger.resume after it is answered "Can only perform operation
+	// while paused"), and no later pause can hold it.
+	_, _ = cdp.Call(ctx, s, debugger.Disable, cdp.Empty{})
+}
+
+// resumeDebugger lets a worker paused in the debugger go on.
+func resumeDebugger(s *childSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+	defer cancel()
+	_, _ = cdp.Call(ctx, s, debugger.Resume, debugger.ResumeParams{})
 }
 
 // workerLabelPrefix starts the label of a worker's session. A worker's
