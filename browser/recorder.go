@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/cdproto/target"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -101,7 +102,51 @@ type recording struct {
 	// started loading and not yet stopped: a loading document can still
 	// run script that writes cookies.
 	loadingFrames map[cdp.FrameID]bool
+	// serviceWorkers holds the service worker versions Chrome reported
+	// (ServiceWorker.workerVersionUpdated) during the recording, by version
+	// ID; workerInflight the requests of workers (service, dedicated,
+	// shared) not yet finished, by request ID, with their URLs. Settling
+	// waits for both, until workerDeadline (see serviceWorkerWait).
+	serviceWorkers map[string]serviceWorkerVersion
+	workerInflight map[string]string
+	// workerDeadline is when settling stops waiting for service workers and
+	// worker requests: serviceWorkerWait after the first sign of either
+	// (zero: none yet). workerNotes says what it stopped waiting for.
+	workerDeadline time.Time
+	workerNotes    []string
+	// registering is set when the page's document had a registration whose
+	// worker was not activated before Chrome reported any version of it
+	// (see serviceWorkerRegistering).
+	registering bool
 }
+
+// serviceWorkerVersion is a service worker version as Chrome last reported
+// it.
+type serviceWorkerVersion struct {
+	script string
+	status serviceworker.VersionStatus
+}
+
+// settling reports whether a version is on its way to being the active
+// worker: its script can still run its install or activate handler.
+func (v serviceWorkerVersion) settling() bool {
+	switch v.status {
+	case serviceworker.VersionStatusNew, serviceworker.VersionStatusInstalling, serviceworker.VersionStatusInstalled, serviceworker.VersionStatusActivating:
+		return true
+	}
+	return false
+}
+
+// serviceWorkerWait bounds how long settling waits, counted from the first
+// sign of a service worker in the target (a version Chrome reports that is
+// not yet activated, or a worker's request), for every reported version to
+// be activated (or redundant) and for the requests of workers to end: a
+// service worker writes cookies when it installs and activates, and its
+// requests' Set-Cookie headers are the target's; Chrome 156 stored both
+// about 0.6 s after the page's load event on the lab's /storage/sw-cookies.
+// A worker that takes longer is read as it stands, and the target says so
+// (a note); raise --wait to see more of it.
+const serviceWorkerWait = 2 * time.Second
 
 // maxRequests bounds the requests a recording traces: a page can make them
 // without end.
@@ -173,7 +218,9 @@ func newRecording(secret string) *recording {
 		frameURLs:   make(map[cdp.FrameID]string),
 		frameParent: make(map[cdp.FrameID]cdp.FrameID),
 
-		loadingFrames: make(map[cdp.FrameID]bool),
+		loadingFrames:  make(map[cdp.FrameID]bool),
+		serviceWorkers: make(map[string]serviceWorkerVersion),
+		workerInflight: make(map[string]string),
 	}
 }
 
@@ -212,6 +259,9 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		}
 		if !strings.HasPrefix(session, workerLabelPrefix) {
 			r.inflight[key] = req
+		} else {
+			r.workerInflight[key] = req.url
+			r.startWorkerClock()
 		}
 		r.traceRequest(session, ev)
 	case *network.EventRequestWillBeSentExtraInfo:
@@ -228,8 +278,27 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		}
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.workerInflight, string(ev.RequestID))
 	case *network.EventLoadingFailed:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.workerInflight, string(ev.RequestID))
+	case *serviceworker.EventWorkerVersionUpdated:
+		for _, v := range ev.Versions {
+			if v == nil {
+				continue
+			}
+			version := serviceWorkerVersion{script: v.ScriptURL, status: v.Status}
+			if _, seen := r.serviceWorkers[v.VersionID]; !seen && !version.settling() {
+				// A version that was already done when the target began
+				// (one the previous target's clean-up made redundant,
+				// say) is none of its business.
+				continue
+			}
+			r.serviceWorkers[v.VersionID] = version
+			if version.settling() {
+				r.startWorkerClock()
+			}
+		}
 	case *network.EventResponseReceivedExtraInfo:
 		key := string(ev.RequestID)
 		hop := r.extraSeen[key]
@@ -560,6 +629,9 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return false, max(d, idlePoll)
 	}
 	now := time.Now()
+	if left := r.workersPending(now); left > 0 {
+		return false, min(max(d, idlePoll), left)
+	}
 	for _, q := range r.inflight {
 		if q.responded.IsZero() {
 			return false, max(d, idlePoll)
@@ -573,6 +645,79 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, d - since
+}
+
+// startWorkerClock starts the service worker wait, once. r.mu must be held.
+func (r *recording) startWorkerClock() {
+	if r.workerDeadline.IsZero() {
+		r.workerDeadline = time.Now().Add(serviceWorkerWait)
+	}
+}
+
+// workersPending returns how long settling may still wait for service
+// workers and worker requests (see serviceWorkerWait): 0 when none is
+// pending or the wait ran out, which is noted once. r.mu must be held.
+func (r *recording) workersPending(now time.Time) time.Duration {
+	var pending []string
+	if r.registering && len(r.serviceWorkers) == 0 {
+		pending = append(pending, "a service worker the page registered was not yet reported by Chrome")
+	}
+	for _, v := range r.serviceWorkers {
+		if v.settling() {
+			pending = append(pending, fmt.Sprintf("the service worker %s was still %s", inspect.BoundURL(v.script), v.status))
+		}
+	}
+	for _, u := range r.workerInflight {
+		pending = append(pending, "a worker's request to "+inspect.BoundURL(u)+" was still in flight")
+	}
+	if len(pending) == 0 {
+		return 0
+	}
+	if left := r.workerDeadline.Sub(now); left > 0 {
+		return left
+	}
+	if r.workerNotes == nil {
+		sort.Strings(pending)
+		for _, p := range pending {
+			r.workerNotes = append(r.workerNotes, fmt.Sprintf("%s when cookiescope stopped waiting for it, %s after the target's first service worker activity; what it did later is not seen (raise --wait to see more)", p, serviceWorkerWait))
+		}
+	}
+	return 0
+}
+
+// serviceWorkerScripts returns the scripts of the service worker versions
+// that were on their way to being active during the recording.
+func (r *recording) serviceWorkerScripts() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var scripts []string
+	for _, v := range r.serviceWorkers {
+		scripts = append(scripts, v.script)
+	}
+	sort.Strings(scripts)
+	return scripts
+}
+
+// noteRegistering notes that the page's document has a service worker
+// registration not yet activated (see serviceWorkerRegistering): settling
+// waits for it as for a version Chrome reported. It counts as an event, so
+// that settling looks again, unless the wait has already run out.
+func (r *recording) noteRegistering() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.registering || (!r.workerDeadline.IsZero() && time.Now().After(r.workerDeadline)) {
+		return
+	}
+	r.registering = true
+	r.startWorkerClock()
+	r.touch()
+}
+
+// notes returns what settling stopped waiting for.
+func (r *recording) notes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.workerNotes)
 }
 
 // singleDocumentAtRest reports whether the page has been one document all

@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -176,7 +177,13 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		if err := emulateViewport(ctx, t, w.viewportOf()); err != nil {
 			return err
 		}
-		return installRecorder(ctx, t, w.b.hookScript)
+		if err := installRecorder(ctx, t, w.b.hookScript); err != nil {
+			return err
+		}
+		// The service workers of the context, as they register, install
+		// and activate: settling waits for them (see serviceWorkerWait).
+		_, err := cdp.Call(ctx, t, serviceworker.Enable, cdp.Empty{})
+		return err
 	}
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(tabCtx, chromedp.Func(setup)) }()
