@@ -114,17 +114,24 @@ type recording struct {
 	// (zero: none yet). workerNotes says what it stopped waiting for.
 	workerDeadline time.Time
 	workerNotes    []string
-	// registering is set when the page's document had a registration whose
-	// worker was not activated before Chrome reported any version of it
-	// (see serviceWorkerRegistering).
+	// registering is set when the hook reported a call of
+	// navigator.serviceWorker.register: settling waits for Chrome to report
+	// a version (see serviceWorkerWait).
 	registering bool
 }
 
 // serviceWorkerVersion is a service worker version as Chrome last reported
 // it.
 type serviceWorkerVersion struct {
-	script string
-	status serviceworker.VersionStatus
+	script  string
+	status  serviceworker.VersionStatus
+	running serviceworker.VersionRunningStatus
+}
+
+// gone reports whether a version can run no more script: redundant and
+// stopped.
+func (v serviceWorkerVersion) gone() bool {
+	return v.status == serviceworker.VersionStatusRedundant && v.running == serviceworker.VersionRunningStatusStopped
 }
 
 // settling reports whether a version is on its way to being the active
@@ -287,7 +294,7 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			if v == nil {
 				continue
 			}
-			version := serviceWorkerVersion{script: v.ScriptURL, status: v.Status}
+			version := serviceWorkerVersion{script: v.ScriptURL, status: v.Status, running: v.RunningStatus}
 			if _, seen := r.serviceWorkers[v.VersionID]; !seen && !version.settling() {
 				// A version that was already done when the target began
 				// (one the previous target's clean-up made redundant,
@@ -374,6 +381,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	case *runtime.EventConsoleAPICalled:
 		// Only the hook's calls carry the secret; the page's own console
 		// calls are no event of ours.
+		if hookRegistersServiceWorker(ev, r.secret) {
+			r.registering = true
+			r.startWorkerClock()
+			break
+		}
 		w, ok := hookWrite(ev, r.secret, time.Now())
 		if !ok {
 			return
@@ -698,19 +710,41 @@ func (r *recording) serviceWorkerScripts() []string {
 	return scripts
 }
 
-// noteRegistering notes that the page's document has a service worker
-// registration not yet activated (see serviceWorkerRegistering): settling
-// waits for it as for a version Chrome reported. It counts as an event, so
-// that settling looks again, unless the wait has already run out.
-func (r *recording) noteRegistering() {
+// hadServiceWorker reports whether a service worker registered or ran
+// during the recording.
+func (r *recording) hadServiceWorker() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.registering || (!r.workerDeadline.IsZero() && time.Now().After(r.workerDeadline)) {
-		return
+	return len(r.serviceWorkers) > 0 || r.registering
+}
+
+// waitServiceWorkersGone waits until every service worker version of the
+// recording is redundant and stopped, and returns nil, or what is left when
+// ctx ends. A registration the page made whose version Chrome never
+// reported counts as left.
+func (r *recording) waitServiceWorkersGone(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		var left []string
+		for _, v := range r.serviceWorkers {
+			if !v.gone() {
+				left = append(left, fmt.Sprintf("%s (%s, %s)", inspect.BoundURL(v.script), v.status, v.running))
+			}
+		}
+		if r.registering && len(r.serviceWorkers) == 0 {
+			left = append(left, "a registration Chrome never reported")
+		}
+		r.mu.Unlock()
+		if len(left) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			sort.Strings(left)
+			return fmt.Errorf("service workers of the target still there after clearing: %s", strings.Join(left, ", "))
+		case <-r.changed:
+		}
 	}
-	r.registering = true
-	r.startWorkerClock()
-	r.touch()
 }
 
 // notes returns what settling stopped waiting for.

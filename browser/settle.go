@@ -97,11 +97,7 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 		if rec.hasCookieStoreWrite() {
 			script = yieldAfterStoreScript
 		}
-		var registering bool
-		var wg sync.WaitGroup
-		wg.Go(func() { registering = w.serviceWorkerRegistering(ctx) })
 		read, err := w.yieldDocuments(ctx, script)
-		wg.Wait()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -109,53 +105,11 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 			// A busy page is read as it stands.
 			return nil, nil
 		}
-		if registering {
-			rec.noteRegistering()
-		}
 		if rec.eventCount() == before {
 			return read, nil
 		}
 	}
 }
-
-// serviceWorkerRegistering reports whether the page's main document has a
-// service worker registration (as our isolated world sees it) whose worker
-// is not yet activated. Chrome creates a registration, and reports it over
-// the ServiceWorker domain, only once its storage has been searched: on the
-// lab's /storage/sw-cookies that came up to 30 ms after the load event of
-// the page that called register() in an inline script (measured). The
-// document asks the same browser-side host the page's register() went to,
-// after it, so its answer includes that registration. It reports false when
-// the document is no secure context or does not answer within
-// yieldTimeout.
-func (w *Worker) serviceWorkerRegistering(ctx context.Context) bool {
-	w.mu.Lock()
-	tab := w.page
-	var world runtime.ExecutionContextID
-	if tab != nil {
-		for _, ref := range w.worlds[tab] {
-			if ref.frame == cdp.FrameID(tab.TargetID) {
-				world = ref.id
-			}
-		}
-	}
-	w.mu.Unlock()
-	if world == 0 {
-		return false
-	}
-	ctx, cancel := context.WithTimeout(ctx, yieldTimeout)
-	defer cancel()
-	res, err := cdp.Call(ctx, tab, runtime.Evaluate, runtime.EvaluateParams{Expression: registeringScript, ContextID: world, ReturnByValue: ptr(true), AwaitPromise: ptr(true)})
-	return err == nil && res.ExceptionDetails == nil && res.Result != nil && string(res.Result.Value) == "true"
-}
-
-// registeringScript is serviceWorkerRegistering's question, in our isolated
-// world.
-const registeringScript = `(async () => {
-  if (!isSecureContext || !navigator.serviceWorker) return false;
-  const reg = await navigator.serviceWorker.getRegistration();
-  return !!reg && !(reg.active && reg.active.state === "activated" && !reg.installing && !reg.waiting);
-})()`
 
 // yieldDocuments runs script (yieldScript or yieldAfterStoreScript) in
 // every live document of the target (the page, its frames, its popups) and
