@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,4 +112,33 @@ func TestServiceWorkerCookiesAreCaughtAndAttributedEveryTime(t *testing.T) {
 	if !slices.Equal(cookies, []string{"found=none"}) {
 		t.Errorf("the next target's jar is %q (its page read %s), want found=none alone", cookies, found)
 	}
+}
+
+// A service worker that never finishes installing holds settling for its
+// bound only, the target says so, and the next target on the origin finds
+// no worker.
+func TestAServiceWorkerThatNeverInstallsIsNoted(t *testing.T) {
+	w := newTestWorker(t)
+	ctx := context.Background()
+	origin := fmt.Sprintf("http://127.0.0.1:%d", testLab.HTTPPort)
+	target := w.Inspect(ctx, origin+"/storage/sw-slow", LoadOptions{})
+	if target.Error != "" {
+		t.Fatalf("error %q", target.Error)
+	}
+	if len(target.Notes) != 1 || !strings.Contains(target.Notes[0], "/storage/sw-slow.js was still installing") {
+		t.Errorf("notes %q, want one saying the worker was still installing", target.Notes)
+	}
+	findCookie(t, target, "slow_page")
+	check := w.Visit(ctx, origin+"/storage/check", LoadOptions{})
+	if check.Error != "" {
+		t.Fatalf("check: %s", check.Error)
+	}
+	regs, err := w.EvaluateInPage(ctx, `navigator.serviceWorker.getRegistrations().then((r) => r.length)`)
+	if err != nil || string(regs) != "0" {
+		t.Errorf("the next target sees %s service worker registrations (%v), want 0", regs, err)
+	}
+	if err := w.Reset(); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+	t.Logf("notes %q; isolation after the slow worker: %q", target.Notes, target.Isolation)
 }

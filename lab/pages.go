@@ -42,6 +42,8 @@ func (l *Lab) routes() http.Handler {
 	app.HandleFunc("/storage/sw-cookies", serviceWorkerCookies)
 	app.HandleFunc("/storage/sw-cookies.js", serviceWorkerCookiesScript)
 	app.HandleFunc("/storage/sw-api", serviceWorkerAPI)
+	app.HandleFunc("/storage/sw-slow", serviceWorkerSlow)
+	app.HandleFunc("/storage/sw-slow.js", serviceWorkerSlowScript)
 	app.HandleFunc("/hang", l.hangForever)
 	app.HandleFunc("/hang-seen", l.hangSeen)
 	app.HandleFunc("/responsive", responsivePage)

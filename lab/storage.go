@@ -92,3 +92,19 @@ func serviceWorkerAPI(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: "sw_fetch", Value: token(), Path: "/"})
 	fmt.Fprint(w, "answered")
 }
+
+// serviceWorkerSlow registers a service worker that never finishes
+// installing: settling stops waiting for it at its bound.
+func serviceWorkerSlow(w http.ResponseWriter, r *http.Request) {
+	writePage(w, "Slow service worker", `<script>
+document.cookie = "slow_page=1; Path=/";
+navigator.serviceWorker.register("/storage/sw-slow.js");
+</script>`)
+}
+
+// serviceWorkerSlowScript is the worker of /storage/sw-slow.
+func serviceWorkerSlowScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript")
+	fmt.Fprint(w, `self.addEventListener("install", (e) => e.waitUntil(new Promise(() => {})));
+`)
+}
