@@ -104,9 +104,9 @@ type recording struct {
 	loadingFrames map[cdp.FrameID]bool
 	// serviceWorkers holds the service worker versions Chrome reported
 	// (ServiceWorker.workerVersionUpdated) during the recording, by version
-	// ID; workerInflight the requests of workers (service, dedicated,
-	// shared) not yet finished, by request ID, with their URLs. Settling
-	// waits for both, until workerDeadline (see serviceWorkerWait).
+	// ID; workerInflight the requests of service workers not yet finished,
+	// by request ID, with their URLs. Settling waits for both, until
+	// workerDeadline (see serviceWorkerWait).
 	serviceWorkers map[string]serviceWorkerVersion
 	workerInflight map[string]string
 	// workerDeadline is when settling stops waiting for service workers and
@@ -145,9 +145,10 @@ func (v serviceWorkerVersion) settling() bool {
 }
 
 // serviceWorkerWait bounds how long settling waits, counted from the first
-// sign of a service worker in the target (a version Chrome reports that is
-// not yet activated, or a worker's request), for every reported version to
-// be activated (or redundant) and for the requests of workers to end: a
+// sign of a service worker in the target (a register() call the hook
+// reports, a version Chrome reports that is not yet activated, or a service
+// worker's request), for every reported version to be activated (or
+// redundant) and for the requests of service workers to end: a
 // service worker writes cookies when it installs and activates, and its
 // requests' Set-Cookie headers are the target's; Chrome 156 stored both
 // about 0.6 s after the page's load event on the lab's /storage/sw-cookies.
@@ -264,9 +265,10 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			// cancels it without always saying so.
 			r.dropInflight(func(q inflightRequest) bool { return q.navigation })
 		}
-		if !strings.HasPrefix(session, workerLabelPrefix) {
+		switch {
+		case !strings.HasPrefix(session, workerLabelPrefix):
 			r.inflight[key] = req
-		} else {
+		case strings.HasPrefix(session, serviceWorkerLabelPrefix):
 			r.workerInflight[key] = req.url
 			r.startWorkerClock()
 		}
@@ -667,7 +669,7 @@ func (r *recording) startWorkerClock() {
 }
 
 // workersPending returns how long settling may still wait for service
-// workers and worker requests (see serviceWorkerWait): 0 when none is
+// workers and their requests (see serviceWorkerWait): 0 when none is
 // pending or the wait ran out, which is noted once. r.mu must be held.
 func (r *recording) workersPending(now time.Time) time.Duration {
 	var pending []string
@@ -680,7 +682,7 @@ func (r *recording) workersPending(now time.Time) time.Duration {
 		}
 	}
 	for _, u := range r.workerInflight {
-		pending = append(pending, "a worker's request to "+inspect.BoundURL(u)+" was still in flight")
+		pending = append(pending, "a service worker's request to "+inspect.BoundURL(u)+" was still in flight")
 	}
 	if len(pending) == 0 {
 		return 0

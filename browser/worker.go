@@ -424,7 +424,7 @@ func (w *Worker) adoptServiceWorker(child *childSession) {
 	rec := w.current()
 	rec.adoptStarted()
 	paused := make(chan struct{}, 1)
-	label := workerLabelPrefix + string(child.id)
+	label := serviceWorkerLabelPrefix + string(child.id)
 	var first sync.Once
 	child.setEventHandler(func(method string, params jsonv2.Value) {
 		if method == "Debugger.paused" {
@@ -511,10 +511,18 @@ func resumeDebugger(s *childSession) {
 	_, _ = cdp.Call(ctx, s, debugger.Resume, debugger.ResumeParams{})
 }
 
-// workerLabelPrefix starts the label of a worker's session. A worker's
-// requests are recorded but never hold the page's quiet: a worker can keep a
-// request open for ever without the page being any less loaded.
+// workerLabelPrefix starts the label of a worker's session. A dedicated or
+// shared worker's requests are recorded but never hold the page's quiet: a
+// worker can keep a request open for ever without the page being any less
+// loaded.
 const workerLabelPrefix = "worker:"
+
+// serviceWorkerLabelPrefix starts the label of a service worker's session
+// (which starts with workerLabelPrefix too). Its requests hold settling for
+// serviceWorkerWait at most: a service worker's requests are the site's own
+// (a login or caching worker answering the page), while a dedicated worker
+// may hold a request open for ever (an event stream) and costs nothing.
+const serviceWorkerLabelPrefix = workerLabelPrefix + "service:"
 
 // adoptPopup takes a page the target opened (window.open, a link with
 // target=_blank): it belongs to the target, is recorded like the tab from
