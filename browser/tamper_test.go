@@ -126,6 +126,7 @@ func TestTheHookLooksNative(t *testing.T) {
 		"set cookie", 1.0, "function set cookie() { [native code] }", false,
 		"function toString() { [native code] }", "toString",
 		"set", 1.0, "function set() { [native code] }", 1.0, "undefined",
+		"register", 1.0, "function register() { [native code] }", false,
 	}
 	if len(seen) != len(want) {
 		t.Fatalf("the page saw %v, want %v", seen, want)

@@ -83,6 +83,8 @@ const seen = [
   d.set.name, d.set.length, ts.call(d.set), "prototype" in d.set, ts.call(ts), ts.name,
   CookieStore.prototype.set.name, CookieStore.prototype.set.length, ts.call(CookieStore.prototype.set),
   CookieStore.prototype.delete.length, typeof window.__cookiescope_report,
+  ServiceWorkerContainer.prototype.register.name, ServiceWorkerContainer.prototype.register.length,
+  ts.call(ServiceWorkerContainer.prototype.register), "prototype" in ServiceWorkerContainer.prototype.register,
 ];
 document.cookie = "tamper_detect=" + encodeURIComponent(JSON.stringify(seen)) + "; Path=/"; /*W:tamper_detect*/
 </script>`))
