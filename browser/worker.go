@@ -495,6 +495,11 @@ func (w *Worker) hookServiceWorker(ctx context.Context, s *childSession, paused 
 	select {
 	case <-paused:
 	case <-ctx.Done():
+		// No pause came in time: the debugger goes off all the same, so
+		// that a late one cannot hold the worker (unhooked, then).
+		dctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		_, _ = cdp.Call(dctx, s, debugger.Disable, cdp.Empty{})
 		return
 	}
 	_, _ = cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: w.b.hookScript})
