@@ -165,4 +165,23 @@
       defineProperty(proto, "delete", { value: wrapper, writable: true, enumerable: true, configurable: true });
     }
   }
+  // A service worker registration: Chrome creates it, and reports it over
+  // the ServiceWorker domain, only once its storage has been searched,
+  // which can be after the page's load event; this report lets settling
+  // wait for it from the call on. The page's promise is returned untouched.
+  if (typeof ServiceWorkerContainer === "function") {
+    const swProto = ServiceWorkerContainer.prototype;
+    const nativeRegister = swProto.register;
+    if (typeof nativeRegister === "function") {
+      const wrapper = {
+        register(a) {
+          const result = apply(nativeRegister, this, arguments);
+          report("serviceWorker.register", here(), "", "", "", "", "", "", "", "");
+          return result;
+        },
+      }.register;
+      mask(wrapper, nativeRegister, "register");
+      defineProperty(swProto, "register", { value: wrapper, writable: true, enumerable: true, configurable: true });
+    }
+  }
 })();

@@ -357,11 +357,24 @@ func (c *childSession) isClosed() bool {
 
 // Call sends a command on the child session and waits for its reply.
 func (c *childSession) Call(ctx context.Context, method string, params, res any) error {
+	wait, err := c.send(ctx, method, params)
+	if err != nil {
+		return err
+	}
+	return wait(res)
+}
+
+// send sends a command on the child session and returns at once, with the
+// func that waits for its reply (until ctx ends) and decodes it into res
+// (which may be nil). Commands sent one after another reach Chrome in that
+// order: a paused target's setup can be sent before the command that lets
+// it run, without waiting for replies a paused target does not give.
+func (c *childSession) send(ctx context.Context, method string, params any) (wait func(res any) error, err error) {
 	var buf []byte
 	if params != nil {
 		var err error
 		if buf, err = jsonv2.Marshal(params, chromedp.DefaultMarshalOptions); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	id := c.mux.nextID.Add(1)
@@ -369,32 +382,37 @@ func (c *childSession) Call(ctx context.Context, method string, params, res any)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return errChildDetached
+		return nil, errChildDetached
 	}
 	c.pending[id] = ch
 	c.mu.Unlock()
 
 	msg := &cdproto.Message{ID: id, SessionID: c.id, Method: cdproto.MethodType(method), Params: buf}
 	if err := c.mux.Write(ctx, msg); err != nil {
-		return err
-	}
-	select {
-	case <-ctx.Done():
 		c.mu.Lock()
 		delete(c.pending, id)
 		c.mu.Unlock()
-		return ctx.Err()
-	case reply, ok := <-ch:
-		switch {
-		case !ok:
-			return errChildDetached
-		case reply.Error != nil:
-			return fmt.Errorf("%s: %w", method, reply.Error)
-		case res != nil && len(reply.Result) > 0:
-			return jsonv2.Unmarshal(reply.Result, res, chromedp.DefaultUnmarshalOptions)
-		}
-		return nil
+		return nil, err
 	}
+	return func(res any) error {
+		select {
+		case <-ctx.Done():
+			c.mu.Lock()
+			delete(c.pending, id)
+			c.mu.Unlock()
+			return ctx.Err()
+		case reply, ok := <-ch:
+			switch {
+			case !ok:
+				return errChildDetached
+			case reply.Error != nil:
+				return fmt.Errorf("%s: %w", method, reply.Error)
+			case res != nil && len(reply.Result) > 0:
+				return jsonv2.Unmarshal(reply.Result, res, chromedp.DefaultUnmarshalOptions)
+			}
+			return nil
+		}
+	}, nil
 }
 
 // Subscribe is not used for child sessions: their events go to the handler

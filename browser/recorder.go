@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/cdproto/target"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -111,7 +112,59 @@ type recording struct {
 	// started loading and not yet stopped: a loading document can still
 	// run script that writes cookies.
 	loadingFrames map[cdp.FrameID]bool
+	// serviceWorkers holds the service worker versions Chrome reported
+	// (ServiceWorker.workerVersionUpdated) during the recording, by version
+	// ID; workerInflight the requests of service workers not yet finished,
+	// by request ID, with their URLs. Settling waits for both, until
+	// workerDeadline (see serviceWorkerWait).
+	serviceWorkers map[string]serviceWorkerVersion
+	workerInflight map[string]string
+	// workerDeadline is when settling stops waiting for service workers and
+	// worker requests: serviceWorkerWait after the first sign of either
+	// (zero: none yet). workerNotes says what it stopped waiting for.
+	workerDeadline time.Time
+	workerNotes    []string
+	// registering is set when the hook reported a call of
+	// navigator.serviceWorker.register: settling waits for Chrome to report
+	// a version (see serviceWorkerWait).
+	registering bool
 }
+
+// serviceWorkerVersion is a service worker version as Chrome last reported
+// it.
+type serviceWorkerVersion struct {
+	script  string
+	status  serviceworker.VersionStatus
+	running serviceworker.VersionRunningStatus
+}
+
+// gone reports whether a version can run no more script: redundant and
+// stopped.
+func (v serviceWorkerVersion) gone() bool {
+	return v.status == serviceworker.VersionStatusRedundant && v.running == serviceworker.VersionRunningStatusStopped
+}
+
+// settling reports whether a version is on its way to being the active
+// worker: its script can still run its install or activate handler.
+func (v serviceWorkerVersion) settling() bool {
+	switch v.status {
+	case serviceworker.VersionStatusNew, serviceworker.VersionStatusInstalling, serviceworker.VersionStatusInstalled, serviceworker.VersionStatusActivating:
+		return true
+	}
+	return false
+}
+
+// serviceWorkerWait bounds how long settling waits, counted from the first
+// sign of a service worker in the target (a register() call the hook
+// reports, a version Chrome reports that is not yet activated, or a service
+// worker's request), for every reported version to be activated (or
+// redundant) and for the requests of service workers to end: a
+// service worker writes cookies when it installs and activates, and its
+// requests' Set-Cookie headers are the target's; Chrome 156 stored both
+// about 0.6 s after the page's load event on the lab's /storage/sw-cookies.
+// A worker that takes longer is read as it stands, and the target says so
+// (a note); raise --wait to see more of it.
+const serviceWorkerWait = 2 * time.Second
 
 // maxRequests bounds the requests a recording traces: a page can make them
 // without end.
@@ -182,7 +235,9 @@ func newRecording(secret string) *recording {
 		frameURLs:   make(map[cdp.FrameID]string),
 		frameParent: make(map[cdp.FrameID]cdp.FrameID),
 
-		loadingFrames: make(map[cdp.FrameID]bool),
+		loadingFrames:  make(map[cdp.FrameID]bool),
+		serviceWorkers: make(map[string]serviceWorkerVersion),
+		workerInflight: make(map[string]string),
 	}
 }
 
@@ -219,8 +274,12 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 			// cancels it without always saying so.
 			r.dropInflight(func(q inflightRequest) bool { return q.navigation })
 		}
-		if !strings.HasPrefix(session, workerLabelPrefix) {
+		switch {
+		case !strings.HasPrefix(session, workerLabelPrefix):
 			r.inflight[key] = req
+		case strings.HasPrefix(session, serviceWorkerLabelPrefix):
+			r.workerInflight[key] = req.url
+			r.startWorkerClock()
 		}
 		r.traceRequest(session, ev)
 	case *network.EventRequestWillBeSentExtraInfo:
@@ -238,8 +297,27 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 		}
 	case *network.EventLoadingFinished:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.workerInflight, string(ev.RequestID))
 	case *network.EventLoadingFailed:
 		delete(r.inflight, string(ev.RequestID))
+		delete(r.workerInflight, string(ev.RequestID))
+	case *serviceworker.EventWorkerVersionUpdated:
+		for _, v := range ev.Versions {
+			if v == nil {
+				continue
+			}
+			version := serviceWorkerVersion{script: v.ScriptURL, status: v.Status, running: v.RunningStatus}
+			if _, seen := r.serviceWorkers[v.VersionID]; !seen && !version.settling() {
+				// A version that was already done when the target began
+				// (one the previous target's clean-up made redundant,
+				// say) is none of its business.
+				continue
+			}
+			r.serviceWorkers[v.VersionID] = version
+			if version.settling() {
+				r.startWorkerClock()
+			}
+		}
 	case *network.EventResponseReceivedExtraInfo:
 		key := string(ev.RequestID)
 		hop := r.extraSeen[key]
@@ -315,6 +393,11 @@ func (r *recording) handle(session string, topLevel bool, ev any) {
 	case *runtime.EventConsoleAPICalled:
 		// Only the hook's calls carry the secret; the page's own console
 		// calls are no event of ours.
+		if hookRegistersServiceWorker(ev, r.secret) {
+			r.registering = true
+			r.startWorkerClock()
+			break
+		}
 		w, ok := hookWrite(ev, r.secret, time.Now())
 		if !ok {
 			return
@@ -570,6 +653,9 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return false, max(d, idlePoll)
 	}
 	now := time.Now()
+	if left := r.workersPending(now); left > 0 {
+		return false, min(max(d, idlePoll), left)
+	}
 	for _, q := range r.inflight {
 		if q.responded.IsZero() {
 			return false, max(d, idlePoll)
@@ -583,6 +669,101 @@ func (r *recording) quiet(d time.Duration) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, d - since
+}
+
+// startWorkerClock starts the service worker wait, once. r.mu must be held.
+func (r *recording) startWorkerClock() {
+	if r.workerDeadline.IsZero() {
+		r.workerDeadline = time.Now().Add(serviceWorkerWait)
+	}
+}
+
+// workersPending returns how long settling may still wait for service
+// workers and their requests (see serviceWorkerWait): 0 when none is
+// pending or the wait ran out, which is noted once. r.mu must be held.
+func (r *recording) workersPending(now time.Time) time.Duration {
+	var pending []string
+	if r.registering && len(r.serviceWorkers) == 0 {
+		pending = append(pending, "a service worker the page registered was not yet reported by Chrome")
+	}
+	for _, v := range r.serviceWorkers {
+		if v.settling() {
+			pending = append(pending, fmt.Sprintf("the service worker %s was still %s", inspect.BoundURL(v.script), v.status))
+		}
+	}
+	for _, u := range r.workerInflight {
+		pending = append(pending, "a service worker's request to "+inspect.BoundURL(u)+" was still in flight")
+	}
+	if len(pending) == 0 {
+		return 0
+	}
+	if left := r.workerDeadline.Sub(now); left > 0 {
+		return left
+	}
+	if r.workerNotes == nil {
+		sort.Strings(pending)
+		for _, p := range pending {
+			r.workerNotes = append(r.workerNotes, fmt.Sprintf("%s when cookiescope stopped waiting for it, %s after the target's first service worker activity; what it did later is not seen (raise --wait to see more)", p, serviceWorkerWait))
+		}
+	}
+	return 0
+}
+
+// serviceWorkerScripts returns the scripts of the service worker versions
+// that were on their way to being active during the recording.
+func (r *recording) serviceWorkerScripts() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var scripts []string
+	for _, v := range r.serviceWorkers {
+		scripts = append(scripts, v.script)
+	}
+	sort.Strings(scripts)
+	return scripts
+}
+
+// hadServiceWorker reports whether a service worker registered or ran
+// during the recording.
+func (r *recording) hadServiceWorker() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.serviceWorkers) > 0 || r.registering
+}
+
+// waitServiceWorkersGone waits until every service worker version of the
+// recording is redundant and stopped, and returns nil, or what is left when
+// ctx ends. A registration the page made whose version Chrome never
+// reported counts as left.
+func (r *recording) waitServiceWorkersGone(ctx context.Context) error {
+	for {
+		r.mu.Lock()
+		var left []string
+		for _, v := range r.serviceWorkers {
+			if !v.gone() {
+				left = append(left, fmt.Sprintf("%s (%s, %s)", inspect.BoundURL(v.script), v.status, v.running))
+			}
+		}
+		if r.registering && len(r.serviceWorkers) == 0 {
+			left = append(left, "a registration Chrome never reported")
+		}
+		r.mu.Unlock()
+		if len(left) == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			sort.Strings(left)
+			return fmt.Errorf("service workers of the target still there after clearing: %s", strings.Join(left, ", "))
+		case <-r.changed:
+		}
+	}
+}
+
+// notes returns what settling stopped waiting for.
+func (r *recording) notes() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.workerNotes)
 }
 
 // singleDocumentAtRest reports whether the page has been one document all

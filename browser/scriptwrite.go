@@ -90,6 +90,22 @@ func hookWrite(ev *runtime.EventConsoleAPICalled, secret string, at time.Time) (
 	return w, true
 }
 
+// hookRegistersServiceWorker reports whether a console call is the hook's
+// report of a navigator.serviceWorker.register call.
+func hookRegistersServiceWorker(ev *runtime.EventConsoleAPICalled, secret string) bool {
+	if ev.Type != runtime.ConsoleAPICalledTypeTrace || len(ev.Args) <= hookArgKind {
+		return false
+	}
+	var first, kind string
+	for i, dst := range []*string{&first, &kind} {
+		a := ev.Args[i]
+		if a == nil || a.Type != runtime.RemoteObjectTypeString || jsonv2.Unmarshal(a.Value, dst) != nil {
+			return false
+		}
+	}
+	return first == secret && kind == "serviceWorker.register"
+}
+
 // pageFrames returns the frames of a stack V8 captured at the hook's console
 // call that belong to the page, innermost first, with 1-based positions. The
 // hook's own frames come first, all in its one script: they are dropped.

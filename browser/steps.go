@@ -110,6 +110,7 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	t.RequestsDropped = dropped
 	t.HSTS = rec.documentHSTS()
 	t.Scripts = rec.scriptURLs()
+	t.Notes = rec.notes()
 	if err != nil {
 		t.Error = "read the cookie jar: " + err.Error()
 	}

@@ -14,10 +14,12 @@ import (
 	"github.com/chromedp/cdproto"
 	"github.com/chromedp/cdproto/cdp"
 	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
+	"github.com/chromedp/cdproto/debugger"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -180,7 +182,13 @@ func (w *Worker) open(ctx context.Context, inst *instance) error {
 		if err := emulateViewport(ctx, t, w.viewportOf()); err != nil {
 			return err
 		}
-		return installRecorder(ctx, t, w.b.hookScript)
+		if err := installRecorder(ctx, t, w.b.hookScript); err != nil {
+			return err
+		}
+		// The service workers of the context, as they register, install
+		// and activate: settling waits for them (see serviceWorkerWait).
+		_, err := cdp.Call(ctx, t, serviceworker.Enable, cdp.Empty{})
+		return err
 	}
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(tabCtx, chromedp.Func(setup)) }()
@@ -391,45 +399,146 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 		w.prepare(child, "frame:"+string(child.id), false)
 		return
 	}
-	// A worker (dedicated, shared or service): its requests can set
-	// cookies, so its network events are recorded, but the page must not
-	// notice us, so it runs as soon as they are on.
+	if info.Type == "service_worker" {
+		w.adoptServiceWorker(child)
+		return
+	}
+	// A dedicated or shared worker: its requests can set cookies, so its
+	// network events are recorded, but the page must not notice us, so it
+	// runs as soon as they are on.
 	w.watch(child, workerLabelPrefix+string(child.id))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
 		defer cancel()
-		if info.Type == "service_worker" {
-			// A paused service worker answers no command (measured):
-			// let it run first, then hook its cookieStore. Writes of its
-			// first run of script can come before the hook: such a
-			// cookie is then reported unrecorded (CS019), never explained.
-			child.resume()
-			_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
-			w.hookServiceWorker(ctx, child)
-			return
-		}
 		_, _ = cdp.Call(ctx, child, network.Enable, network.EnableParams{})
 		child.resume()
 	}()
 }
 
-// hookServiceWorker installs the recording hook in a running service
-// worker: cookieStore is the one cookie API it has.
-func (w *Worker) hookServiceWorker(ctx context.Context, s cdp.Session) {
-	if _, err := cdp.Call(ctx, s, runtime.AddBinding, runtime.AddBindingParams{Name: bindingName}); err != nil {
-		return
-	}
-	if _, err := cdp.Call(ctx, s, runtime.Enable, cdp.Empty{}); err != nil {
-		return
-	}
-	_, _ = cdp.Call(ctx, s, setAsyncCallStackDepth, asyncCallStackDepthParams{MaxDepth: asyncStackDepth})
-	_, _ = cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: w.b.hookScript})
+// adoptServiceWorker takes a service worker's session, paused before its
+// script runs, and lets it run only once its requests are recorded and its
+// cookieStore is hooked, so that a write in its first run of script (an
+// install or activate handler) is attributed to the worker's script like
+// any other. It runs on the reading goroutine; the setup runs in a
+// goroutine of its own, and the target is not quiet until it is done.
+//
+// What Chrome 156 does with a paused service worker (measured): a command
+// sent alone and awaited (Network.enable) gets no reply while it is paused,
+// but commands sent one after another and then Runtime.runIfWaitingForDebugger,
+// without waiting in between, are all answered, in order, before it runs.
+// Its global scope is not ready while it is paused: typeof CookieStore is
+// "undefined" there, and evaluating location or cookieStore crashes the
+// renderer (the page's too, which shares its process). So the hook is
+// evaluated at a Debugger instrumentation breakpoint set before the worker's
+// first script runs: there the scope is ready and the script has not run.
+func (w *Worker) adoptServiceWorker(child *childSession) {
+	rec := w.current()
+	rec.adoptStarted()
+	paused := make(chan struct{}, 1)
+	label := serviceWorkerLabelPrefix + string(child.id)
+	var first sync.Once
+	child.setEventHandler(func(method string, params jsonv2.Value) {
+		if method == "Debugger.paused" {
+			handled := false
+			first.Do(func() { handled = true; paused <- struct{}{} })
+			if !handled {
+				// Only the first pause is ours: any other (a debugger
+				// statement before the debugger is off) goes on at once.
+				go resumeDebugger(child)
+			}
+			return
+		}
+		ev, err := cdproto.UnmarshalMessage(&cdproto.Message{Method: cdproto.MethodType(method), Params: params}, chromedp.DefaultUnmarshalOptions)
+		if err != nil {
+			return
+		}
+		w.onEvent(child, label, false, ev)
+	})
+	go func() {
+		defer rec.adoptDone()
+		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		w.hookServiceWorker(ctx, child, paused)
+	}()
 }
 
-// workerLabelPrefix starts the label of a worker's session. A worker's
-// requests are recorded but never hold the page's quiet: a worker can keep a
-// request open for ever without the page being any less loaded.
+// hookServiceWorker prepares a service worker's session (see
+// adoptServiceWorker) and lets the worker run. A worker that was not paused
+// (Chrome attached it already running) is hooked as it stands: what its
+// script did before is then past the hook, and a cookie it wrote is reported
+// unrecorded (CS019), never explained.
+func (w *Worker) hookServiceWorker(ctx context.Context, s *childSession, paused <-chan struct{}) {
+	type command struct {
+		method string
+		params any
+	}
+	commands := []command{
+		{network.Enable.Method, network.EnableParams{}},
+		{network.SetCacheDisabled.Method, network.SetCacheDisabledParams{CacheDisabled: true}},
+		{runtime.AddBinding.Method, runtime.AddBindingParams{Name: bindingName}},
+		{runtime.Enable.Method, cdp.Empty{}},
+		{setAsyncCallStackDepth.Method, asyncCallStackDepthParams{MaxDepth: asyncStackDepth}},
+	}
+	if !s.waiting {
+		commands = append(commands, command{runtime.Evaluate.Method, runtime.EvaluateParams{Expression: w.b.hookScript}})
+	} else {
+		commands = append(commands,
+			command{debugger.Enable.Method, debugger.EnableParams{}},
+			command{debugger.SetInstrumentationBreakpoint.Method, debugger.SetInstrumentationBreakpointParams{Instrumentation: debugger.SetInstrumentationBreakpointInstrumentationBeforeScriptExecution}},
+			command{runtime.RunIfWaitingForDebugger.Method, cdp.Empty{}})
+	}
+	// Sent in order without waiting: a paused worker answers them only
+	// once the command that lets it run has come too.
+	var waits []func(any) error
+	for _, c := range commands {
+		wait, err := s.send(ctx, c.method, c.params)
+		if err != nil {
+			return
+		}
+		waits = append(waits, wait)
+	}
+	for _, wait := range waits {
+		_ = wait(nil)
+	}
+	if !s.waiting {
+		return
+	}
+	select {
+	case <-paused:
+	case <-ctx.Done():
+		// No pause came in time: the debugger goes off all the same, so
+		// that a late one cannot hold the worker (unhooked, then).
+		dctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+		defer cancel()
+		_, _ = cdp.Call(dctx, s, debugger.Disable, cdp.Empty{})
+		return
+	}
+	_, _ = cdp.Call(ctx, s, runtime.Evaluate, runtime.EvaluateParams{Expression: w.b.hookScript})
+	// Turning the debugger off lets the worker go on (measured: a
+	// Debugger.resume after it is answered "Can only perform operation
+	// while paused"), and no later pause can hold it.
+	_, _ = cdp.Call(ctx, s, debugger.Disable, cdp.Empty{})
+}
+
+// resumeDebugger lets a worker paused in the debugger go on.
+func resumeDebugger(s *childSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
+	defer cancel()
+	_, _ = cdp.Call(ctx, s, debugger.Resume, debugger.ResumeParams{})
+}
+
+// workerLabelPrefix starts the label of a worker's session. A dedicated or
+// shared worker's requests are recorded but never hold the page's quiet: a
+// worker can keep a request open for ever without the page being any less
+// loaded.
 const workerLabelPrefix = "worker:"
+
+// serviceWorkerLabelPrefix starts the label of a service worker's session
+// (which starts with workerLabelPrefix too). Its requests hold settling for
+// serviceWorkerWait at most: a service worker's requests are the site's own
+// (a login or caching worker answering the page), while a dedicated worker
+// may hold a request open for ever (an event stream) and costs nothing.
+const serviceWorkerLabelPrefix = workerLabelPrefix + "service:"
 
 // adoptPopup takes a page the target opened (window.open, a link with
 // target=_blank): it belongs to the target, is recorded like the tab from
@@ -748,6 +857,9 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 	if err := w.clearContext(cctx, rec); err != nil {
 		dirty = append(dirty, err.Error())
 	}
+	if err := w.stopServiceWorkers(cctx, rec); err != nil {
+		dirty = append(dirty, err.Error())
+	}
 	if len(dirty) == 0 {
 		dirty = w.proveClean(cctx)
 	}
@@ -882,6 +994,28 @@ func (w *Worker) clearContext(ctx context.Context, rec *recording) error {
 	}
 	return errors.Join(errs...)
 }
+
+// stopServiceWorkers stops the service workers of a target that had any,
+// once clearContext has unregistered them, and waits (serviceWorkerStop at
+// most) until Chrome reports each of them redundant and stopped: a
+// redundant worker left running goes on running its script (timers,
+// cookieStore writes) into the next target. Unstopped, Chrome stopped a
+// redundant lab worker 0.4-0.7 s after it was unregistered (measured).
+func (w *Worker) stopServiceWorkers(ctx context.Context, rec *recording) error {
+	if !rec.hadServiceWorker() {
+		return nil
+	}
+	if _, err := chromedp.Call(ctx, serviceworker.StopAllWorkers, cdp.Empty{}); err != nil {
+		return fmt.Errorf("stop the service workers of the target: %w", err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, serviceWorkerStop)
+	defer cancel()
+	return rec.waitServiceWorkersGone(sctx)
+}
+
+// serviceWorkerStop bounds the wait for a target's service workers to be
+// gone after clearing; a context where one is left is replaced.
+const serviceWorkerStop = time.Second
 
 // proveClean checks that the context holds no cookie and no page but the
 // tab; it returns what it found otherwise. The jar and the pages are asked

@@ -161,7 +161,11 @@ type Target struct {
 	Popups  []Popup  `json:"popups,omitempty"`
 	// Isolation is set when the browser context could not be proven clean
 	// after the target and was replaced, with what was found.
-	Isolation    string              `json:"isolation,omitempty"`
+	Isolation string `json:"isolation,omitempty"`
+	// Notes says what cookiescope stopped waiting for before it read the
+	// target (a service worker still installing, a worker's request still
+	// in flight): what it did later is not in the report.
+	Notes        []string            `json:"notes,omitempty"`
 	Scenario     string              `json:"scenario,omitempty"`
 	File         string              `json:"file,omitempty"`
 	Line         int                 `json:"line,omitempty"`

@@ -20,7 +20,7 @@ var TamperPages = []Page{
 	{"/tamper/detect", "Hook detection", "looks for the hook (setter name, length, toString) and writes what it saw"},
 	{"/tamper/library", "Library write", "a js.cookie-like library writes the cookie; the page calls it from a timer"},
 	{"/tamper/escapes", "Terminal escapes", "an alert, a function name and a refused cookie line carrying ESC[2J and a bidi override"},
-	{"/tamper/service-worker", "Service worker write", "a service worker writes a cookie with cookieStore when it installs, before any hook can reach it, and another later"},
+	{"/tamper/service-worker", "Service worker write", "a service worker writes a cookie with cookieStore when it installs, in its first run of script, and another later"},
 }
 
 // tamperRoutes adds the tamper pages to the app's and the CDN's muxes.
@@ -83,6 +83,8 @@ const seen = [
   d.set.name, d.set.length, ts.call(d.set), "prototype" in d.set, ts.call(ts), ts.name,
   CookieStore.prototype.set.name, CookieStore.prototype.set.length, ts.call(CookieStore.prototype.set),
   CookieStore.prototype.delete.length, typeof window.__cookiescope_report,
+  ServiceWorkerContainer.prototype.register.name, ServiceWorkerContainer.prototype.register.length,
+  ts.call(ServiceWorkerContainer.prototype.register), "prototype" in ServiceWorkerContainer.prototype.register,
 ];
 document.cookie = "tamper_detect=" + encodeURIComponent(JSON.stringify(seen)) + "; Path=/"; /*W:tamper_detect*/
 </script>`))
@@ -109,7 +111,7 @@ navigator.serviceWorker.register("/tamper/sw.js").then(
   () => { document.getElementById("state").textContent = "ready"; },
   (e) => { document.getElementById("state").textContent = "failed: " + e; });
 </script>`))
-	app.HandleFunc("/tamper/sw.js", script(`self.addEventListener("install", (e) => { e.waitUntil(cookieStore.set("tamper_sw", "1")); self.skipWaiting(); });
+	app.HandleFunc("/tamper/sw.js", script(`self.addEventListener("install", (e) => { e.waitUntil(cookieStore.set("tamper_sw", "1")); self.skipWaiting(); }); /*W:tamper_sw*/
 self.addEventListener("activate", () => { setTimeout(() => cookieStore.set("tamper_sw_late", "1"), 300); /*W:tamper_sw_late*/ });
 `))
 }

@@ -308,6 +308,9 @@ func newHTMLTarget(i int, t inspect.Target, opts Options, originBound, crawled b
 	if t.Isolation != "" {
 		h.Notes = append(h.Notes, "Isolation: the browser context was replaced after this target: "+t.Isolation)
 	}
+	for _, n := range t.Notes {
+		h.Notes = append(h.Notes, "Note: "+n)
+	}
 	if t.Viewport != nil {
 		h.Notes = append(h.Notes, "Viewport: "+t.Viewport.Describe()+" (the scenario's own)")
 	}

@@ -27,7 +27,7 @@ func hostileReport() inspect.Report {
 		CookieLine: h("sid=v") + "; Path=/", Stack: []inspect.StackFrame{{Function: h("f"), URL: h("https://cdn.test/a.js"), Line: 3, Column: 1}}}
 	header := inspect.Write{Via: inspect.ViaHeader, URL: h("https://other.test/h"), CookieLine: h("n=v"), Status: 200}
 	target := inspect.Target{
-		URL: h("https://app.test/"), FinalURL: h("https://app.test/end"), Error: h("load failed: "), Isolation: h("left: "),
+		URL: h("https://app.test/"), FinalURL: h("https://app.test/end"), Error: h("load failed: "), Isolation: h("left: "), Notes: []string{h("the service worker ")},
 		Cookies: []inspect.Cookie{
 			{Name: h("sid"), Value: h("v"), Domain: h("app.test"), Path: h("/"), SetBy: []inspect.Write{write}, ScriptReadable: true, ReadableOn: []string{h("https://app.test/frame")}},
 			{Name: h("p"), Value: h("v"), Domain: h(".app.test"), Path: "/", Partitioned: true, PartitionKey: h("https://top.test"), SetBy: []inspect.Write{header}},

@@ -64,6 +64,7 @@ func TestJSONMatchesTheSchema(t *testing.T) {
 	for _, redact := range []bool{false, true} {
 		r := fullReport()
 		withSession(&r.Targets[0])
+		r.Targets[0].Notes = []string{"the service worker https://app.test/sw.js was still installing when cookiescope stopped waiting for it"}
 		r.Viewport = &inspect.Viewport{Width: 1280, Height: 720, DeviceScaleFactor: 1}
 		if d, err := inspect.ParseDevice("iphone-13"); err == nil {
 			r.Targets[0].Viewport = &d

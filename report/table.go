@@ -371,6 +371,9 @@ func (tw terminal) target(t inspect.Target) {
 	if t.Isolation != "" {
 		tw.para("  Isolation: ", "    ", "the browser context was replaced after this target: "+inert(t.Isolation))
 	}
+	for _, n := range t.Notes {
+		tw.para("  Note: ", "    ", inert(n))
+	}
 	tw.para("  ", "    ", cookieCounts(t))
 	for _, f := range t.Frames {
 		if f.Error != "" {
