@@ -96,7 +96,10 @@ func Start(cfg Config) (*Lab, error) {
 			return nil, fmt.Errorf("lab second https listener: %w", err)
 		}
 		l.SecondHTTPSPort = ln.Addr().(*net.TCPAddr).Port
-		second := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, TLSConfig: secure.TLSConfig}
+		// A TLS config of its own: serving one changes it (HTTP/2 adds
+		// its protocols), so two servers must not share one.
+		second := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+			TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}
 		l.servers = append(l.servers, second)
 		l.serve(func() error { return second.ServeTLS(ln, "", "") })
 	}
