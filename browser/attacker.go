@@ -28,52 +28,28 @@ type ForgedResponse struct {
 // cookies exactly as it would under a real man-in-the-middle, with no
 // server involved. Requests it was not told about are let through.
 type attacker struct {
-	// mu guards responses, upgraded, sawHSTS and queue: the Fetch event
-	// handler queues paused requests under it, and serve takes them off;
-	// no command is sent while it is held.
+	// mu guards responses, upgraded and sawHSTS; no command is sent while
+	// it is held.
 	mu        sync.Mutex
 	responses map[string]ForgedResponse
 	// upgraded are https twins of http attack URLs: a request for one means
 	// HSTS upgraded the attack before it left the browser.
 	upgraded map[string]bool
 	sawHSTS  bool
-	queue    []*fetch.EventRequestPaused
-	wake     chan struct{}
+	// pending holds the paused requests serve has not answered yet.
+	pending pausedQueue
 }
 
 func newAttacker() *attacker {
-	return &attacker{responses: make(map[string]ForgedResponse), upgraded: make(map[string]bool), wake: make(chan struct{}, 1)}
+	return &attacker{responses: make(map[string]ForgedResponse), upgraded: make(map[string]bool)}
 }
 
 // paused queues a paused request; it runs on the reading goroutine.
-func (a *attacker) paused(ev *fetch.EventRequestPaused) {
-	a.mu.Lock()
-	a.queue = append(a.queue, ev)
-	a.mu.Unlock()
-	select {
-	case a.wake <- struct{}{}:
-	default:
-	}
-}
+func (a *attacker) paused(ev *fetch.EventRequestPaused) { a.pending.push(ev) }
 
 // serve answers paused requests until ctx ends: forged ones are fulfilled,
 // every other one is continued unchanged, so no page ever hangs.
-func (a *attacker) serve(ctx context.Context) {
-	for {
-		a.mu.Lock()
-		queue := a.queue
-		a.queue = nil
-		a.mu.Unlock()
-		for _, ev := range queue {
-			a.answer(ctx, ev)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.wake:
-		}
-	}
-}
+func (a *attacker) serve(ctx context.Context) { a.pending.serve(ctx, a.answer) }
 
 func (a *attacker) answer(ctx context.Context, ev *fetch.EventRequestPaused) {
 	a.mu.Lock()

@@ -47,51 +47,29 @@ type documentGate struct {
 	// onSite says whether a URL is on the crawl's site; nil: any URL is.
 	onSite func(string) bool
 
+	// pending holds the held responses serve has not answered yet.
+	pending pausedQueue
+
 	// mu guards the fields below; it is a leaf lock, held for no command.
-	mu    sync.Mutex
-	queue []*fetch.EventRequestPaused
+	mu sync.Mutex
 	// status is the HTTP status of the last main-frame response held;
 	// skipped says why the document was not let in, and skippedURL which
 	// response it was ("" when it was let in).
 	status     int
 	skipped    string
 	skippedURL string
-	wake       chan struct{}
 }
 
 func newDocumentGate(mainFrame cdp.FrameID, onSite func(string) bool) *documentGate {
-	return &documentGate{mainFrame: mainFrame, onSite: onSite, wake: make(chan struct{}, 1)}
+	return &documentGate{mainFrame: mainFrame, onSite: onSite}
 }
 
 // paused queues a held response; it runs on the reading goroutine.
-func (g *documentGate) paused(ev *fetch.EventRequestPaused) {
-	g.mu.Lock()
-	g.queue = append(g.queue, ev)
-	g.mu.Unlock()
-	select {
-	case g.wake <- struct{}{}:
-	default:
-	}
-}
+func (g *documentGate) paused(ev *fetch.EventRequestPaused) { g.pending.push(ev) }
 
 // serve answers held responses until ctx ends: every one is let through or
 // failed, so that no page ever waits on the gate.
-func (g *documentGate) serve(ctx context.Context) {
-	for {
-		g.mu.Lock()
-		queue := g.queue
-		g.queue = nil
-		g.mu.Unlock()
-		for _, ev := range queue {
-			g.answer(ctx, ev)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-g.wake:
-		}
-	}
-}
+func (g *documentGate) serve(ctx context.Context) { g.pending.serve(ctx, g.answer) }
 
 func (g *documentGate) answer(ctx context.Context, ev *fetch.EventRequestPaused) {
 	why := ""
