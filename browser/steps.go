@@ -325,8 +325,6 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 // shows now (as the browser knows it, not as page script says) and the
 // requests recorded so far, in order. It sends one command to the browser.
 func (w *Worker) Where() (pageURL string, requests []inspect.Request) {
-	ctx, cancel := w.commandContext(snapshotTimeout)
-	defer cancel()
 	requests, _ = w.current().requestList()
-	return inspect.BoundURL(w.currentURL(ctx)), requests
+	return inspect.BoundURL(w.CurrentURL()), requests
 }
