@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -88,23 +87,14 @@ func (w *Worker) Forge(ctx context.Context, attackURL string, forged ForgedRespo
 	w.mu.Lock()
 	w.attacker = a
 	w.mu.Unlock()
-	lctx, cancel := w.commandContext(opts.Timeout)
-	defer cancel()
-	defer context.AfterFunc(ctx, cancel)()
-	served := make(chan struct{})
-	go func() { defer close(served); a.serve(lctx) }()
-	defer func() {
-		// Interception must never outlive the attack.
-		dctx, dcancel := w.commandContext(cleanupTimeout)
-		_, _ = chromedp.Call(dctx, fetch.Disable, cdp.Empty{})
-		dcancel()
-		cancel()
-		<-served
+	// Interception must never outlive the attack.
+	lctx, stop, err := w.intercept(ctx, opts.Timeout, patterns, a.serve, func() {
 		w.mu.Lock()
 		w.attacker = nil
 		w.mu.Unlock()
-	}()
-	if _, err := chromedp.Call(lctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
+	})
+	defer stop()
+	if err != nil {
 		return false, fmt.Errorf("intercept %s: %w", attackURL, err)
 	}
 	w.notePlanted(attackURL, forged.SetCookie)

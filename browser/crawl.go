@@ -176,23 +176,14 @@ func (w *Worker) loadCrawled(ctx context.Context, rawURL string, rec *recording,
 	g := newDocumentGate(mainFrame, onSite)
 	w.gate = g
 	w.mu.Unlock()
-	lctx, cancel := w.commandContext(opts.Timeout)
-	defer cancel()
-	defer context.AfterFunc(ctx, cancel)()
-	served := make(chan struct{})
-	go func() { defer close(served); g.serve(lctx) }()
-	defer func() {
-		dctx, dcancel := w.commandContext(cleanupTimeout)
-		_, _ = chromedp.Call(dctx, fetch.Disable, cdp.Empty{})
-		dcancel()
-		cancel()
-		<-served
+	patterns := []*fetch.RequestPattern{{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse}}
+	lctx, stop, err := w.intercept(ctx, opts.Timeout, patterns, g.serve, func() {
 		w.mu.Lock()
 		w.gate = nil
 		w.mu.Unlock()
-	}()
-	patterns := []*fetch.RequestPattern{{URLPattern: "*", ResourceType: network.ResourceTypeDocument, RequestStage: fetch.RequestStageResponse}}
-	if _, err := chromedp.Call(lctx, fetch.Enable, fetch.EnableParams{Patterns: patterns}); err != nil {
+	})
+	defer stop()
+	if err != nil {
 		return page, nil, fmt.Errorf("load %s: hold its document: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
 	read, err = w.load(lctx, rawURL, rec, opts)

@@ -3,8 +3,11 @@ package browser
 import (
 	"context"
 	"sync"
+	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
 )
 
 // pausedQueue hands the requests the Fetch domain paused from the reading
@@ -57,4 +60,28 @@ func (q *pausedQueue) serve(ctx context.Context, answer func(context.Context, *f
 		case <-wake:
 		}
 	}
+}
+
+// intercept has Chrome pause the tab's requests that match patterns, and
+// runs serve (which must answer each one) on a goroutine of its own with
+// the returned context, bounded by timeout and ended with ctx. The caller
+// must call stop, also when err is set: it turns interception off, ends
+// serve and waits for it, then calls done. Interception never outlives
+// stop.
+func (w *Worker) intercept(ctx context.Context, timeout time.Duration, patterns []*fetch.RequestPattern, serve func(context.Context), done func()) (lctx context.Context, stop func(), err error) {
+	lctx, cancel := w.commandContext(timeout)
+	stopAfter := context.AfterFunc(ctx, cancel)
+	served := make(chan struct{})
+	go func() { defer close(served); serve(lctx) }()
+	stop = func() {
+		dctx, dcancel := w.commandContext(cleanupTimeout)
+		_, _ = chromedp.Call(dctx, fetch.Disable, cdp.Empty{})
+		dcancel()
+		stopAfter()
+		cancel()
+		<-served
+		done()
+	}
+	_, err = chromedp.Call(lctx, fetch.Enable, fetch.EnableParams{Patterns: patterns})
+	return lctx, stop, err
 }
