@@ -39,30 +39,12 @@ type FlowStep struct {
 }
 
 // StepChanges fills a flow step's cookie changes from the jar before and
-// after it, and what its requests (those made during the step) carried.
+// after it (JarChanges), and what its requests (those made during the
+// step) carried.
 func (s *FlowStep) StepChanges(before, after []Cookie, requests []Request) {
-	s.Set, s.Changed, s.Deleted, s.Sent, s.Withheld = []CookieRef{}, []CookieRef{}, []CookieRef{}, []string{}, []string{}
-	was := map[CookieKey]Cookie{}
-	for _, c := range before {
-		was[c.Key()] = c
-	}
-	now := map[CookieKey]bool{}
-	for _, c := range after {
-		now[c.Key()] = true
-		old, ok := was[c.Key()]
-		switch {
-		case !ok:
-			s.Set = append(s.Set, RefOf(c))
-		case old.Value != c.Value || old.Secure != c.Secure || old.HttpOnly != c.HttpOnly || old.SameSite != c.SameSite ||
-			(old.Expires == nil) != (c.Expires == nil) || old.Expires != nil && c.Expires != nil && !old.Expires.Equal(*c.Expires):
-			s.Changed = append(s.Changed, RefOf(c))
-		}
-	}
-	for _, c := range before {
-		if !now[c.Key()] {
-			s.Deleted = append(s.Deleted, RefOf(c))
-		}
-	}
+	set, changed, deleted := JarChanges(before, after)
+	s.Set, s.Changed, s.Deleted = changeRefs(set), changeRefs(changed), changeRefs(deleted)
+	s.Sent, s.Withheld = []string{}, []string{}
 	s.Requests = len(requests)
 	sent, withheld := map[string]bool{}, map[string]map[string]bool{}
 	for _, r := range requests {
@@ -100,4 +82,13 @@ func HostOf(raw string) string {
 		return ""
 	}
 	return u.Hostname()
+}
+
+// changeRefs names the cookies of changes.
+func changeRefs(changes []CookieChange) []CookieRef {
+	out := make([]CookieRef, len(changes))
+	for i, c := range changes {
+		out[i] = CookieRef{Name: c.Name, Domain: trimDot(c.Domain), Path: c.Path}
+	}
+	return out
 }

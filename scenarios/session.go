@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,28 +104,24 @@ func (f *flow) disturbed(ctx context.Context, before []inspect.Cookie, check, pa
 }
 
 // jarChanges says which cookies of before the jar after holds with another
-// value, or no longer holds, and which it holds anew; never a value.
+// value, or no longer holds, and which it holds anew (inspect.JarChanges,
+// other attributes left out); never a value.
 func jarChanges(before, after []inspect.Cookie) []string {
-	values := map[inspect.CookieRef]string{}
-	for _, c := range after {
-		values[inspect.RefOf(c)] = c.Value
-	}
+	set, changed, deleted := inspect.JarChanges(before, after)
 	var out []string
-	seen := map[inspect.CookieRef]bool{}
-	for _, c := range before {
-		ref := inspect.RefOf(c)
-		seen[ref] = true
-		switch now, ok := values[ref]; {
-		case !ok:
-			out = append(out, ref.String()+" deleted")
-		case now != c.Value:
-			out = append(out, ref.String()+" given a new value")
+	name := func(c inspect.CookieChange) string {
+		return inspect.CookieRef{Name: c.Name, Domain: strings.TrimPrefix(c.Domain, "."), Path: c.Path}.String()
+	}
+	for _, c := range changed {
+		if slices.Contains(c.Changes, "value") {
+			out = append(out, name(c)+" given a new value")
 		}
 	}
-	for _, c := range after {
-		if ref := inspect.RefOf(c); !seen[ref] {
-			out = append(out, ref.String()+" set anew")
-		}
+	for _, c := range deleted {
+		out = append(out, name(c)+" deleted")
+	}
+	for _, c := range set {
+		out = append(out, name(c)+" set anew")
 	}
 	return out
 }
