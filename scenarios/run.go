@@ -367,9 +367,9 @@ func (f *flow) plant(ctx context.Context, st Step, load browser.LoadOptions) err
 		}
 		value = c.Value
 	}
-	host := hostOf(f.victim.current)
+	host := inspect.HostOf(f.victim.current)
 	if host == "" {
-		host = hostOf(f.base)
+		host = inspect.HostOf(f.base)
 	}
 	n := len(f.plants) + 1
 	attackURL := fmt.Sprintf("http://%s/__cookiescope/plant-%d", host, n)
@@ -438,15 +438,6 @@ func (f *flow) plantReceived(ctx context.Context, jar []inspect.Cookie, name, va
 	}
 	d, err := copyWorker.Delivered(ctx, page, load)
 	return attack.PlantReceived(d, err, name, value)
-}
-
-// hostOf is the host name of a URL, "" when it has none.
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Hostname()
 }
 
 // CheckPage evaluates an expectation on the page: visible is whether a
