@@ -17,19 +17,22 @@ import (
 
 // Env is the shared lab and browser of a test binary.
 type Env struct {
-	Lab     *lab.Lab
-	Browser *browser.Browser
+	// LabConfig is how Main starts the lab; set it before Main.
+	LabConfig lab.Config
+	Lab       *lab.Lab
+	Browser   *browser.Browser
 	// NoBrowser says why Browser is nil (outside CI only).
 	NoBrowser error
 }
 
-// Runner runs the tests; *testing.M is one.
+// Runner runs the tests; *testing.M is one. A wrapper's Run can hand the
+// started Env to what the tests read (see browser's TestMain).
 type Runner interface{ Run() int }
 
 // Main starts the lab and the browser, runs the tests, and stops both; use
 // it as os.Exit(browsertest.Main(m, &env)) in TestMain.
 func Main(m Runner, env *Env) int {
-	l, err := lab.Start(lab.Config{})
+	l, err := lab.Start(env.LabConfig)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start lab:", err)
 		return 1
