@@ -13,6 +13,11 @@ import (
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
+// crossSiteKind makes a CSRF attacker's requests from another site and
+// records which cookies Chrome sent with each; it has its own report
+// section (CrossSite), not probe rows.
+var crossSiteKind = kind{name: CrossSiteName, summary: "as a CSRF attacker on another site, which cookies Chrome sends with each kind of cross-site request", rules: []string{"CS027", "CS029"}}
+
 // EmulatedTab is what the cross-site probe needs of a browser: a context
 // of its own whose requests cookiescope's emulated network answers (after
 // Chrome has decided, and reported, which cookies each carries).

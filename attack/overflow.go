@@ -9,6 +9,14 @@ import (
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
+// jarOverflowName is the jar-overflow probe's name in reports and on the
+// command line.
+const jarOverflowName = "jar-overflow"
+
+// jarOverflowKind is the jar-overflow probe: page script fills the jar until
+// Chrome evicts the target's cookies.
+var jarOverflowKind = kind{name: jarOverflowName, summary: "page script fills the jar until Chrome evicts the target's cookies", rules: []string{"CS024"}, originBound: true, ownCookies: true, run: (*prober).jarOverflow}
+
 // The jar-overflow fill: page script writes one cookie at a time, and the
 // jar is read after each write once Chrome holds it, so that every
 // eviction is tied to the write that caused it. Reading after a batch of
@@ -40,11 +48,11 @@ type fillObservation struct {
 
 func (p *prober) jarOverflow() []inspect.Probe {
 	if err := p.begin(); err != nil {
-		return []inspect.Probe{notApplicable("jar-overflow", "could not run: "+err.Error())}
+		return []inspect.Probe{notApplicable(jarOverflowName, "could not run: "+err.Error())}
 	}
 	t := p.tab.Visit(p.ctx, p.target, p.opts.Load)
 	if t.Error != "" {
-		return []inspect.Probe{notApplicable("jar-overflow", "could not reload the target: "+t.Error)}
+		return []inspect.Probe{notApplicable(jarOverflowName, "could not reload the target: "+t.Error)}
 	}
 	var originals []inspect.Cookie
 	for _, c := range t.Cookies {
@@ -54,7 +62,7 @@ func (p *prober) jarOverflow() []inspect.Probe {
 	}
 	obs, err := p.fill(originals)
 	if err != nil {
-		return []inspect.Probe{notApplicable("jar-overflow", "could not fill the jar: "+err.Error())}
+		return []inspect.Probe{notApplicable(jarOverflowName, "could not fill the jar: "+err.Error())}
 	}
 	return overflowRows(p.host, originals, obs)
 }
@@ -146,13 +154,13 @@ func overflowRows(host string, originals []inspect.Cookie, obs fillObservation) 
 		}
 		purges = "Chrome purged the domain's cookies after writes " + strings.Join(at, " and ")
 	}
-	rows := []inspect.Probe{{Name: "jar-overflow", Cookie: "(jar)", Attack: attack, Channel: "page script", Accepted: true, Reasons: []string{},
+	rows := []inspect.Probe{{Name: jarOverflowName, Cookie: "(jar)", Attack: attack, Channel: "page script", Accepted: true, Reasons: []string{},
 		Before: fmt.Sprintf("(%d cookies)", len(originals)), After: fmt.Sprintf("(at most %d cookies)", obs.peak), Verdict: inspect.NotApplicable,
 		Explanation: fmt.Sprintf("%s; the domain held at most %d cookies", purges, obs.peak)}}
 	sorted := append([]inspect.Cookie(nil), originals...)
 	sort.SliceStable(sorted, func(a, b int) bool { return sorted[a].Name < sorted[b].Name })
 	for _, c := range sorted {
-		row := inspect.Probe{Name: "jar-overflow", Cookie: c.Name, Attack: attack, Channel: "page script", Accepted: true, Reasons: []string{}, Before: c.Value}
+		row := inspect.Probe{Name: jarOverflowName, Cookie: c.Name, Attack: attack, Channel: "page script", Accepted: true, Reasons: []string{}, Before: c.Value}
 		row.Verdict, row.Explanation = judgeOverflow(c, obs)
 		row.After = c.Value
 		if row.Verdict == inspect.Vulnerable {

@@ -3,9 +3,10 @@ package attack
 import (
 	"context"
 	"fmt"
-	"github.com/cookiescope/cookiescope/browser"
 	"strings"
 	"testing"
+
+	"github.com/cookiescope/cookiescope/browser"
 
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/lab"
