@@ -203,6 +203,82 @@ func (g *grid) render(w io.Writer, width int, st style) {
 	if len(g.rows) == 0 {
 		return
 	}
+	l, ok := g.fit(width)
+	if !ok {
+		g.renderRecords(w, width, st)
+		return
+	}
+	g.writeTable(w, width, st, l)
+}
+
+// tableLayout is how a grid's table fits a width: which columns show, the
+// width of each, and the columns moved out of the table to a detail line
+// under each row, in column order.
+type tableLayout struct {
+	shown  []bool
+	widths []int
+	moved  []int
+}
+
+// fit lays the grid out within width: columns empty in every row are left
+// out, columns that may move do so in their order while the table is too
+// wide, then the widest column narrows a column at a time, keeping at
+// least minColumn (or its natural width when less). ok is false when even
+// that is too wide.
+func (g *grid) fit(width int) (l tableLayout, ok bool) {
+	natural := g.naturalWidths()
+	l.shown = make([]bool, len(g.cols))
+	for i := range l.shown {
+		for _, r := range g.rows {
+			l.shown[i] = l.shown[i] || r.cells[i] != ""
+		}
+	}
+	total := func(widths []int) int {
+		sum, n := textWidth(g.indent), 0
+		for i, s := range l.shown {
+			if s {
+				sum += widths[i]
+				n++
+			}
+		}
+		return sum + max(n-1, 0)*len(columnGap)
+	}
+	order := make([]int, 0, len(g.cols))
+	for i, c := range g.cols {
+		if c.moves > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return g.cols[a].moves - g.cols[b].moves })
+	for _, i := range order {
+		if total(natural) <= width {
+			break
+		}
+		if l.shown[i] {
+			l.shown[i] = false
+			l.moved = append(l.moved, i)
+		}
+	}
+	slices.Sort(l.moved)
+	l.widths = slices.Clone(natural)
+	const minColumn = 6
+	for total(l.widths) > width {
+		widest := -1
+		for i, s := range l.shown {
+			if s && l.widths[i] > minColumn && (widest < 0 || l.widths[i] > l.widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			return l, false
+		}
+		l.widths[widest]--
+	}
+	return l, true
+}
+
+// naturalWidths is each column's widest line, its header included.
+func (g *grid) naturalWidths() []int {
 	natural := make([]int, len(g.cols))
 	for i, c := range g.cols {
 		natural[i] = textWidth(c.header)
@@ -212,104 +288,22 @@ func (g *grid) render(w io.Writer, width int, st style) {
 			}
 		}
 	}
-	shown := make([]bool, len(g.cols))
-	for i := range shown {
-		// A column with nothing in any row is left out.
-		shown[i] = false
-		for _, r := range g.rows {
-			shown[i] = shown[i] || r.cells[i] != ""
-		}
-	}
-	total := func(widths []int) int {
-		sum, n := textWidth(g.indent), 0
-		for i, s := range shown {
-			if s {
-				sum += widths[i]
-				n++
-			}
-		}
-		return sum + max(n-1, 0)*len(columnGap)
-	}
-	// Move columns out, in their order, while the table is too wide.
-	order := make([]int, 0, len(g.cols))
-	for i, c := range g.cols {
-		if c.moves > 0 {
-			order = append(order, i)
-		}
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return g.cols[a].moves - g.cols[b].moves })
-	var moved []int
-	for _, i := range order {
-		if total(natural) <= width {
-			break
-		}
-		if shown[i] {
-			shown[i] = false
-			moved = append(moved, i)
-		}
-	}
-	// Narrow the widest column a column at a time; a column keeps at
-	// least minColumn, or its natural width when that is less.
-	widths := slices.Clone(natural)
-	const minColumn = 6
-	for total(widths) > width {
-		widest := -1
-		for i, s := range shown {
-			if s && widths[i] > minColumn && (widest < 0 || widths[i] > widths[widest]) {
-				widest = i
-			}
-		}
-		if widest < 0 {
-			g.renderRecords(w, width, st)
-			return
-		}
-		widths[widest]--
-	}
-	// The header, the rule and the rows.
+	return natural
+}
+
+// writeTable writes the header, the rule and the rows as l lays them out,
+// each row followed by its moved cells and its details.
+func (g *grid) writeTable(w io.Writer, width int, st style, l tableLayout) {
 	var header, rule []string
 	var cols []int
-	for i, s := range shown {
+	for i, s := range l.shown {
 		if s {
 			cols = append(cols, i)
 			header = append(header, g.cols[i].header)
-			rule = append(rule, strings.Repeat("─", widths[i]))
+			rule = append(rule, strings.Repeat("─", l.widths[i]))
 		}
 	}
-	writeLines := func(cells []string, marked func(int) bool, bold bool) {
-		wrapped := make([][]string, len(cols))
-		height := 0
-		for k, i := range cols {
-			wrapped[k] = wrap(cells[k], widths[i])
-			height = max(height, len(wrapped[k]))
-		}
-		for line := range height {
-			var b strings.Builder
-			b.WriteString(g.indent)
-			pad := 0
-			for k, i := range cols {
-				text := ""
-				if line < len(wrapped[k]) {
-					text = wrapped[k][line]
-				}
-				if text == "" {
-					pad += widths[i] + len(columnGap)
-					continue
-				}
-				b.WriteString(strings.Repeat(" ", pad))
-				switch {
-				case bold:
-					b.WriteString(st.bold(text))
-				case marked(k):
-					b.WriteString(st.mark(text))
-				default:
-					b.WriteString(text)
-				}
-				pad = widths[i] - textWidth(text) + len(columnGap)
-			}
-			fmt.Fprintln(w, b.String())
-		}
-	}
-	writeLines(header, func(int) bool { return false }, true)
+	g.writeRowLines(w, st, l, cols, header, func(int) bool { return false }, true)
 	fmt.Fprintln(w, g.indent+strings.Join(rule, columnGap))
 	detailIndent := g.indent + "  "
 	for _, r := range g.rows {
@@ -317,10 +311,9 @@ func (g *grid) render(w io.Writer, width int, st style) {
 		for k, i := range cols {
 			cells[k] = r.cells[i]
 		}
-		writeLines(cells, func(k int) bool { return g.cols[cols[k]].marked }, false)
+		g.writeRowLines(w, st, l, cols, cells, func(k int) bool { return g.cols[cols[k]].marked }, false)
 		var parts []string
-		slices.Sort(moved)
-		for _, i := range moved {
+		for _, i := range l.moved {
 			if r.cells[i] != "" {
 				parts = append(parts, g.cols[i].detailLabel()+strings.ReplaceAll(r.cells[i], "\n", "; "))
 			}
@@ -331,6 +324,44 @@ func (g *grid) render(w io.Writer, width int, st style) {
 		for _, d := range r.details {
 			para(w, width, detailIndent, detailIndent+"  ", d)
 		}
+	}
+}
+
+// writeRowLines writes one row of cells (the shown columns cols, in
+// order), each wrapped to its column's width, as many lines as its
+// tallest cell; bold for the header, marked cells in the mark style.
+func (g *grid) writeRowLines(w io.Writer, st style, l tableLayout, cols []int, cells []string, marked func(int) bool, bold bool) {
+	wrapped := make([][]string, len(cols))
+	height := 0
+	for k, i := range cols {
+		wrapped[k] = wrap(cells[k], l.widths[i])
+		height = max(height, len(wrapped[k]))
+	}
+	for line := range height {
+		var b strings.Builder
+		b.WriteString(g.indent)
+		pad := 0
+		for k, i := range cols {
+			text := ""
+			if line < len(wrapped[k]) {
+				text = wrapped[k][line]
+			}
+			if text == "" {
+				pad += l.widths[i] + len(columnGap)
+				continue
+			}
+			b.WriteString(strings.Repeat(" ", pad))
+			switch {
+			case bold:
+				b.WriteString(st.bold(text))
+			case marked(k):
+				b.WriteString(st.mark(text))
+			default:
+				b.WriteString(text)
+			}
+			pad = l.widths[i] - textWidth(text) + len(columnGap)
+		}
+		fmt.Fprintln(w, b.String())
 	}
 }
 

@@ -13,6 +13,20 @@ import (
 // line is written by mdf, so page text can neither break a table nor add
 // Markdown or HTML of its own.
 func WriteMarkdown(w io.Writer, r inspect.Report) error {
+	writeMarkdownHeader(w, r)
+	browsers := namesBrowsers(r)
+	for _, t := range r.Targets {
+		writeMarkdownTarget(w, t, r.Crawl != nil, browsers)
+	}
+	if c := r.OriginBoundComparison; c != nil {
+		writeComparisonMarkdown(w, *c)
+	}
+	return nil
+}
+
+// writeMarkdownHeader writes the run's facts: third-party cookies, the
+// viewport, origin binding, the crawl, and the baseline's regressions.
+func writeMarkdownHeader(w io.Writer, r inspect.Report) {
 	fmt.Fprintln(w, "## cookiescope report")
 	fmt.Fprintln(w)
 	if r.ThirdPartyCookies != "" {
@@ -35,99 +49,116 @@ func WriteMarkdown(w io.Writer, r inspect.Report) error {
 		}
 		fmt.Fprintln(w)
 	}
-	browsers := namesBrowsers(r)
-	for _, t := range r.Targets {
-		status := "✅"
-		if !targetPassed(t) {
-			status = "❌"
-		}
-		if t.Scenario != "" {
-			mdf(w, "### %s %s (%s)\n\n", status, t.Scenario, code(t.File))
-		} else {
-			mdf(w, "### %s %s\n\n", status, t.URL)
-		}
-		if origin := crawlOrigin(t, r.Crawl != nil); origin != "" {
-			mdf(w, "**Crawl:** %s\n\n", origin)
-		}
-		if note := skippedNote(t); note != "" {
-			mdf(w, "**Skipped:** %s\n\n", note)
-		}
-		if t.Error != "" {
-			mdf(w, "**Error:** %s\n\n", t.Error)
-		}
-		if t.Viewport != nil {
-			mdf(w, "**Viewport:** %s (the scenario's own)\n\n", t.Viewport.Describe())
-		}
-		if browsers && t.Browser.Endpoint != "" {
-			mdf(w, "**Browser:** %s\n\n", browserNote(t.Browser))
-		}
-		if note := notMeasuredNote(t); note != "" {
-			mdf(w, "**Not measured:** %s\n\n", note)
-		}
-		for _, n := range sessionNotes(t) {
-			mark := ""
-			if n.Bad {
-				mark = "❌ "
+}
+
+// writeMarkdownTarget writes one target's section: its heading and notes,
+// then its expectations, crawl, requests, findings and probes.
+func writeMarkdownTarget(w io.Writer, t inspect.Target, crawled, browsers bool) {
+	status := "✅"
+	if !targetPassed(t) {
+		status = "❌"
+	}
+	if t.Scenario != "" {
+		mdf(w, "### %s %s (%s)\n\n", status, t.Scenario, code(t.File))
+	} else {
+		mdf(w, "### %s %s\n\n", status, t.URL)
+	}
+	writeMarkdownNotes(w, t, crawled, browsers)
+	if len(t.Expectations) > 0 {
+		fmt.Fprintln(w, "| | expectation | line | failures |\n|---|---|---|---|")
+		for _, e := range t.Expectations {
+			mark := "✅"
+			if !e.Passed {
+				mark = "❌"
 			}
-			mdf(w, "%s**%s:** %s\n\n", mark, n.Label, n.Text)
-		}
-		if len(t.Expectations) > 0 {
-			fmt.Fprintln(w, "| | expectation | line | failures |\n|---|---|---|---|")
-			for _, e := range t.Expectations {
-				mark := "✅"
-				if !e.Passed {
-					mark = "❌"
-				}
-				mdf(w, "| %s | %s | %d | %s |\n", mark, e.Expectation, e.Line, strings.Join(e.Failures, "; "))
-			}
-			fmt.Fprintln(w)
-		}
-		writeCrawlMarkdown(w, t)
-		writeWhereMarkdown(w, t)
-		var shown []inspect.Finding
-		for _, f := range t.Findings {
-			if f.Severity >= inspect.Low && !f.Accepted {
-				shown = append(shown, f)
-			}
-		}
-		if len(shown) > 0 {
-			fmt.Fprintln(w, "| rule | severity | cookie | finding |\n|---|---|---|---|")
-			for _, f := range shown {
-				if f.Step != "" {
-					mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Step, f.Title, findingEvidence(f))
-					continue
-				}
-				mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Title, findingEvidence(f))
-			}
-			fmt.Fprintln(w)
-		}
-		vulnerable := 0
-		for _, p := range t.Probes {
-			if p.Verdict == inspect.Vulnerable {
-				vulnerable++
-				mdf(w, "- ⚠️ probe %s on %s (%s): %s\n", p.Name, code(p.Cookie), p.Channel, p.Explanation)
-			}
-		}
-		if len(t.Probes) > 0 && vulnerable == 0 {
-			fmt.Fprintf(w, "- every probe attempt (%d) failed: protected\n", len(t.Probes))
+			mdf(w, "| %s | %s | %d | %s |\n", mark, e.Expectation, e.Line, strings.Join(e.Failures, "; "))
 		}
 		fmt.Fprintln(w)
 	}
-	if c := r.OriginBoundComparison; c != nil {
-		mdf(w, "### What origin-bound cookies would change\n\n")
-		mdf(w, "%s run again in a second browser launched with origin-bound cookies on (%s, %.1f s).\n\n", strings.Join(c.Probes, ", "), c.Browser, float64(c.DurationMS)/1000)
-		if c.Error != "" {
-			mdf(w, "**Error:** %s\n\n", c.Error)
-		}
-		if len(c.Attacks) > 0 {
-			fmt.Fprintln(w, "| target | attack | today | with origin-bound cookies | why |\n|---|---|---|---|---|")
-			for _, a := range c.Attacks {
-				mdf(w, "| %s | %s of %s | %s | %s | %s |\n", a.Target, a.Probe, code(a.Cookie), verdictMark(a.Today), verdictMark(a.OriginBound), a.Why)
-			}
-			fmt.Fprintln(w)
+	writeCrawlMarkdown(w, t)
+	writeWhereMarkdown(w, t)
+	writeFindingsMarkdown(w, t)
+	vulnerable := 0
+	for _, p := range t.Probes {
+		if p.Verdict == inspect.Vulnerable {
+			vulnerable++
+			mdf(w, "- ⚠️ probe %s on %s (%s): %s\n", p.Name, code(p.Cookie), p.Channel, p.Explanation)
 		}
 	}
-	return nil
+	if len(t.Probes) > 0 && vulnerable == 0 {
+		fmt.Fprintf(w, "- every probe attempt (%d) failed: protected\n", len(t.Probes))
+	}
+	fmt.Fprintln(w)
+}
+
+// writeMarkdownNotes writes a target's bold-labelled notes: where the
+// crawl found it, why it was skipped, its error, viewport, browser, what
+// was not measured, and its session.
+func writeMarkdownNotes(w io.Writer, t inspect.Target, crawled, browsers bool) {
+	if origin := crawlOrigin(t, crawled); origin != "" {
+		mdf(w, "**Crawl:** %s\n\n", origin)
+	}
+	if note := skippedNote(t); note != "" {
+		mdf(w, "**Skipped:** %s\n\n", note)
+	}
+	if t.Error != "" {
+		mdf(w, "**Error:** %s\n\n", t.Error)
+	}
+	if t.Viewport != nil {
+		mdf(w, "**Viewport:** %s (the scenario's own)\n\n", t.Viewport.Describe())
+	}
+	if browsers && t.Browser.Endpoint != "" {
+		mdf(w, "**Browser:** %s\n\n", browserNote(t.Browser))
+	}
+	if note := notMeasuredNote(t); note != "" {
+		mdf(w, "**Not measured:** %s\n\n", note)
+	}
+	for _, n := range sessionNotes(t) {
+		mark := ""
+		if n.Bad {
+			mark = "❌ "
+		}
+		mdf(w, "%s**%s:** %s\n\n", mark, n.Label, n.Text)
+	}
+}
+
+// writeFindingsMarkdown writes the table of a target's findings of low
+// severity or more that are not accepted.
+func writeFindingsMarkdown(w io.Writer, t inspect.Target) {
+	var shown []inspect.Finding
+	for _, f := range t.Findings {
+		if f.Severity >= inspect.Low && !f.Accepted {
+			shown = append(shown, f)
+		}
+	}
+	if len(shown) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "| rule | severity | cookie | finding |\n|---|---|---|---|")
+	for _, f := range shown {
+		if f.Step != "" {
+			mdf(w, "| %s | %s | %s (at %s) | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Step, f.Title, findingEvidence(f))
+			continue
+		}
+		mdf(w, "| %s | %s | %s | %s: %s |\n", f.RuleID, f.Severity, findingSubject(f), f.Title, findingEvidence(f))
+	}
+	fmt.Fprintln(w)
+}
+
+// writeComparisonMarkdown writes what origin-bound cookies would change.
+func writeComparisonMarkdown(w io.Writer, c inspect.OriginBoundComparison) {
+	mdf(w, "### What origin-bound cookies would change\n\n")
+	mdf(w, "%s run again in a second browser launched with origin-bound cookies on (%s, %.1f s).\n\n", strings.Join(c.Probes, ", "), c.Browser, float64(c.DurationMS)/1000)
+	if c.Error != "" {
+		mdf(w, "**Error:** %s\n\n", c.Error)
+	}
+	if len(c.Attacks) > 0 {
+		fmt.Fprintln(w, "| target | attack | today | with origin-bound cookies | why |\n|---|---|---|---|---|")
+		for _, a := range c.Attacks {
+			mdf(w, "| %s | %s of %s | %s | %s | %s |\n", a.Target, a.Probe, code(a.Cookie), verdictMark(a.Today), verdictMark(a.OriginBound), a.Why)
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 // targetPassed reports whether a target loaded and met its expectations.
