@@ -107,29 +107,57 @@ type output struct {
 	path   string
 }
 
+// check checks the common flags before any browser starts, in the order a
+// user reads them (outputs, browsing, files, configuration, the browser),
+// and returns the outputs; every error is a usage error (exit 2).
 func (c *commonFlags) check() ([]output, error) {
+	outs, err := c.checkOutputs()
+	if err == nil {
+		err = c.checkBrowsing()
+	}
+	if err == nil {
+		err = c.checkFiles(outs)
+	}
+	if err == nil {
+		err = c.loadConfig()
+	}
+	if err == nil {
+		err = c.checkBrowser()
+	}
+	if err == nil {
+		c.sarifRoot, err = sarifRoot(c.sarifRoot)
+	}
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return outs, nil
+}
+
+// checkOutputs pairs every --format with its --output (stdout when none),
+// each format known and each file's name fitting its format.
+func (c *commonFlags) checkOutputs() ([]output, error) {
 	formats := c.formats
 	if len(formats) == 0 {
 		formats = stringList{string(report.FormatTable)}
 	}
 	if len(c.outputs) > 0 && len(c.outputs) != len(formats) {
-		return nil, usageError{fmt.Errorf("%d --format and %d --output: give one --output per --format, or none", len(formats), len(c.outputs))}
+		return nil, fmt.Errorf("%d --format and %d --output: give one --output per --format, or none", len(formats), len(c.outputs))
 	}
 	if len(formats) > 1 && len(c.outputs) == 0 {
-		return nil, usageError{errors.New("several --format need one --output each (- for stdout)")}
+		return nil, errors.New("several --format need one --output each (- for stdout)")
 	}
 	var outs []output
 	toStdout := 0
 	for i, name := range formats {
 		f, err := report.ParseFormat(name)
 		if err != nil {
-			return nil, usageError{err}
+			return nil, err
 		}
 		o := output{format: f}
 		if len(c.outputs) > 0 && c.outputs[i] != stdoutPath {
 			o.path = c.outputs[i]
 			if err := report.CheckFileFor(f, o.path); err != nil {
-				return nil, usageError{err}
+				return nil, err
 			}
 		}
 		if o.path == "" {
@@ -138,65 +166,83 @@ func (c *commonFlags) check() ([]output, error) {
 		outs = append(outs, o)
 	}
 	if toStdout > 1 {
-		return nil, usageError{fmt.Errorf("--output - given %d times: only one format can go to stdout", toStdout)}
+		return nil, fmt.Errorf("--output - given %d times: only one format can go to stdout", toStdout)
 	}
-	f := outs
+	return outs, nil
+}
+
+// checkBrowsing checks how pages are loaded: workers, timeouts, host
+// mappings, dialogs, third-party cookies, the viewport, and what a
+// --remote browser cannot do.
+func (c *commonFlags) checkBrowsing() error {
 	if c.workersGiven && c.workers < 1 {
-		return nil, usageError{fmt.Errorf("--workers %d: want 1 or more", c.workers)}
+		return fmt.Errorf("--workers %d: want 1 or more", c.workers)
 	}
 	if !c.workersGiven {
 		c.workers = 0 // one per browser
 	}
 	if c.timeout <= 0 || c.wait < 0 {
-		return nil, usageError{errors.New("--timeout must be positive and --wait not negative")}
+		return errors.New("--timeout must be positive and --wait not negative")
 	}
 	if _, err := browser.HostResolverRules(c.resolve); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if c.dialogs != "dismiss" && c.dialogs != "accept" {
-		return nil, usageError{fmt.Errorf("--dialogs %q: want dismiss or accept", c.dialogs)}
+		return fmt.Errorf("--dialogs %q: want dismiss or accept", c.dialogs)
 	}
 	mode, err := inspect.ParseThirdPartyCookies(c.thirdParty)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("--third-party-cookies %w", err)}
+		return fmt.Errorf("--third-party-cookies %w", err)
 	}
 	if len(c.remotes) > 0 && mode.Allowed() {
-		return nil, usageError{browser.ErrRemoteAllowsNoThirdPartyCookies}
+		return browser.ErrRemoteAllowsNoThirdPartyCookies
 	}
 	c.thirdPartyCookies = mode
 	if c.viewport, err = c.readViewport(); err != nil {
-		return nil, usageError{err}
+		return err
 	}
 	if len(c.remotes) > 0 && c.originBound {
-		return nil, usageError{browser.ErrRemoteOriginBound}
+		return browser.ErrRemoteOriginBound
 	}
+	return nil
+}
+
+// checkFiles checks every file the run will write or read now: a path
+// that cannot be written must not cost minutes of browser work before it
+// fails. It loads the baseline.
+func (c *commonFlags) checkFiles(outs []output) error {
 	if c.updateBaseline && c.baseline == "" {
-		return nil, usageError{errors.New("--update-baseline needs --baseline FILE")}
+		return errors.New("--update-baseline needs --baseline FILE")
 	}
-	// Every file the run will write is checked now: a path that cannot be
-	// written must not cost minutes of browser work before it fails.
 	for _, o := range outs {
 		if o.path == "" {
 			continue
 		}
 		if err := report.CheckWritable(o.path); err != nil {
-			return nil, usageError{fmt.Errorf("--output %w", err)}
+			return fmt.Errorf("--output %w", err)
 		}
 	}
 	if c.updateBaseline {
 		if err := report.CheckWritable(c.baseline); err != nil {
-			return nil, usageError{fmt.Errorf("--baseline %w (with --update-baseline)", err)}
+			return fmt.Errorf("--baseline %w (with --update-baseline)", err)
 		}
 	} else if c.baseline != "" {
 		base, err := inspect.LoadBaseline(c.baseline)
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, usageError{fmt.Errorf("--baseline %s does not exist; create it with --update-baseline", c.baseline)}
+			return fmt.Errorf("--baseline %s does not exist; create it with --update-baseline", c.baseline)
 		}
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--baseline: %w", err)}
+			return fmt.Errorf("--baseline: %w", err)
 		}
 		c.base = base
 	}
+	return nil
+}
+
+// loadConfig reads --config (or cookiescope.yaml when present) and decides
+// the severity that fails the run: --fail-on, else the configuration's,
+// else the command's default.
+func (c *commonFlags) loadConfig() error {
 	path := c.configFile
 	if path == "" {
 		if _, err := os.Stat(inspect.DefaultConfigFile); err == nil {
@@ -206,7 +252,7 @@ func (c *commonFlags) check() ([]output, error) {
 	if path != "" {
 		cfg, err := inspect.LoadConfig(path)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--config: %w", err)}
+			return fmt.Errorf("--config: %w", err)
 		}
 		c.config = cfg
 		c.failOnSeverity = cfg.FailOn
@@ -221,19 +267,11 @@ func (c *commonFlags) check() ([]output, error) {
 	default:
 		s, err := inspect.ParseSeverity(c.failOn)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--fail-on: %w (or none)", err)}
+			return fmt.Errorf("--fail-on: %w (or none)", err)
 		}
 		c.failOnSeverity = &s
 	}
-	if err := c.checkBrowser(); err != nil {
-		return nil, usageError{err}
-	}
-	root, err := sarifRoot(c.sarifRoot)
-	if err != nil {
-		return nil, usageError{err}
-	}
-	c.sarifRoot = root
-	return f, nil
+	return nil
 }
 
 func (c *commonFlags) browserOptions(stderr io.Writer) browser.Options {
