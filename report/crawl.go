@@ -188,3 +188,34 @@ func writeCrawlMarkdown(w io.Writer, t inspect.Target) {
 		fmt.Fprintln(w)
 	}
 }
+
+// crawlProperties say what a crawl did for one target, as the JUnit
+// suite's and the SARIF run's properties: for a page of inspect --crawl,
+// the crawl (crawl) and where the page was found (discoveredFrom); for a
+// scenario, per crawl step (named by its step), what it did and, per page
+// in order, its status and the cookies it set, changed, deleted and had
+// sent. Page text is made inert by the writers.
+func crawlProperties(r inspect.Report, t inspect.Target) []junitProperty {
+	var out []junitProperty
+	if origin := crawlOrigin(t, r.Crawl != nil); origin != "" {
+		out = append(out, junitProperty{Name: "crawl", Value: crawlSentence(*r.Crawl)}, junitProperty{Name: "discoveredFrom", Value: origin})
+	}
+	for _, c := range t.Crawl {
+		prefix := "crawl at " + c.Step
+		out = append(out, junitProperty{Name: prefix, Value: crawlStepTitle(c)})
+		for i, p := range c.Pages {
+			page, status, from, set, changed, deleted, sent := crawlPageCells(crawlBase(c), p)
+			value := fmt.Sprintf("%s (status %s, found on %s); set: %s; changed: %s; deleted: %s; sent: %s", page, status, from, orNone(set), orNone(changed), orNone(deleted), orNone(sent))
+			out = append(out, junitProperty{Name: fmt.Sprintf("%s: page %d", prefix, i+1), Value: value})
+		}
+	}
+	return out
+}
+
+// orNone is s, or "none" when s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

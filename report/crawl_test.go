@@ -69,6 +69,17 @@ func TestEveryFormatSaysWhatACrawlDid(t *testing.T) {
 			"<td>pf_seen (path /admin): value</td>",
 			`<span class="kind">crawl</span>`,
 		}},
+		{FormatJUnit, []string{
+			`<property name="crawl" value="2 pages loaded of at most 2, from https://app.test/site/`,
+			`<property name="discoveredFrom" value="found on https://app.test/site/; status 200">`,
+			`<property name="crawl at step 3 (crawl.yaml:6)" value="Crawl at step 3 (crawl.yaml:6): 2 pages loaded of at most 10`,
+			`<property name="crawl at step 3 (crawl.yaml:6): page 2" value="/admin/settings (status 200, found on /admin/); set: none; changed: pf_seen (path /admin): value; deleted: none; sent: pf_k">`,
+		}},
+		{FormatSARIF, []string{
+			`"crawl": "2 pages loaded of at most 2, from https://app.test/site/`,
+			`"url https://app.test/site/report.pdf: discoveredFrom": "found on https://app.test/site/; status 200"`,
+			`"scenario portal crawl: crawl at step 3 (crawl.yaml:6): page 1": "/admin/reports (status 200, found on /admin/); set: pf_seen (path /admin); changed: none; deleted: none; sent: pf_k, pf_u"`,
+		}},
 		{FormatJSON, []string{`"discoveredFrom": "https://app.test/site/"`, `"skipped": "not HTML (application/pdf)"`, `"limitReached": true`, `"pages": [`}},
 	} {
 		var buf bytes.Buffer

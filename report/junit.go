@@ -82,6 +82,7 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		}
 		suite.Properties = append(suite.Properties, junitProperty{Name: "originBoundCookies", Value: strconv.FormatBool(r.OriginBoundCookies)})
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
+		suite.Properties = append(suite.Properties, crawlProperties(r, t)...)
 		if t.Error != "" {
 			suite.Cases = append(suite.Cases, junitCase{Name: "load", ClassName: class, Error: &junitFailure{Message: t.Error, Type: "load"}})
 			suite.Errors++

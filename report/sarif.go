@@ -181,10 +181,16 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 		}
 		run.Properties["viewport"] = r.Viewport.Describe()
 	}
-	// What each scenario's session step measured, by scenario name.
+	// What each scenario's session step measured and its crawl steps did,
+	// and where each page of a crawl was found, by target.
+	if r.Crawl != nil {
+		run.Properties["crawl"] = inert(crawlSentence(*r.Crawl))
+	}
 	for _, t := range r.Targets {
-		for _, p := range sessionProperties(t) {
-			run.Properties[targetIdentity(t)+": "+p.Name] = p.Value
+		for _, p := range append(sessionProperties(t), crawlProperties(r, t)...) {
+			if p.Name != "crawl" {
+				run.Properties[targetIdentity(t)+": "+inert(p.Name)] = inert(p.Value)
+			}
 		}
 	}
 	for _, t := range r.Targets {
