@@ -124,7 +124,7 @@ func (b *Browser) openWorkers(ctx context.Context, live []*instance, n int) ([]*
 
 // openWorker opens worker i of a run on browser i mod len(live), or, when
 // that fails, on the next live browser that takes it; a launched browser
-// found dead is relaunched first.
+// found dead, before or while the worker opens, is relaunched.
 func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Worker, error) {
 	if len(live) == 0 {
 		// A launched browser that died after the last target of a run
@@ -142,6 +142,14 @@ func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Wor
 	for k := range live {
 		inst := live[(i+k)%len(live)]
 		w, err := b.newWorkerOn(ctx, inst)
+		if err != nil && !inst.remote && !inst.alive() {
+			// A launched browser that died as the run began is relaunched
+			// now, as one that died between runs.
+			var next *instance
+			if next, err = b.replacement(ctx, inst); err == nil {
+				w, err = b.newWorkerOn(ctx, next)
+			}
+		}
 		if err == nil {
 			return w, nil
 		}
