@@ -237,9 +237,15 @@ func TestManyTargetsAlternatingHostileAndPlainStayIsolated(t *testing.T) {
 	hostile := []string{"/hostile/dialog?kind=alert", "/hostile/dialog?kind=confirm", "/hostile/dialog?kind=prompt",
 		"/hostile/beforeunload", "/hostile/popups?n=3", "/hostile/replace?n=10", "/hostile/worker-fetch",
 		"/hostile/late", "/hostile/unload", "/hostile/reloading-frames"}
+	// The pages that stop answering cost seconds each: once each, first.
+	stopping := []string{"/hostile/spin", "/hostile/alert-storm", "/hostile/oom"}
 	var urls []string
-	for i := range 50 {
-		urls = append(urls, testLab.URL(true, lab.AppHost, hostile[i%len(hostile)]), plainURL(fmt.Sprintf("n%d", i)))
+	for i := range 50 + len(stopping) {
+		page := hostile[i%len(hostile)]
+		if i < len(stopping) {
+			page = stopping[i]
+		}
+		urls = append(urls, testLab.URL(true, lab.AppHost, page), plainURL(fmt.Sprintf("n%d", i)))
 	}
 	targets, complete, err := b.InspectURLs(context.Background(), urls, 2, LoadOptions{Timeout: 5 * time.Second}, nil)
 	if err != nil || !complete || len(targets) != len(urls) {
@@ -441,4 +447,30 @@ func TestAPageThatStopsAnsweringLeavesReadabilityUnknownAndSaysSo(t *testing.T) 
 			checkPlain(t, w.Inspect(context.Background(), plainURL("afterstop"), hostileOpts), "afterstop", tc.path)
 		})
 	}
+}
+
+// TestARendererOutOfMemoryKeepsWhatItWroteAndClaimsNothingUnmeasured loads
+// a page that, once loaded, allocates until its renderer dies. Whether the
+// readability read comes before the allocation starts or after, the page's
+// two cookies are kept, none is called not readable (neither is
+// HttpOnly), one not measured is unknown and the target says why, and the
+// next page holds exactly its own cookies.
+func TestARendererOutOfMemoryKeepsWhatItWroteAndClaimsNothingUnmeasured(t *testing.T) {
+	w := newTestWorker(t)
+	u := testLab.URL(true, lab.AppHost, "/hostile/oom")
+	target := w.Inspect(context.Background(), u, LoadOptions{Timeout: 30 * time.Second})
+	if len(target.Cookies) != 2 {
+		t.Errorf("jar %v, want the page's two cookies", cookieNames(target))
+	}
+	for _, c := range target.Cookies {
+		switch {
+		case !strings.HasPrefix(c.Name, "oom_"):
+			t.Errorf("foreign cookie %s", c.Name)
+		case c.NotMeasured && (c.Readability != inspect.ReadabilityUnknown || target.Error == ""):
+			t.Errorf("%s not measured: readability %s, target error %q; want unknown, and the target saying why", c.Name, c.Readability, target.Error)
+		case !c.NotMeasured && c.Readability != inspect.Readable:
+			t.Errorf("%s measured %s, want readable (it is not HttpOnly)", c.Name, c.Readability)
+		}
+	}
+	checkPlain(t, w.Inspect(context.Background(), plainURL("afteroom"), hostileOpts), "afteroom", "a renderer out of memory")
 }

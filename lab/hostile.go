@@ -30,6 +30,7 @@ var HostilePages = []Page{
 	{"/hostile/popup-tamper", "popup tampers with its opener", "opens a popup that, as it is closed, gives its opener a pagehide handler writing a cookie"},
 	{"/hostile/alert-storm", "alert storm", "writes cookies, then calls alert() in an endless loop"},
 	{"/hostile/spin", "spinning main thread", "writes cookies, then runs while (true) {} once loaded"},
+	{"/hostile/oom", "renderer out of memory", "writes cookies, then allocates memory once loaded until its renderer dies"},
 }
 
 // hostileRoutes adds the hostile pages to the app's and the widget's muxes.
@@ -55,6 +56,7 @@ func (l *Lab) hostileRoutes(app, widget *http.ServeMux) {
 	app.HandleFunc("/hostile/popup-tamper/child", popupTamperChild)
 	app.HandleFunc("/hostile/alert-storm", alertStormPage)
 	app.HandleFunc("/hostile/spin", spinPage)
+	app.HandleFunc("/hostile/oom", oomPage)
 	app.HandleFunc("/plain", plainPage)
 	widget.HandleFunc("/hostile/reloader", reloaderFrame)
 }
@@ -324,5 +326,19 @@ func spinPage(w http.ResponseWriter, r *http.Request) {
 	writePage(w, "Spinning main thread", fmt.Sprintf(`<script>
 document.cookie = "spin_page=%s; Path=/";
 addEventListener("load", () => setTimeout(() => { while (true) {} }, 0));
+</script>`, token()))
+}
+
+// oomPage writes oom_hdr by header and oom_page by script, then, once
+// loaded, keeps every array it allocates until V8 runs out of memory and
+// Chrome kills the renderer (in about 2 s and 4 GB on a desktop machine).
+func oomPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Add("Set-Cookie", "oom_hdr="+token()+"; Path=/")
+	writePage(w, "Renderer out of memory", fmt.Sprintf(`<script>
+document.cookie = "oom_page=%s; Path=/";
+addEventListener("load", () => setTimeout(() => {
+  const kept = [];
+  for (;;) kept.push(new Array(1 << 20).fill(kept.length + 0.5));
+}, 0));
 </script>`, token()))
 }
