@@ -332,7 +332,7 @@ type CrawledPage struct {
 // on the crawl's site. It returns what the page was and the links it
 // holds. A page that was skipped is no error.
 func (w *Worker) CrawlTo(ctx context.Context, rawURL string, opts LoadOptions, onSite func(string) bool) (CrawledPage, error) {
-	if err := CheckURL(rawURL); err != nil {
+	if err := inspect.CheckURL(rawURL); err != nil {
 		return CrawledPage{}, err
 	}
 	rec := w.current()

@@ -3,17 +3,12 @@ package browser
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/domdebugger"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
-	"github.com/chromedp/chromedp"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -176,125 +171,4 @@ func (w *Worker) liveWorlds() []isolatedWorld {
 		w.mu.Unlock()
 	}
 	return live
-}
-
-// closePopupsAndStopPage closes the target's popups (closePopups) and
-// makes sure that nothing of the target's page runs again, now or when the
-// next target's navigation replaces it. A page that being left would run no
-// script of is frozen (see freezePage), which costs a fraction of leaving
-// it; any other page is left for an empty document (leavePage), so that its
-// unload handlers run now, recorded with this target and cleared with it.
-// A same-origin popup can reach into the page (give it an unload handler,
-// say) until it is gone, so a page that had another page beside it is
-// always left, after that page is closed: the engine's list of its
-// listeners could be out of date as soon as it is read. When the target
-// opened no popup, the listing of the context's pages goes alongside the
-// freeze, and a page found there after all has the frozen page thawed and
-// left. It returns the error of each part.
-func (w *Worker) closePopupsAndStopPage(ctx context.Context, rec *recording) (errs [2]error) {
-	if rec.hadPopups() {
-		_, errs[0] = w.closePopups(ctx)
-		errs[1] = w.leavePage(ctx, rec)
-		return errs
-	}
-	var others int
-	var frozen bool
-	var wg sync.WaitGroup
-	wg.Go(func() { others, errs[0] = w.closePopups(ctx) })
-	wg.Go(func() { frozen = w.freezePage(ctx, rec) })
-	wg.Wait()
-	if frozen && others == 0 && errs[0] == nil {
-		return errs
-	}
-	if frozen {
-		w.thawPage(ctx)
-	}
-	errs[1] = w.leavePage(ctx, rec)
-	return errs
-}
-
-// leaveEvents are the events Chrome can fire at a document, or its window,
-// when a navigation replaces it: a listener for any of them is script that
-// would run then.
-var leaveEvents = []string{"beforeunload", "unload", "pagehide", "pageswap", "visibilitychange", "resume"}
-
-// freezePage freezes the page (no timer, task or callback of it runs while
-// it is frozen) and reports true when, frozen, the page is sure to run no
-// script when it is replaced: it is one document (no iframe was ever
-// attached during the recording), has no request in flight, and its window
-// and document have no listener for a leaveEvent. The listeners are read
-// from the engine once the page is frozen, so that the page cannot add one
-// after the check; the window and the document themselves, which stay the
-// same objects, are looked up while it freezes. When the page does not
-// qualify, or does not answer within leaveTimeout, it is thawed and false is
-// returned.
-func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
-	if !rec.singleDocumentAtRest() {
-		return false
-	}
-	// A page whose script keeps its event loop busy answers late, if at
-	// all: it is left (and then replaced) instead.
-	ctx, cancel := context.WithTimeout(ctx, leaveTimeout)
-	defer cancel()
-	holders := []string{"window", "document"}
-	objects := make([]runtime.RemoteObjectID, len(holders))
-	var frozen error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		_, frozen = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateFrozen})
-	})
-	for i, expr := range holders {
-		wg.Go(func() { objects[i] = mainWorldObject(ctx, expr) })
-	}
-	wg.Wait()
-	if frozen != nil {
-		return false
-	}
-	if hasListeners(ctx, objects, leaveEvents) {
-		w.thawPage(ctx)
-		return false
-	}
-	return true
-}
-
-// thawPage makes a frozen page active again, so that it can be left.
-func (w *Worker) thawPage(ctx context.Context) {
-	_, _ = chromedp.Call(ctx, page.SetWebLifecycleState, page.SetWebLifecycleStateParams{State: page.SetWebLifecycleStateStateActive})
-}
-
-// mainWorldObject returns a handle on the object expr evaluates to in the
-// page's main world, or "" when there is none. The handle is not released:
-// it belongs to the page's document, which the next navigation (or the
-// leave) discards with it. expr is "window" or "document", which page script
-// cannot redefine.
-func mainWorldObject(ctx context.Context, expr string) runtime.RemoteObjectID {
-	res, err := chromedp.Call(ctx, runtime.Evaluate, runtime.EvaluateParams{Expression: expr})
-	if err != nil || res.ExceptionDetails != nil || res.Result == nil {
-		return ""
-	}
-	return res.Result.ObjectID
-}
-
-// hasListeners reports whether one of objects has a listener for one of
-// events, as the engine lists them, or whether that cannot be told (an
-// object is missing, or its listeners could not be listed). The objects
-// are asked about at once.
-func hasListeners(ctx context.Context, objects []runtime.RemoteObjectID, events []string) bool {
-	if slices.Contains(objects, "") {
-		return true
-	}
-	found := make([]bool, len(objects))
-	var wg sync.WaitGroup
-	for i, id := range objects {
-		wg.Go(func() {
-			listeners, err := chromedp.Call(ctx, domdebugger.GetEventListeners, domdebugger.GetEventListenersParams{ObjectID: id})
-			if err != nil {
-				found[i] = true
-				return
-			}
-			found[i] = slices.ContainsFunc(listeners.Listeners, func(l *domdebugger.EventListener) bool { return slices.Contains(events, l.Type) })
-		})
-	}
-	wg.Wait()
-	return slices.Contains(found, true)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -40,82 +39,6 @@ func (w *Worker) BeginFlow() error {
 func (w *Worker) Goto(ctx context.Context, rawURL string, opts LoadOptions) error {
 	_, err := w.gotoAndRead(ctx, rawURL, opts)
 	return err
-}
-
-// gotoAndRead is Goto that also returns what the documents' script could
-// read when the page settled (nil when it did not).
-func (w *Worker) gotoAndRead(ctx context.Context, rawURL string, opts LoadOptions) (*settledRead, error) {
-	if err := CheckURL(rawURL); err != nil {
-		return nil, err
-	}
-	return w.load(ctx, rawURL, w.current(), opts.withDefaults())
-}
-
-// Snapshot assembles what the current recording holds with the jar and the
-// readability of the documents open now: a target as it stands. It reads
-// for a few seconds at most, also after ctx of the load has ended.
-func (w *Worker) Snapshot(rawURL string) inspect.Target {
-	t, _ := w.snapshot(rawURL, nil)
-	return t
-}
-
-// snapshotTimes says how long a snapshot's two phases took: measuring
-// readability in every document, and reading the jar and assembling the
-// evidence; and whether a document did not answer the readability read.
-type snapshotTimes struct {
-	readability, jar time.Duration
-	unanswered       bool
-}
-
-// noDocumentRead is why a target whose jar holds cookies had no document
-// read at all (and nothing else explains it).
-const noDocumentRead = "no document of the target was read (the page never showed an http(s) document: it did not load, or the run was interrupted)"
-
-// snapshot is Snapshot, timed.
-//
-// settled, when not nil, is the read settling made just before, with no
-// event since: it is the readability, and the documents are not read again.
-func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, snapshotTimes) {
-	var took snapshotTimes
-	start := time.Now()
-	cctx, cancel := w.commandContext(snapshotTimeout)
-	defer cancel()
-	rec := w.current()
-	t := inspect.Target{URL: rawURL}
-	t.Dialogs, t.Popups, _ = rec.evidence()
-	var read readabilityRead
-	if settled != nil {
-		read.frames, read.finalURL, read.unmeasured = settled.frames, settled.finalURL, settled.unmeasured
-	} else {
-		// Readability gets half the time at most, so that the jar is read.
-		read = w.measureReadability(cctx, snapshotTimeout/2)
-	}
-	took.unanswered = read.unanswered
-	// The engine knows the page's URL when its documents do not answer.
-	t.FinalURL = read.finalURL
-	if t.FinalURL == "" {
-		t.FinalURL = w.currentURL(cctx)
-	}
-	jarStart := time.Now()
-	took.readability = jarStart.Sub(start)
-	jar, err := w.readJar(cctx)
-	if len(read.frames) == 0 && len(read.unmeasured) == 0 && len(jar) > 0 {
-		read.unmeasured = []inspect.Unmeasured{{Why: noDocumentRead}}
-	}
-	writes := append(rec.allWrites(), w.plantedWrites()...)
-	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
-	topLevel, cleared := rec.context()
-	requests, dropped := rec.requestList()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: read.frames, Unmeasured: read.unmeasured, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, SiteDataCleared: rec.siteDataClearList(), Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
-	t.RequestsDropped = dropped
-	t.HSTS = rec.documentHSTS()
-	t.Scripts = rec.scriptURLs()
-	t.Notes = rec.notes()
-	if err != nil {
-		t.Error = "read the cookie jar: " + err.Error()
-	}
-	took.jar = time.Since(jarStart)
-	return t, took
 }
 
 // act runs a chromedp action on the tab, bounded by timeout and ctx, and

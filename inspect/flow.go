@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
@@ -91,4 +92,19 @@ func changeRefs(changes []CookieChange) []CookieRef {
 		out[i] = CookieRef{Name: c.Name, Domain: trimDot(c.Domain), Path: c.Path}
 	}
 	return out
+}
+
+// CheckURL rejects what cannot be a target before the browser sees it.
+func CheckURL(rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("malformed URL %q: %v", rawURL, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("malformed URL %q: want an http:// or https:// URL", rawURL)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("malformed URL %q: no host", rawURL)
+	}
+	return nil
 }

@@ -20,7 +20,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cookiescope/cookiescope/attack"
-	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/yamlerr"
 	"github.com/cookiescope/cookiescope/lab"
@@ -449,7 +448,7 @@ func (p *parser) scenario(n *yaml.Node) (Scenario, error) {
 		case "url":
 			s.URL, err = p.str(v, "url")
 			if err == nil {
-				if cerr := browser.CheckURL(s.URL); cerr != nil {
+				if cerr := inspect.CheckURL(s.URL); cerr != nil {
 					err = p.errorf(v, "url: %v", cerr)
 				}
 			}
@@ -688,7 +687,7 @@ func (p *parser) session(v *yaml.Node) (*SessionCheck, error) {
 		if u, perr := url.Parse(sc.Check); perr != nil {
 			err = p.errorf(v, "session check: %q is not a URL: %v", sc.Check, perr)
 		} else if u.IsAbs() {
-			if cerr := browser.CheckURL(sc.Check); cerr != nil {
+			if cerr := inspect.CheckURL(sc.Check); cerr != nil {
 				err = p.errorf(v, "session check: %v", cerr)
 			}
 		}

@@ -107,7 +107,7 @@ func unwrapExec(err error) error {
 // argument that is wrong.
 func checkURLs(urls []string) error {
 	for i, u := range urls {
-		if err := browser.CheckURL(u); err != nil {
+		if err := inspect.CheckURL(u); err != nil {
 			return fmt.Errorf("argument %d: %w", i+1, err)
 		}
 	}
