@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,7 @@ func (w *Worker) loadCrawled(ctx context.Context, rawURL string, rec *recording,
 	if err != nil {
 		return page, nil, fmt.Errorf("load %s: hold its document: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
+	opts.withLinks = true
 	read, err = w.load(lctx, rawURL, rec, opts)
 	status, skipped, skippedURL := g.outcome()
 	page.status = status
@@ -215,7 +217,7 @@ func (w *Worker) loadCrawled(ctx context.Context, rawURL string, rec *recording,
 // millions.
 const maxLinks = 10000
 
-// linksScript returns, as absolute URLs in document order, where the
+// linksReadScript returns, as absolute URLs in document order, where the
 // document's links lead: a[href] and area[href] (an SVG a's href too),
 // and link rel=alternate of an HTML type or none (another language's
 // version of the page). Frames (iframe[src]) are not among them: a frame
@@ -223,7 +225,8 @@ const maxLinks = 10000
 // a page of its own it would be another visit than any user makes. Form
 // actions are never submitted. It runs in our isolated world, where page
 // script cannot replace querySelectorAll or the href getters.
-const linksScript = `(() => {
+// The settling read of a crawl's load runs it too (see yieldScriptFor).
+var linksReadScript = strings.Replace(`(() => {
   const out = [];
   const add = (v) => { if (typeof v === "string" && v !== "" && out.length < __MAX__) out.push(v); };
   const resolve = (v) => { try { return new URL(v, document.baseURI).href; } catch (e) { return ""; } };
@@ -237,7 +240,7 @@ const linksScript = `(() => {
     if (type === "" || type === "text/html" || type === "application/xhtml+xml") add(el.href);
   }
   return out;
-})()`
+})()`, "__MAX__", strconv.Itoa(maxLinks), 1)
 
 // readLinks returns the links of the page's documents (the page and its
 // frames, not its popups), each document's in document order, the page's
@@ -245,21 +248,29 @@ const linksScript = `(() => {
 func (w *Worker) readLinks(ctx context.Context, timeout time.Duration) []string {
 	lctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	script := strings.Replace(linksScript, "__MAX__", fmt.Sprint(maxLinks), 1)
+	return w.linksOf(w.evaluateInWorlds(lctx, "({links: "+linksReadScript+"})"))
+}
+
+// linksOf returns the links that results of a script returning {links}
+// hold, as readLinks orders them: documents of popups and those that did
+// not answer left out.
+func (w *Worker) linksOf(results []worldResult) []string {
 	var links []string
-	for _, r := range w.evaluateInWorlds(lctx, script) {
+	for _, r := range results {
 		if r.err != nil || r.world.popup || r.value == nil {
 			continue
 		}
-		var found []string
+		var found struct {
+			Links []string `json:"links"`
+		}
 		if json.Unmarshal(r.value, &found) != nil {
 			continue
 		}
 		if r.world.frame == "" || w.isMainFrame(r.world.frame) {
-			links = append(found, links...)
+			links = append(found.Links, links...)
 			continue
 		}
-		links = append(links, found...)
+		links = append(links, found.Links...)
 	}
 	return links
 }
@@ -300,9 +311,7 @@ func (w *Worker) InspectCrawled(ctx context.Context, rawURL string, opts LoadOpt
 	}
 	var links []string
 	if page.skipped == "" && loadErr == nil {
-		cctx, cancel := w.commandContext(snapshotTimeout)
-		links = w.readLinks(cctx, snapshotTimeout/2)
-		cancel()
+		links = w.linksAfterLoad(ctx, read)
 	}
 	t.Timings = w.visitTimings(start, settled, took)
 	w.cleanUp(&t, start)
@@ -321,7 +330,7 @@ type CrawledPage struct {
 	// Sent and Withheld are Chrome's cookie decisions for the page's
 	// document request, every hop of its redirects.
 	Sent, Withheld []inspect.RequestCookie
-	// Links are the page's links once it settled (see linksScript); none
+	// Links are the page's links once it settled (see linksReadScript); none
 	// for a skipped page.
 	Links []string
 }
@@ -336,21 +345,28 @@ func (w *Worker) CrawlTo(ctx context.Context, rawURL string, opts LoadOptions, o
 		return CrawledPage{}, err
 	}
 	rec := w.current()
-	page, _, err := w.loadCrawled(ctx, rawURL, rec, opts, onSite)
+	page, read, err := w.loadCrawled(ctx, rawURL, rec, opts, onSite)
 	out := CrawledPage{FinalURL: page.finalURL, Status: page.status, Skipped: page.skipped}
 	out.Sent, out.Withheld = rec.documentCookies()
 	if err != nil || page.skipped != "" {
 		return out, err
 	}
-	cctx, cancel := w.commandContext(snapshotTimeout)
-	defer cancel()
-	defer context.AfterFunc(ctx, cancel)()
-	out.Links = w.readLinks(cctx, snapshotTimeout/2)
+	out.Links = w.linksAfterLoad(ctx, read)
 	return out, nil
 }
 
+// linksAfterLoad returns the links of a crawl's page that loaded: those
+// settling read with its readability, or, for a page that was busy when it
+// settled (read is nil), those read now.
+func (w *Worker) linksAfterLoad(ctx context.Context, read *settledRead) []string {
+	if read != nil {
+		return read.links
+	}
+	return w.PageLinks(ctx)
+}
+
 // PageLinks returns the links of the tab's page as it is now (see
-// linksScript), for a crawl that starts where a flow is.
+// linksReadScript), for a crawl that starts where a flow is.
 func (w *Worker) PageLinks(ctx context.Context) []string {
 	cctx, cancel := w.commandContext(snapshotTimeout)
 	defer cancel()

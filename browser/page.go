@@ -108,7 +108,7 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
 	rec.expectLoad(string(res.LoaderID))
-	read, err := w.settle(ctx, rec, opts.Quiet)
+	read, err := w.settle(ctx, rec, opts.Quiet, opts.withLinks)
 	if err != nil {
 		if errors.Is(err, errRendererCrashed) {
 			return nil, fmt.Errorf("load %s: %w", rawURL, err)

@@ -39,12 +39,14 @@ import (
 // run; it is used once the recording holds a cookieStore write (the hook
 // reports one when it is made, so a write made during a turn starts the
 // wait over, with this script).
-var (
-	yieldScript           = yieldScriptFor(false)
-	yieldAfterStoreScript = yieldScriptFor(true)
-)
+// yieldScripts[afterStore][withLinks] are the four variants: withLinks
+// also returns the document's links (see linksReadScript), for a crawl.
+var yieldScripts = [2][2]string{
+	{yieldScriptFor(false, false), yieldScriptFor(false, true)},
+	{yieldScriptFor(true, false), yieldScriptFor(true, true)},
+}
 
-func yieldScriptFor(cookieStore bool) string {
+func yieldScriptFor(cookieStore, withLinks bool) string {
 	script := `(async () => {
   const turn = () => new Promise((resolve) => setTimeout(resolve, 0));
   for (let i = 0; i < __TURNS__; i++) await turn();
@@ -52,9 +54,20 @@ func yieldScriptFor(cookieStore bool) string {
     try { await cookieStore.getAll(); } catch (e) {}
     await turn();
   }
-  return await __READ__;
+  const read = await __READ__;
+  if (__LINKS__) read.links = __LINKS_READ__;
+  return read;
 })()`
-	return strings.NewReplacer("__TURNS__", strconv.Itoa(yieldTurns), "__STORE__", strconv.FormatBool(cookieStore), "__READ__", readWorldScript).Replace(script)
+	return strings.NewReplacer("__TURNS__", strconv.Itoa(yieldTurns), "__STORE__", strconv.FormatBool(cookieStore),
+		"__READ__", readWorldScript, "__LINKS__", strconv.FormatBool(withLinks), "__LINKS_READ__", linksReadScript).Replace(script)
+}
+
+// boolIndex is 1 for true and 0 for false, to pick among yieldScripts.
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // yieldTurns is how deep a chain of zero-delay timers settling waits for.
@@ -71,10 +84,12 @@ const yieldTimeout = time.Second
 var errBusyPage = errors.New("a document's script kept its event loop busy")
 
 // settledRead is what script could read in the target's documents when it
-// settled: the frames and the top document's URL.
+// settled: the frames and the top document's URL, and their links when
+// asked for (see linksOf).
 type settledRead struct {
 	frames   []inspect.Frame
 	finalURL string
+	links    []string
 	// unmeasured says why no document was read, for a page that showed
 	// none (a crawl's skipped page).
 	unmeasured []inspect.Unmeasured
@@ -82,19 +97,16 @@ type settledRead struct {
 
 // settle waits until the recording has settled (see above) and, when quiet
 // is positive, also until no event has come for quiet. It returns what the
-// documents' script could read then (nil when a document was busy: the
-// page is then read as it stands), or ctx's error, or errRendererCrashed,
-// when it cannot settle.
-func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration) (*settledRead, error) {
+// documents' script could read then (with their links when withLinks; nil
+// when a document was busy: the page is then read as it stands), or ctx's
+// error, or errRendererCrashed, when it cannot settle.
+func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration, withLinks bool) (*settledRead, error) {
 	for {
 		if err := rec.waitQuiet(ctx, quiet); err != nil {
 			return nil, err
 		}
 		before := rec.eventCount()
-		script := yieldScript
-		if rec.hasCookieStoreWrite() {
-			script = yieldAfterStoreScript
-		}
+		script := yieldScripts[boolIndex(rec.hasCookieStoreWrite())][boolIndex(withLinks)]
 		read, err := w.yieldDocuments(ctx, script)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -109,7 +121,7 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 	}
 }
 
-// yieldDocuments runs script (yieldScript or yieldAfterStoreScript) in
+// yieldDocuments runs script (one of yieldScripts) in
 // every live document of the target (the page, its frames, its popups) and
 // returns what they read once each has run its turns; documents that went
 // away meanwhile are skipped. It returns errBusyPage when one did not
@@ -125,6 +137,7 @@ func (w *Worker) yieldDocuments(ctx context.Context, script string) (*settledRea
 	}
 	read := &settledRead{}
 	read.frames, read.finalURL = framesOf(results)
+	read.links = w.linksOf(results)
 	return read, nil
 }
 

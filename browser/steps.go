@@ -64,7 +64,7 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 func (w *Worker) settleAfterAction(ctx context.Context, rec *recording, opts LoadOptions) error {
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
-	if _, err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet)); err != nil {
+	if _, err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet), false); err != nil {
 		if errors.Is(err, errRendererCrashed) {
 			return err
 		}

@@ -30,6 +30,11 @@ type LoadOptions struct {
 	// TimeoutHint says what the user can raise when Timeout runs out (the
 	// command line's flag); it becomes a TimeoutError's Hint.
 	TimeoutHint string
+
+	// withLinks makes settling read the documents' links with their
+	// readability (a crawl's load), which saves a round trip to every
+	// document afterwards.
+	withLinks bool
 }
 
 // DefaultQuiet is the extra quiet period after a target has settled: none.
