@@ -170,31 +170,6 @@ func DefaultPath(p string) string {
 	return p[:i]
 }
 
-// DomainMatches reports whether a cookie is sent to host (RFC 6265bis 5.1.3).
-func DomainMatches(host string, c Cookie) bool {
-	host = strings.ToLower(host)
-	d := trimDot(strings.ToLower(c.Domain))
-	if c.HostOnly {
-		return host == d
-	}
-	return host == d || strings.HasSuffix(host, "."+d)
-}
-
-// PathMatches reports whether a request path is within a cookie path
-// (RFC 6265bis 5.1.4).
-func PathMatches(requestPath, cookiePath string) bool {
-	if requestPath == "" {
-		requestPath = "/"
-	}
-	if requestPath == cookiePath {
-		return true
-	}
-	if strings.HasPrefix(requestPath, cookiePath) {
-		return strings.HasSuffix(cookiePath, "/") || requestPath[len(cookiePath)] == '/'
-	}
-	return false
-}
-
 // ParseDocumentCookie splits what document.cookie returned into pairs.
 func ParseDocumentCookie(s string) []NameValue {
 	var out []NameValue

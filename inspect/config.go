@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +84,7 @@ func (a Acceptance) covers(f Finding) bool {
 	case a.Cookie == "" || a.Cookie != f.Cookie:
 		return false
 	}
-	return len(a.Rules) == 0 || containsString(a.Rules, f.RuleID)
+	return len(a.Rules) == 0 || slices.Contains(a.Rules, f.RuleID)
 }
 
 // Pattern is a regular expression read from the configuration.

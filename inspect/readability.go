@@ -3,6 +3,7 @@ package inspect
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ func judgeReadability(cookies []Cookie, frames []Frame, unmeasured []Unmeasured)
 			}
 			c.ReadableOn = append(c.ReadableOn, f.URL)
 			for _, v := range via {
-				if !containsString(c.ReadableVia, v) {
+				if !slices.Contains(c.ReadableVia, v) {
 					c.ReadableVia = append(c.ReadableVia, v)
 				}
 			}
@@ -225,16 +226,6 @@ func writtenAfter(c Cookie, f Frame) bool {
 		return false
 	}
 	return c.SetBy[len(c.SetBy)-1].At.After(f.MeasuredAt)
-}
-
-// schemefulSite is the scheme and registrable domain of rawURL, as Chrome
-// writes a partition key's top-level site ("https://app.test").
-func schemefulSite(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.Hostname() == "" {
-		return ""
-	}
-	return u.Scheme + "://" + site(rawURL)
 }
 
 func plural(n int, noun string) string {

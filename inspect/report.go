@@ -595,13 +595,6 @@ type APIRead struct {
 // NameValue is one pair of a document.cookie string.
 type NameValue struct{ Name, Value string }
 
-func trimDot(domain string) string {
-	if len(domain) > 0 && domain[0] == '.' {
-		return domain[1:]
-	}
-	return domain
-}
-
 // JudgeAll fills every target's findings with the rules and cfg.
 func (r *Report) JudgeAll(cfg Config, now time.Time) {
 	for i := range r.Targets {

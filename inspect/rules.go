@@ -3,11 +3,10 @@ package inspect
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
-
-	"golang.org/x/net/publicsuffix"
 )
 
 // Severity ranks a finding. The zero value is Info.
@@ -267,7 +266,7 @@ func blockedFor(reason string) func(*judge, Target) []Finding {
 	return func(j *judge, t Target) []Finding {
 		var out []Finding
 		for _, b := range t.Blocked {
-			if containsString(b.Reasons, reason) {
+			if slices.Contains(b.Reasons, reason) {
 				out = append(out, Finding{Cookie: b.Name, Evidence: fmt.Sprintf("%s from %s was refused by Chrome: %s", b.Via, b.URL, explainWrite(b.Write, b.Reasons, ThirdPartyCookiesBlock))})
 			}
 		}
@@ -296,24 +295,6 @@ func origin(c Cookie) string {
 		return fmt.Sprintf("set by %s in %s (line %d) on %s", w.Via, w.Script, w.Line, w.URL)
 	}
 	return "set by " + string(w.Via) + " on " + w.URL
-}
-
-func isHTTPS(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && u.Scheme == "https"
-}
-
-// site is the registrable domain of a URL's host (its eTLD+1).
-func site(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	host := strings.ToLower(u.Hostname())
-	if s, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
-		return s
-	}
-	return host
 }
 
 // targetURL is where the target ended up, or where it started.
@@ -616,7 +597,7 @@ var cookieRules = []Rule{
 func prefixRefusals(j *judge, t Target) []Finding {
 	out := blockedFor("InvalidPrefix")(j, t)
 	for _, b := range t.Blocked {
-		if b.Via == ViaHeader || !containsString(b.Reasons, ReasonNotStored) {
+		if b.Via == ViaHeader || !slices.Contains(b.Reasons, ReasonNotStored) {
 			continue
 		}
 		p, err := ParseSetCookie(b.CookieLine)
@@ -670,13 +651,4 @@ func unrecordedCookies(j *judge, t Target) []Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

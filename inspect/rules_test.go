@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,7 +193,7 @@ func TestRules(t *testing.T) {
 					t.Errorf("finding without evidence, fix, title or references: %+v", f)
 				}
 			}
-			if has := containsString(got, tt.rule); has != tt.fires {
+			if has := slices.Contains(got, tt.rule); has != tt.fires {
 				t.Errorf("%s fired=%v, want %v (findings: %v)", tt.rule, has, tt.fires, got)
 			}
 			if tt.fires {
@@ -388,7 +389,7 @@ func TestSessionByBehaviour(t *testing.T) {
 			t.Errorf("finding %s says sessionLike %q", f.RuleID, f.SessionLike)
 		}
 	}
-	if !containsString(got, "CS003") {
+	if !slices.Contains(got, "CS003") {
 		t.Errorf("a session cookie by behaviour without HttpOnly: findings %v, want CS003", got)
 	}
 	for _, behaviour := range []string{"issued since before-login", "invalidated since after-login", "cleared"} {
