@@ -361,7 +361,7 @@ func FuzzScrub(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, secret string) {
 		if len(secret) < 1 || len(secret) > 64 {
-			t.Skip("secrets are 1 to 64 bytes")
+			return // secrets are 1 to 64 bytes
 		}
 		in := scrubFixture()
 		checkScrubbed(t, in, in.Scrub([]string{secret}), []string{secret})

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cookiescope/cookiescope/internal/ci"
 )
 
 // content is what the tests write.
@@ -62,7 +64,7 @@ func wantKind(t *testing.T, path string, kind fs.FileMode) {
 func needLinux(t *testing.T) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skip("descriptor paths under /proc exist on Linux only")
+		ci.Skip(t, "descriptor paths under /proc exist on Linux only")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/internal/ci"
 	"github.com/cookiescope/cookiescope/lab"
 )
 
@@ -43,7 +44,7 @@ func Main(m Runner, env *Env) int {
 	defer cancel()
 	b, err := browser.Launch(ctx, browser.Options{TrustedSPKI: []string{l.SPKI}, Resolve: l.ResolveRules()})
 	switch {
-	case errors.Is(err, browser.ErrNoBrowser) && os.Getenv("CI") != "true":
+	case errors.Is(err, browser.ErrNoBrowser) && !ci.Running():
 		env.NoBrowser = err
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "launch browser:", err)
