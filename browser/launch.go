@@ -145,6 +145,10 @@ type instance struct {
 	// the targets it serves.
 	member        *member
 	name, product string
+	// restored is set when the instance replaced a dead one of its member
+	// (a relaunch, or a remote browser connected to again): a target that
+	// runs again alone on it and kills it again is not run a third time.
+	restored bool
 
 	// closing is closed by Close: the health check stops, and a lost
 	// connection is then no crash.

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cookiescope/cookiescope/inspect"
 )
 
 // launchedName names, in reports, the browser cookiescope launched itself.
@@ -32,11 +34,15 @@ type member struct {
 	// relaunched instead, and relaunches counts how often.
 	lost       error
 	relaunches int
-	// relaunch is held while this member's dead launched browser is
-	// replaced, launch included, so that the workers that find it dead
-	// relaunch it once and the others wait for that one browser; workers
-	// of other members, and every other use of Browser.mu, do not wait. It
-	// is taken before Browser.mu, never while holding it.
+	// reconnections are this remote member's losses and what trying it
+	// again made of each, in order.
+	reconnections []inspect.Reconnection
+	// relaunch is held while this member's dead browser is replaced
+	// (relaunched, or connected to again), launch or dials included, so that
+	// the workers that find it dead replace it once and the others wait for
+	// that one browser; workers of other members, and every other use of
+	// Browser.mu, do not wait. It is taken before Browser.mu, never while
+	// holding it.
 	relaunch sync.Mutex
 }
 
@@ -220,54 +226,150 @@ func (b *Browser) live() []*instance {
 	return out
 }
 
-// replacement returns a live instance for the workers of dead: a launched
-// browser is relaunched (once, by whichever worker asks first) with the same
-// options; a remote one is dropped for good and another live browser is
-// returned. When there is none (or the relaunch fails), the error is the
-// cause of death.
+// replacement returns a live instance for the workers of dead, replacing
+// it once, by whichever worker asks first, while the others wait: a
+// launched browser is relaunched with the same options; a remote one is
+// connected to again (see reconnect), and only when that fails is it
+// dropped for good and another live browser of the pool returned. When there
+// is none (or the relaunch fails), the error is the cause of death.
 func (b *Browser) replacement(ctx context.Context, dead *instance) (*instance, error) {
 	cause := dead.deathCause()
 	if cause == nil {
 		cause = dead.deathCauseNow()
 	}
 	m := dead.member
+	m.relaunch.Lock()
+	defer m.relaunch.Unlock()
+	b.mu.Lock()
+	current, lost := m.inst, m.lost
+	b.mu.Unlock()
+	if current != dead && lost == nil {
+		return current, nil // another worker replaced it meanwhile
+	}
 	if !dead.remote {
-		m.relaunch.Lock()
-		defer m.relaunch.Unlock()
-		b.mu.Lock()
-		current := m.inst
-		b.mu.Unlock()
-		if current != dead {
-			return current, nil
-		}
 		inst, err := b.start(ctx, m)
 		if err != nil {
 			return nil, fmt.Errorf("%v; relaunch failed: %w", cause, err)
 		}
-		dead.close()
+		return b.adopt(m, dead, inst, cause, func() { m.relaunches++ })
+	}
+	if lost == nil {
+		inst, err := b.reconnect(ctx, m, cause)
+		if err == nil {
+			return b.adopt(m, dead, inst, cause, func() {})
+		}
 		b.mu.Lock()
-		closed := b.closed
-		if !closed {
-			m.inst = inst
-			m.relaunches++
+		if m.lost == nil {
+			m.lost = err
 		}
 		b.mu.Unlock()
-		if closed {
-			_ = inst.close()
-			<-inst.monitorDone
-			return nil, fmt.Errorf("%v; the browser was closed while it was relaunched", cause)
+		if ctx.Err() != nil {
+			return nil, err
 		}
-		return inst, nil
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if m.lost == nil {
-		m.lost = cause
-	}
 	if live := b.pickLocked(); live != nil {
 		return live, nil
 	}
-	return nil, cause
+	return nil, m.lost
+}
+
+// adopt makes inst, just started to replace dead, m's browser, and counts
+// it with note (under b.mu); when b was closed meanwhile, inst is closed
+// instead and the error says so.
+func (b *Browser) adopt(m *member, dead, inst *instance, cause error, note func()) (*instance, error) {
+	inst.restored = true
+	dead.close()
+	b.mu.Lock()
+	closed := b.closed
+	if !closed {
+		m.inst = inst
+		note()
+	}
+	b.mu.Unlock()
+	if closed {
+		_ = inst.close()
+		<-inst.monitorDone
+		return nil, fmt.Errorf("%v; the browser was closed while it was replaced", cause)
+	}
+	return inst, nil
+}
+
+// How a lost remote browser is connected to again: tries, the first at
+// once (a browser service hands out a new browser for every connection),
+// then after waits that double from reconnectFirstWait up to
+// reconnectMaxWait, each try bounded by reconnectTry, until reconnectFor
+// has passed since the loss was found. A plain browser restarted on the
+// same port within that time is found again through its http:// endpoint
+// (which names the new browser); a ws:// address of one browser names a
+// browser that is gone for good, and is dropped after the bound. Variables,
+// so that tests can make the bound short.
+var (
+	reconnectFor       = 10 * time.Second
+	reconnectTry       = 3 * time.Second
+	reconnectFirstWait = 250 * time.Millisecond
+	reconnectMaxWait   = 2 * time.Second
+)
+
+// reconnect connects to m's endpoint again after its browser was lost
+// (cause), as the variables above say, and notes the outcome in m's
+// reconnections. It stops at once when ctx ends. The error, when every try
+// failed, says how long it tried and why the last try failed, without the
+// endpoint's secrets.
+func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*instance, error) {
+	began := time.Now()
+	deadline := began.Add(reconnectFor)
+	attempts := 0
+	note := func(err error) {
+		r := inspect.Reconnection{Endpoint: m.name, At: began, Cause: cause.Error(), Attempts: attempts, TookMS: time.Since(began).Milliseconds(), Reconnected: err == nil}
+		if err != nil {
+			r.Error = err.Error()
+		}
+		b.mu.Lock()
+		m.reconnections = append(m.reconnections, r)
+		b.mu.Unlock()
+	}
+	var last error
+	for wait := time.Duration(0); ; wait = min(max(2*wait, reconnectFirstWait), reconnectMaxWait) {
+		if time.Now().Add(wait).After(deadline) {
+			break
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			err := fmt.Errorf("%v; not connected to again: interrupted", cause)
+			note(err)
+			return nil, err
+		case <-timer.C:
+		}
+		attempts++
+		tctx, cancel := context.WithTimeout(ctx, min(reconnectTry, time.Until(deadline)))
+		inst, err := b.start(tctx, m)
+		cancel()
+		if err == nil {
+			note(nil)
+			return inst, nil
+		}
+		last = withoutAddress(err, m.address)
+	}
+	err := fmt.Errorf("%v; connecting to it again failed %d times in %s: %w", cause, attempts, time.Since(began).Round(100*time.Millisecond), last)
+	note(err)
+	return nil, err
+}
+
+// Reconnections returns every time a remote browser of b was lost and
+// connected to again, or dropped when that failed, in the order of the
+// endpoints.
+func (b *Browser) Reconnections() []inspect.Reconnection {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []inspect.Reconnection
+	for _, m := range b.members {
+		out = append(out, m.reconnections...)
+	}
+	return out
 }
 
 // newWorkerOn opens a worker on inst.

@@ -126,6 +126,11 @@ func TestAPoolOfTwoRemoteBrowsersLosesOneMidTargetAndEveryTargetIsServedOnce(t *
 	if b.Relaunches() != 0 {
 		t.Errorf("a remote browser was relaunched %d times", b.Relaunches())
 	}
+	// B's address names one browser, which is gone: every try to connect
+	// to it again is refused until the bound, and it is dropped.
+	if rc := b.Reconnections(); len(rc) != 1 || rc[0].Endpoint != nameB || rc[0].Reconnected || rc[0].Attempts < 2 {
+		t.Errorf("reconnections: %+v; want B tried again more than once, then dropped", rc)
+	}
 }
 
 func TestAPoolGoesOnWithoutAnEndpointUnreachableAtStart(t *testing.T) {

@@ -231,15 +231,7 @@ func startRemoteChromeArgs(t *testing.T, prepare func(profile string) error, ext
 			t.Fatal(err)
 		}
 	}
-	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--disable-quic", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
-		"--user-data-dir=" + profile, "--host-resolver-rules=MAP *.test 127.0.0.1",
-		"--ignore-certificate-errors-spki-list=" + testLab.SPKI}
-	args = append(append(args, extra...), "about:blank")
-	if os.Geteuid() == 0 {
-		args = append(args, "--no-sandbox")
-	}
-	cmd := exec.Command(path, args...)
+	cmd := exec.Command(path, remoteChromeArgs(profile, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -293,14 +285,36 @@ func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {
 			t.Errorf("target %d after the freeze: error %q, want the browser's cause", i+2, target.Error)
 		}
 	}
-	// The remaining targets fail at once, not after a timeout each: far
-	// less than the 4 × 20 s their timeouts would add up to.
+	// The remaining targets fail at once once the browser is dropped, not
+	// after a timeout each: far less than the 4 × 20 s their timeouts
+	// would add up to (the tries to connect to it again take reconnectFor).
 	if elapsed := time.Since(start); elapsed > 40*time.Second {
 		t.Errorf("the run took %s after a remote browser froze", elapsed)
+	}
+	// A frozen browser still takes connections but never answers: every
+	// try to connect to it again times out, and it is dropped.
+	rc := b.Reconnections()
+	if len(rc) != 1 || rc[0].Reconnected || rc[0].Attempts < 2 || !strings.Contains(rc[0].Error, "connecting to it again failed") {
+		t.Errorf("reconnections: %+v; want one that tried more than once and dropped the browser", rc)
 	}
 	if n := b.Relaunches(); n != 0 {
 		t.Errorf("a remote browser was relaunched %d times", n)
 	}
+}
+
+// remoteChromeArgs is the command line of a Chrome that a test starts to
+// serve as a --remote browser, listening on a port of its choice unless
+// extra sets one, with extra after cookiescope's own flags.
+func remoteChromeArgs(profile string, extra ...string) []string {
+	args := []string{"--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+		"--disable-sync", "--disable-quic", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+		"--user-data-dir=" + profile, "--host-resolver-rules=MAP *.test 127.0.0.1",
+		"--ignore-certificate-errors-spki-list=" + testLab.SPKI}
+	args = append(append(args, extra...), "about:blank")
+	if os.Geteuid() == 0 {
+		args = append(args, "--no-sandbox")
+	}
+	return args
 }
 
 // killProfileUsers kills the processes whose command line names the

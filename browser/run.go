@@ -35,16 +35,19 @@ func (b *Browser) InspectURLs(ctx context.Context, urls []string, workers int, o
 // happens when ctx ends. Workers below 1 means one per live browser.
 //
 // With several browsers, worker i opens on browser i mod n. A remote browser
-// that dies is dropped: the targets it was serving run again from the start
-// on a live browser, their Browser.Moved saying why, their workers move
-// there too, and no target runs on the dead browser again; only when no
-// browser is left do the remaining targets fail with the cause of death. A
-// launched browser that dies is relaunched instead, and every target it was
-// serving (one per worker: the one that killed it, and those of the other
-// workers) runs again once on the new browser. A target that runs again
-// runs alone: no other target runs meanwhile, so a target that kills the
-// browser again fails with the cause by itself and takes no other with it.
-// Every target names the browser that served it.
+// that dies is connected to again (see Browser.reconnect): a browser
+// service hands out a new browser, a browser restarted on the same port is
+// found again. When that fails, it is dropped: the targets it was serving
+// run again from the start on a live browser, their Browser.Moved saying
+// why, their workers move there too, and no target runs on the dead browser
+// again; only when no browser is left do the remaining targets fail with the
+// cause of death. A launched browser that dies is relaunched instead. Every
+// target a relaunched or reconnected browser was serving (one per worker:
+// the one that killed it, and those of the other workers) runs again once
+// on the new browser. A target that runs again runs alone: no other target
+// runs meanwhile, so a target that kills the browser again fails with the
+// cause by itself and takes no other with it. Every target names the
+// browser that served it.
 func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progress Progress, do func(*Worker, T) inspect.Target) (targets []inspect.Target, complete bool, err error) {
 	live := b.live()
 	if workers < 1 {
@@ -123,13 +126,14 @@ func (b *Browser) openWorkers(ctx context.Context, live []*instance, n int) ([]*
 }
 
 // openWorker opens worker i of a run on browser i mod len(live), or, when
-// that fails, on the next live browser that takes it; a launched browser
-// found dead, before or while the worker opens, is relaunched.
+// that fails, on the next live browser that takes it; a browser found dead,
+// before or while the worker opens, is relaunched or connected to again.
 func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Worker, error) {
 	if len(live) == 0 {
-		// A launched browser that died after the last target of a run
-		// (no worker was left to find it dead) is relaunched now.
-		if dead := b.current(); dead != nil && !dead.remote && !dead.alive() {
+		// A browser that died after the last target of a run (no worker
+		// was left to find it dead) is relaunched or connected to again
+		// now.
+		if dead := b.current(); dead != nil && !dead.alive() {
 			inst, err := b.replacement(ctx, dead)
 			if err != nil {
 				return nil, err
@@ -142,9 +146,9 @@ func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Wor
 	for k := range live {
 		inst := live[(i+k)%len(live)]
 		w, err := b.newWorkerOn(ctx, inst)
-		if err != nil && !inst.remote && !inst.alive() {
-			// A launched browser that died as the run began is relaunched
-			// now, as one that died between runs.
+		if err != nil && !inst.alive() {
+			// A browser that died as the run began is relaunched or
+			// connected to again now, as one that died between runs.
 			var next *instance
 			if next, err = b.replacement(ctx, inst); err == nil {
 				w, err = b.newWorkerOn(ctx, next)
@@ -164,9 +168,10 @@ func (b *Browser) openWorker(ctx context.Context, live []*instance, i int) (*Wor
 // runItem runs one target on w, or on the worker that replaces it when its
 // browser died, and returns the target, named after the browser that
 // served it, with the worker to use next. A target during which its browser
-// died runs again, alone (see Each), on a live browser: a remote one at
-// most once per browser, a launched one relaunched, once. A target whose
-// last run the browser died under fails with the cause.
+// died runs again, alone (see Each), on a live browser: on a relaunched or
+// reconnected one once, on another remote browser of the pool at most once
+// per browser. A target whose last run the browser died under fails with
+// the cause.
 func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) inspect.Target) (inspect.Target, *Worker) {
 	w = b.reviveWorker(ctx, w)
 	var moves []string
@@ -185,9 +190,10 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 		// A target during which the browser died failed for that reason,
 		// whatever its own error says.
 		t.Error = cause.Error()
-		if ctx.Err() != nil || !inst.remote && alone {
-			// A launched browser died under the target again, while it
-			// ran alone: it is the cause, and it is not run a third time.
+		if ctx.Err() != nil || alone && inst.restored {
+			// A relaunched or reconnected browser died under the target
+			// again, while it ran alone: it is the cause, and it is not
+			// run a third time.
 			return t, w
 		}
 		nw := b.reviveWorker(ctx, w)
@@ -196,9 +202,12 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 			// No browser left: the target fails with the cause.
 			return t, w
 		}
-		if inst.remote {
+		switch {
+		case inst.remote && ninst.member == inst.member:
+			moves = append(moves, fmt.Sprintf("browser %s lost: %v; connected to again; run again, alone, on it", inst.name, cause))
+		case inst.remote:
 			moves = append(moves, fmt.Sprintf("browser %s lost: %v; run again on %s", inst.name, cause, ninst.name))
-		} else {
+		default:
 			moves = append(moves, fmt.Sprintf("the launched browser died (%v); run again, alone, on the relaunched browser", cause))
 		}
 		w, alone = nw, true

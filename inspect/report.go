@@ -68,6 +68,9 @@ type Report struct {
 // Browser names the browser that produced the evidence.
 type Browser struct {
 	Product string `json:"product"`
+	// Reconnections lists every time a --remote browser was lost during
+	// the run and connected to again, or dropped when that failed.
+	Reconnections []Reconnection `json:"reconnections,omitempty"`
 }
 
 // Target is what happened while loading one URL: every cookie in the jar
@@ -600,4 +603,22 @@ func (r *Report) JudgeAll(cfg Config, now time.Time) {
 	for i := range r.Targets {
 		r.Targets[i].Findings = Judge(r.Targets[i], cfg, now)
 	}
+}
+
+// Reconnection is one time a --remote browser was lost during a run and
+// connected to again, or dropped when that failed.
+type Reconnection struct {
+	// Endpoint is the --remote endpoint as reports name it (no secrets).
+	Endpoint string `json:"endpoint"`
+	// At is when the loss was found; Cause why the browser was lost.
+	At    time.Time `json:"at"`
+	Cause string    `json:"cause"`
+	// Attempts counts the connections tried; TookMS is how long the
+	// reconnection took, waits included.
+	Attempts int   `json:"attempts"`
+	TookMS   int64 `json:"tookMs"`
+	// Reconnected is true when a try succeeded; Error otherwise says why
+	// the endpoint was dropped for the rest of the run.
+	Reconnected bool   `json:"reconnected"`
+	Error       string `json:"error,omitempty"`
 }

@@ -67,6 +67,8 @@ type htmlPage struct {
 	Browser  string
 	Started  string
 	Viewport string
+	// Reconnections say each time a --remote browser was lost.
+	Reconnections []string
 	// Crawl says what inspect --crawl did, CrawlExclude what it kept to.
 	Crawl, CrawlExclude string
 	Interrupted         bool
@@ -242,6 +244,9 @@ func newHTMLPage(r inspect.Report, opts Options) htmlPage {
 	if r.Crawl != nil {
 		p.Crawl, p.CrawlExclude = inert(crawlSentence(*r.Crawl)), inert(crawlExcludes(*r.Crawl))
 	}
+	for _, s := range reconnectionSentences(r) {
+		p.Reconnections = append(p.Reconnections, inert(s))
+	}
 	if !r.Started.IsZero() {
 		p.Started = r.Started.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
@@ -285,6 +290,9 @@ func newHTMLTarget(i int, t inspect.Target, opts Options, originBound, crawled b
 	}
 	if note := skippedNote(t); note != "" {
 		h.Notes = append(h.Notes, "Skipped: "+note)
+	}
+	if t.Browser.Moved != "" {
+		h.Notes = append(h.Notes, "Browser: "+browserNote(t.Browser))
 	}
 	for _, c := range t.Crawl {
 		hc := htmlCrawl{Title: crawlStepTitle(c)}

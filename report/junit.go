@@ -81,6 +81,9 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "viewport", Value: v.Describe()})
 		}
 		suite.Properties = append(suite.Properties, junitProperty{Name: "originBoundCookies", Value: strconv.FormatBool(r.OriginBoundCookies)})
+		if t.Browser.Moved != "" {
+			suite.Properties = append(suite.Properties, junitProperty{Name: "browser", Value: inert(browserNote(t.Browser))})
+		}
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		suite.Properties = append(suite.Properties, crawlProperties(r, t)...)
 		if t.Error != "" {

@@ -36,6 +36,9 @@ func writeMarkdownHeader(w io.Writer, r inspect.Report) {
 		mdf(w, "Viewport: %s\n\n", r.Viewport.Describe())
 	}
 	mdf(w, "Origin-bound cookies: %s\n\n", inspect.DescribeOriginBound(r.OriginBoundCookies))
+	for _, s := range reconnectionSentences(r) {
+		mdf(w, "Browser: %s\n\n", s)
+	}
 	if r.Crawl != nil {
 		mdf(w, "Crawl: %s\n\n", crawlSentence(*r.Crawl))
 		if ex := crawlExcludes(*r.Crawl); ex != "" {

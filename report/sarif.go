@@ -186,6 +186,9 @@ func WriteSARIF(w io.Writer, r inspect.Report, opts Options) error {
 	if r.Crawl != nil {
 		run.Properties["crawl"] = inert(crawlSentence(*r.Crawl))
 	}
+	for i, s := range reconnectionSentences(r) {
+		run.Properties[fmt.Sprintf("browserReconnection %d", i+1)] = inert(s)
+	}
 	for _, t := range r.Targets {
 		for _, p := range append(sessionProperties(t), crawlProperties(r, t)...) {
 			if p.Name != "crawl" {

@@ -53,6 +53,10 @@ func writeTerminal(out io.Writer, r inspect.Report, opts Options) error {
 	}
 	tw.para("", "  ", "Origin-bound cookies: "+inspect.DescribeOriginBound(r.OriginBoundCookies))
 	fmt.Fprintln(w)
+	for _, s := range reconnectionSentences(r) {
+		tw.para("", "  ", "Browser: "+inert(s))
+		fmt.Fprintln(w)
+	}
 	tw.crawlReport(r)
 	if len(r.Targets) > 0 {
 		tw.verdicts(r)

@@ -185,6 +185,10 @@ func runJob(ctx context.Context, c commonFlags, j job, rep *inspect.Report, stde
 	defer b.Close()
 	rep.Browser.Product = b.Product
 	sayBrowsers(stderr, b.Endpoints())
+	defer func() {
+		rep.Browser.Reconnections = b.Reconnections()
+		sayReconnections(stderr, rep.Browser.Reconnections)
+	}()
 
 	progress := newProgress(stderr, isTerminal(stderr), total, rep.Started)
 	// However the run ends, the live counter's line is ended before the
@@ -233,6 +237,22 @@ func sayBrowsers(stderr io.Writer, endpoints []browser.Endpoint) {
 			continue
 		}
 		fmt.Fprintf(stderr, "using %s at %s\n", e.Product, e.Name)
+	}
+}
+
+// sayReconnections tells on stderr, once the run is over, each time a
+// --remote browser was lost and connected to again or dropped.
+func sayReconnections(stderr io.Writer, rs []inspect.Reconnection) {
+	for _, r := range rs {
+		if r.Reconnected {
+			tries := "attempts"
+			if r.Attempts == 1 {
+				tries = "attempt"
+			}
+			fmt.Fprintf(stderr, "--remote %s: lost (%s); connected to again after %d %s in %.1f s\n", report.Inert(r.Endpoint), report.Inert(r.Cause), r.Attempts, tries, float64(r.TookMS)/1000)
+			continue
+		}
+		fmt.Fprintf(stderr, "--remote %s: dropped: %s\n", report.Inert(r.Endpoint), report.Inert(r.Error))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/cookiescope/cookiescope/browser"
+	"github.com/cookiescope/cookiescope/inspect"
 	"github.com/cookiescope/cookiescope/internal/schematest"
 	"github.com/cookiescope/cookiescope/lab"
 )
@@ -81,4 +82,23 @@ func TestRemoteEndpointsAreCheckedEachByName(t *testing.T) {
 			t.Errorf("stderr shows the token:\n%s", stderr)
 		}
 	})
+}
+
+func TestEachLostRemoteBrowserIsSaidOnStderrInert(t *testing.T) {
+	var out strings.Builder
+	sayReconnections(&out, []inspect.Reconnection{
+		{Endpoint: "ws://127.0.0.1:3000/chromium", Cause: "browser connection lost", Attempts: 1, TookMS: 420, Reconnected: true},
+		{Endpoint: "http://127.0.0.1:9222", Cause: "lost", Attempts: 7, TookMS: 10000, Error: "lost; connecting to it again failed 7 times in 10s: 502 Bad\x1b[31m"},
+	})
+	for _, want := range []string{
+		"--remote ws://127.0.0.1:3000/chromium: lost (browser connection lost); connected to again after 1 attempt in 0.4 s\n",
+		"--remote http://127.0.0.1:9222: dropped: lost; connecting to it again failed 7 times in 10s: 502 Bad",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "\x1b") {
+		t.Errorf("an endpoint's answer reaches the terminal raw:\n%q", out.String())
+	}
 }
