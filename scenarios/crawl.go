@@ -172,3 +172,19 @@ func (f *flow) crawlPage(ctx context.Context, link crawl.Link, load browser.Load
 	}
 	return out, page.Links, nil
 }
+
+// StepCrawl walks the site's links in the victim's browser.
+const StepCrawl StepKind = "crawl"
+
+func init() {
+	registerSteps(stepSpec{kind: StepCrawl,
+		parse: func(p *parser, v *yaml.Node, st *Step) error {
+			var err error
+			st.Crawl, err = p.crawl(v)
+			return err
+		},
+		describe: func(s Step) string { return fmt.Sprintf("crawl: %d pages at most", s.Crawl.Max) },
+		run: func(f *flow, ctx context.Context, sd *side, st Step, env stepEnv) error {
+			return f.crawl(ctx, st, env.load)
+		}})
+}

@@ -133,7 +133,7 @@ steps:
 	s := scs[0]
 	var kinds []string
 	for _, st := range s.Steps {
-		kinds = append(kinds, st.Kind)
+		kinds = append(kinds, string(st.Kind))
 	}
 	want := "goto fill press click submit wait wait wait wait eval capture expect probe clear-cookies expect"
 	if strings.Join(kinds, " ") != want || s.Steps[1].Value != "alice" || s.StepTimeout.String() != "5s" || s.Steps[11].Line != 16 {

@@ -3,12 +3,14 @@ package scenarios
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/cookiescope/cookiescope/browser"
 	"github.com/cookiescope/cookiescope/inspect"
+	"go.yaml.in/yaml/v3"
 )
 
 // measured is a flow's session step: what it measured, and the victim's jar
@@ -234,4 +236,66 @@ func credentialsOf(jar []inspect.Cookie, s *inspect.Session) []inspect.Cookie {
 		}
 	}
 	return out
+}
+
+// SessionCheck is a session step: loading Check shows a visible element
+// matching Page to a logged-in user, and to nobody else. The runner
+// verifies it in the victim's browser, then measures which cookies the
+// server needs for it (see inspect.MeasureCredentials).
+type SessionCheck struct {
+	// Check is a URL, absolute or relative to the scenario's url or lab;
+	// another site than the current page's is allowed (single sign-on).
+	Check string
+	// Page is a CSS selector.
+	Page string
+}
+
+// SessionEnded is the value of `expect: {session: ended}`.
+const SessionEnded = "ended"
+
+// session reads {check, page}.
+func (p *parser) session(v *yaml.Node) (*SessionCheck, error) {
+	sc := &SessionCheck{}
+	err := p.pairs(v, "session", []string{"check", "page"}, func(key string, _, val *yaml.Node) error {
+		var err error
+		switch key {
+		case "check":
+			sc.Check, err = p.str(val, "session check")
+		case "page":
+			sc.Page, err = p.str(val, "session page")
+		}
+		return err
+	})
+	switch {
+	case err != nil:
+	case sc.Check == "":
+		err = p.errorf(v, "session: want check: the URL a logged-in user loads (absolute, or relative to url or lab)")
+	case sc.Page == "":
+		err = p.errorf(v, "session: want page: a CSS selector that only a logged-in user sees at check")
+	default:
+		if u, perr := url.Parse(sc.Check); perr != nil {
+			err = p.errorf(v, "session check: %q is not a URL: %v", sc.Check, perr)
+		} else if u.IsAbs() {
+			if cerr := inspect.CheckURL(sc.Check); cerr != nil {
+				err = p.errorf(v, "session check: %v", cerr)
+			}
+		}
+	}
+	return sc, err
+}
+
+// StepSession measures the session: which cookies the server needs.
+const StepSession StepKind = "session"
+
+func init() {
+	registerSteps(stepSpec{kind: StepSession,
+		parse: func(p *parser, v *yaml.Node, st *Step) error {
+			var err error
+			st.Session, err = p.session(v)
+			return err
+		},
+		describe: func(s Step) string { return fmt.Sprintf("session: %s shows %s", s.Session.Check, s.Session.Page) },
+		run: func(f *flow, ctx context.Context, sd *side, st Step, env stepEnv) error {
+			return f.measureSession(ctx, st, env.load)
+		}})
 }
