@@ -236,30 +236,10 @@ func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 	if inst.remote {
 		allocCtx, inst.cancelAlloc = chromedp.NewAllocatorContext(context.Background(), &remoteAllocator{address: m.address, dial: dial})
 	} else {
-		path, err := FindChrome(opts.Path)
-		if err != nil {
+		var err error
+		if allocCtx, inst.cancelAlloc, err = b.launchAllocator(dial, &profileErr); err != nil {
 			return nil, err
 		}
-		launch := opts
-		if b.network != nil {
-			launch.TrustedSPKI = append(append([]string(nil), opts.TrustedSPKI...), b.network.spki)
-		}
-		flags, err := launchFlags(launch)
-		if err != nil {
-			return nil, err
-		}
-		out := opts.Output
-		if out == nil {
-			out = io.Discard
-		}
-		// The profile is written before Chrome starts, in the folder
-		// chromedp makes for it; a failure is reported once it has started.
-		prepared := func(cmd *exec.Cmd) {
-			dieWithParent(cmd)
-			profileErr = prepareProfile(cmd, opts.ThirdPartyCookies)
-		}
-		flags = append(flags, chromedp.ExecPath(path), chromedp.CombinedOutput(out), chromedp.WithDialer(dial), chromedp.ModifyCmdFunc(prepared))
-		allocCtx, inst.cancelAlloc = chromedp.NewExecAllocator(context.Background(), flags...)
 	}
 
 	// chromedp logs protocol oddities (events of sessions it does not own,
@@ -289,16 +269,56 @@ func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 		<-started
 		return nil, ctx.Err()
 	}
-	fail := func(what string, err error) (*instance, error) {
+	err := fmt.Errorf("set third-party cookies in the browser's profile: %w", profileErr)
+	if profileErr == nil {
+		err = inst.prepare(opts)
+	}
+	if err != nil {
 		inst.close()
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, err
 	}
-	if profileErr != nil {
-		return fail("set third-party cookies in the browser's profile", profileErr)
+	go inst.monitor()
+	return inst, nil
+}
+
+// launchAllocator is chromedp's allocator for a browser b launches, with
+// our flags and dialer; the profile is written before Chrome starts, in the
+// folder chromedp makes for it, and a failure to is left in *profileErr,
+// reported once it has started.
+func (b *Browser) launchAllocator(dial func(context.Context, string) (chromedp.Transport, error), profileErr *error) (context.Context, context.CancelFunc, error) {
+	opts := b.opts
+	path, err := FindChrome(opts.Path)
+	if err != nil {
+		return nil, nil, err
 	}
+	launch := opts
+	if b.network != nil {
+		launch.TrustedSPKI = append(append([]string(nil), opts.TrustedSPKI...), b.network.spki)
+	}
+	flags, err := launchFlags(launch)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := opts.Output
+	if out == nil {
+		out = io.Discard
+	}
+	prepared := func(cmd *exec.Cmd) {
+		dieWithParent(cmd)
+		*profileErr = prepareProfile(cmd, opts.ThirdPartyCookies)
+	}
+	flags = append(flags, chromedp.ExecPath(path), chromedp.CombinedOutput(out), chromedp.WithDialer(dial), chromedp.ModifyCmdFunc(prepared))
+	ctx, cancel := chromedp.NewExecAllocator(context.Background(), flags...)
+	return ctx, cancel, nil
+}
+
+// prepare sets up a browser that has just started: invalid certificates
+// accepted on a remote one when asked (a launched one has the flag), every
+// new page attached paused, and its product asked.
+func (inst *instance) prepare(opts Options) error {
 	if inst.remote && opts.Insecure {
 		if _, err := chromedp.CallBrowser(inst.ctx, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true}); err != nil {
-			return fail("accept invalid certificates on the remote browser", err)
+			return fmt.Errorf("accept invalid certificates on the remote browser: %w", err)
 		}
 	}
 	// Every new page of the browser is attached paused: the mux hands the
@@ -308,15 +328,14 @@ func (b *Browser) start(ctx context.Context, m *member) (*instance, error) {
 		AutoAttach: true, WaitForDebuggerOnStart: true, Flatten: ptr(true),
 		Filter: target.Filter{{Type: "page"}},
 	}); err != nil {
-		return fail("watch for new pages", err)
+		return fmt.Errorf("watch for new pages: %w", err)
 	}
 	version, err := chromedp.CallBrowser(inst.ctx, browser.GetVersion, cdp.Empty{})
 	if err != nil {
-		return fail("ask the browser its version", err)
+		return fmt.Errorf("ask the browser its version: %w", err)
 	}
 	inst.product = version.Product
-	go inst.monitor()
-	return inst, nil
+	return nil
 }
 
 // devToolsURL returns the websocket address the instance was reached at.
