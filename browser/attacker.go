@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/fetch"
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -183,17 +183,13 @@ func (w *Worker) Delivered(ctx context.Context, rawURL string, opts LoadOptions)
 // anything: the request's cookies as recorded, and document.cookie read now.
 func (w *Worker) LastDelivered(ctx context.Context, rawURL string) Delivery {
 	d := Delivery{URL: rawURL}
-	var cookies []*network.AssociatedCookie
-	d.Header, cookies, d.Reported = w.current().documentRequest()
+	var cookies []record.AssociatedCookie
+	d.Header, cookies, d.Reported = w.current().DocumentRequest()
 	for _, ac := range cookies {
-		if ac == nil || ac.Cookie == nil || len(ac.BlockedReasons) == 0 {
+		if len(ac.BlockedReasons) == 0 {
 			continue
 		}
-		wc := WithheldCookie{Name: ac.Cookie.Name, Value: ac.Cookie.Value}
-		for _, r := range ac.BlockedReasons {
-			wc.Reasons = append(wc.Reasons, string(r))
-		}
-		d.Withheld = append(d.Withheld, wc)
+		d.Withheld = append(d.Withheld, WithheldCookie{Name: ac.Name, Value: ac.Value, Reasons: ac.BlockedReasons})
 	}
 	raw, err := w.EvaluateInPage(ctx, "document.cookie")
 	if err == nil {

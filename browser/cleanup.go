@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -35,7 +36,7 @@ func (w *Worker) cleanUp(t *inspect.Target, start time.Time) {
 		t.Error = fmt.Sprintf("clear the browser context after the target: %v", err)
 	}
 	t.Timings.CleanupMS = inspect.Milliseconds(time.Since(cleanup))
-	_, _, t.Isolation = rec.evidence()
+	_, _, t.Isolation = rec.Evidence()
 	t.DurationMS = time.Since(start).Milliseconds()
 }
 
@@ -68,7 +69,7 @@ const originStorageTypes = "local_storage,indexeddb,websql,file_systems,cache_st
 // cookie and no page but the tab. When any of that fails, the context is
 // disposed of and replaced by a new one, so that nothing of this target can
 // reach the next. The next navigation discards the frozen document.
-func (w *Worker) reset(ctx context.Context, rec *recording) error {
+func (w *Worker) reset(ctx context.Context, rec *record.Recording) error {
 	tabCtx, inst := w.tab()
 	if inst != nil && inst.deathCause() != nil {
 		return inst.deathCause()
@@ -89,7 +90,7 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 	if len(dirty) == 0 {
 		return nil
 	}
-	rec.noteReplaced(dirty)
+	rec.NoteReplaced(dirty)
 	return w.replaceContext(ctx)
 }
 
@@ -98,7 +99,7 @@ func (w *Worker) reset(ctx context.Context, rec *recording) error {
 // no handler of it runs when the next target's navigation replaces it; then
 // its requests still in flight are waited for. It returns what it could not
 // do.
-func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string {
+func (w *Worker) settleAfterTarget(ctx context.Context, rec *record.Recording) []string {
 	var dirty []string
 	for _, err := range w.closePopupsAndStopPage(ctx, rec) {
 		if err != nil {
@@ -107,8 +108,8 @@ func (w *Worker) settleAfterTarget(ctx context.Context, rec *recording) []string
 	}
 	dctx, cancel := context.WithTimeout(ctx, drainTimeout)
 	defer cancel()
-	if err := rec.waitDrained(dctx); err != nil {
-		dirty = append(dirty, "requests of the target still in flight: "+rec.inflightSummary())
+	if err := rec.WaitDrained(dctx); err != nil {
+		dirty = append(dirty, "requests of the target still in flight: "+rec.InflightSummary())
 	}
 	return dirty
 }
@@ -125,7 +126,7 @@ const leaveTimeout = time.Second
 // JavaScript dialog open, followed by the detach that replacing the context
 // does, aborted Chrome 156: "bad_variant_access was thrown in
 // -fno-exceptions mode"; see closeTab.)
-func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
+func (w *Worker) leavePage(ctx context.Context, rec *record.Recording) error {
 	w.mu.Lock()
 	tab := w.page
 	w.mu.Unlock()
@@ -140,7 +141,7 @@ func (w *Worker) leavePage(ctx context.Context, rec *recording) error {
 		_, err = chromedp.Call(lctx, runtime.Evaluate, runtime.EvaluateParams{Expression: `location.replace("about:blank")`, ContextID: world.ExecutionContextID})
 	}
 	if err == nil {
-		err = rec.waitMainURL(lctx, "about:blank")
+		err = rec.WaitMainURL(lctx, "about:blank")
 	}
 	if err == nil {
 		return nil
@@ -195,9 +196,9 @@ func (w *Worker) contextPages(ctx context.Context, contextID cdp.BrowserContextI
 
 // clearContext clears the jar and every kind of storage of the origins the
 // target touched; the commands are independent, so they go together.
-func (w *Worker) clearContext(ctx context.Context, rec *recording) error {
+func (w *Worker) clearContext(ctx context.Context, rec *record.Recording) error {
 	clears := []func() error{func() error { return w.clearJar(ctx) }}
-	for _, origin := range rec.originList() {
+	for _, origin := range rec.OriginList() {
 		clears = append(clears, func() error {
 			if _, err := chromedp.Call(ctx, storage.ClearDataForOrigin, storage.ClearDataForOriginParams{Origin: origin, StorageTypes: originStorageTypes}); err != nil {
 				return fmt.Errorf("%s: %w", origin, err)
@@ -224,8 +225,8 @@ func (w *Worker) clearContext(ctx context.Context, rec *recording) error {
 // redundant worker left running goes on running its script (timers,
 // cookieStore writes) into the next target. Unstopped, Chrome stopped a
 // redundant lab worker 0.4-0.7 s after it was unregistered (measured).
-func (w *Worker) stopServiceWorkers(ctx context.Context, rec *recording) error {
-	if !rec.hadServiceWorker() {
+func (w *Worker) stopServiceWorkers(ctx context.Context, rec *record.Recording) error {
+	if !rec.HadServiceWorker() {
 		return nil
 	}
 	if _, err := chromedp.Call(ctx, serviceworker.StopAllWorkers, cdp.Empty{}); err != nil {
@@ -233,7 +234,7 @@ func (w *Worker) stopServiceWorkers(ctx context.Context, rec *recording) error {
 	}
 	sctx, cancel := context.WithTimeout(ctx, serviceWorkerStop)
 	defer cancel()
-	return rec.waitServiceWorkersGone(sctx)
+	return rec.WaitServiceWorkersGone(sctx)
 }
 
 // serviceWorkerStop bounds the wait for a target's service workers to be
@@ -299,8 +300,8 @@ func (w *Worker) clearJar(ctx context.Context) error {
 // opened no popup, the listing of the context's pages goes alongside the
 // freeze, and a page found there after all has the frozen page thawed and
 // left. It returns the error of each part.
-func (w *Worker) closePopupsAndStopPage(ctx context.Context, rec *recording) (errs [2]error) {
-	if rec.hadPopups() {
+func (w *Worker) closePopupsAndStopPage(ctx context.Context, rec *record.Recording) (errs [2]error) {
+	if rec.HadPopups() {
 		_, errs[0] = w.closePopups(ctx)
 		errs[1] = w.leavePage(ctx, rec)
 		return errs
@@ -336,8 +337,8 @@ var leaveEvents = []string{"beforeunload", "unload", "pagehide", "pageswap", "vi
 // same objects, are looked up while it freezes. When the page does not
 // qualify, or does not answer within leaveTimeout, it is thawed and false is
 // returned.
-func (w *Worker) freezePage(ctx context.Context, rec *recording) bool {
-	if !rec.singleDocumentAtRest() {
+func (w *Worker) freezePage(ctx context.Context, rec *record.Recording) bool {
+	if !rec.SingleDocumentAtRest() {
 		return false
 	}
 	// A page whose script keeps its event loop busy answers late, if at

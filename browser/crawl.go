@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -167,7 +168,7 @@ type crawledLoad struct {
 // them go anywhere). A page the gate (or a download) kept out is no error:
 // read is nil and page.skipped says why. Interception never outlives the
 // load.
-func (w *Worker) loadCrawled(ctx context.Context, rawURL string, rec *recording, opts LoadOptions, onSite func(string) bool) (page crawledLoad, read *settledRead, err error) {
+func (w *Worker) loadCrawled(ctx context.Context, rawURL string, rec *record.Recording, opts LoadOptions, onSite func(string) bool) (page crawledLoad, read *settledRead, err error) {
 	opts = opts.withDefaults()
 	w.mu.Lock()
 	var mainFrame cdp.FrameID
@@ -347,7 +348,7 @@ func (w *Worker) CrawlTo(ctx context.Context, rawURL string, opts LoadOptions, o
 	rec := w.current()
 	page, read, err := w.loadCrawled(ctx, rawURL, rec, opts, onSite)
 	out := CrawledPage{FinalURL: page.finalURL, Status: page.status, Skipped: page.skipped}
-	out.Sent, out.Withheld = rec.documentCookies()
+	out.Sent, out.Withheld = rec.DocumentCookies()
 	if err != nil || page.skipped != "" {
 		return out, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -58,7 +59,7 @@ func (w *Worker) Visit(ctx context.Context, rawURL string, opts LoadOptions) ins
 // at settled, its clean-up's excepted.
 func (w *Worker) visitTimings(start, settled time.Time, took snapshotTimes) *inspect.Timings {
 	t := &inspect.Timings{ReadabilityMS: inspect.Milliseconds(took.readability), JarMS: inspect.Milliseconds(took.jar)}
-	if loaded, ok := w.current().loadedAt(); ok && loaded.Before(settled) {
+	if loaded, ok := w.current().LoadedAt(); ok && loaded.Before(settled) {
 		t.NavigateMS = inspect.Milliseconds(loaded.Sub(start))
 		t.SettleMS = inspect.Milliseconds(settled.Sub(loaded))
 	} else {
@@ -88,14 +89,14 @@ func (w *Worker) Jar() ([]inspect.Cookie, error) {
 // load navigates and waits for the load event and then for quiet. It
 // returns what the documents' script could read once the page settled (see
 // settle).
-func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts LoadOptions) (*settledRead, error) {
+func (w *Worker) load(ctx context.Context, rawURL string, rec *record.Recording, opts LoadOptions) (*settledRead, error) {
 	// Commands need the tab's chromedp context; the caller's ctx only says
 	// when to stop.
 	lctx, cancel := w.commandContext(opts.Timeout)
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	ctx = lctx
-	rec.expectNavigation()
+	rec.ExpectNavigation()
 	res, err := chromedp.Call(ctx, page.Navigate, page.NavigateParams{URL: rawURL})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
@@ -107,16 +108,16 @@ func (w *Worker) load(ctx context.Context, rawURL string, rec *recording, opts L
 	if res.ErrorText != "" {
 		return nil, fmt.Errorf("load %s: %s%s", rawURL, res.ErrorText, hintFor(res.ErrorText))
 	}
-	rec.expectLoad(string(res.LoaderID))
+	rec.ExpectLoad(string(res.LoaderID))
 	read, err := w.settle(ctx, rec, opts.Quiet, opts.withLinks)
 	if err != nil {
-		if errors.Is(err, errRendererCrashed) {
+		if errors.Is(err, record.ErrRendererCrashed) {
 			return nil, fmt.Errorf("load %s: %w", rawURL, err)
 		}
-		if !rec.isLoaded() {
+		if !rec.IsLoaded() {
 			return nil, fmt.Errorf("load %s: the page did not finish loading: %w", rawURL, explainContext(err, opts.Timeout, opts.TimeoutHint))
 		}
-		return nil, fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.inflightSummary(), explainContext(err, opts.Timeout, opts.TimeoutHint))
+		return nil, fmt.Errorf("load %s: the page loaded but never went quiet (requests still in flight: %s): %w", rawURL, rec.InflightSummary(), explainContext(err, opts.Timeout, opts.TimeoutHint))
 	}
 	return read, nil
 }
@@ -240,7 +241,7 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	defer cancel()
 	rec := w.current()
 	t := inspect.Target{URL: rawURL}
-	t.Dialogs, t.Popups, _ = rec.evidence()
+	t.Dialogs, t.Popups, _ = rec.Evidence()
 	var read readabilityRead
 	if settled != nil {
 		read.frames, read.finalURL, read.unmeasured = settled.frames, settled.finalURL, settled.unmeasured
@@ -260,15 +261,15 @@ func (w *Worker) snapshot(rawURL string, settled *settledRead) (inspect.Target, 
 	if len(read.frames) == 0 && len(read.unmeasured) == 0 && len(jar) > 0 {
 		read.unmeasured = []inspect.Unmeasured{{Why: noDocumentRead}}
 	}
-	writes := append(rec.allWrites(), w.plantedWrites()...)
+	writes := append(rec.AllWrites(), w.plantedWrites()...)
 	sort.SliceStable(writes, func(i, j int) bool { return writes[i].At.Before(writes[j].At) })
-	topLevel, cleared := rec.context()
-	requests, dropped := rec.requestList()
-	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: read.frames, Unmeasured: read.unmeasured, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, SiteDataCleared: rec.siteDataClearList(), Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
+	topLevel, cleared := rec.Context()
+	requests, dropped := rec.RequestList()
+	inspect.Assemble(&t, inspect.Evidence{Jar: jar, Writes: writes, Frames: read.frames, Unmeasured: read.unmeasured, Now: time.Now(), TopLevel: topLevel, Cleared: cleared, SiteDataCleared: rec.SiteDataClearList(), Requests: requests, ThirdPartyCookies: w.b.opts.ThirdPartyCookies})
 	t.RequestsDropped = dropped
-	t.HSTS = rec.documentHSTS()
-	t.Scripts = rec.scriptURLs()
-	t.Notes = rec.notes()
+	t.HSTS = rec.DocumentHSTS()
+	t.Scripts = rec.ScriptURLs()
+	t.Notes = rec.Notes()
 	if err != nil {
 		t.Error = "read the cookie jar: " + err.Error()
 	}

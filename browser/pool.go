@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -307,7 +308,7 @@ func (b *Browser) adopt(m *member, dead, inst *instance, cause error, note func(
 // so that tests can make the bound short.
 var (
 	reconnectFor       = 10 * time.Second
-	reconnectTry       = 3 * time.Second
+	reconnectTry       = 5 * time.Second
 	reconnectFirstWait = 250 * time.Millisecond
 	reconnectMaxWait   = 2 * time.Second
 )
@@ -374,7 +375,7 @@ func (b *Browser) Reconnections() []inspect.Reconnection {
 
 // newWorkerOn opens a worker on inst.
 func (b *Browser) newWorkerOn(ctx context.Context, inst *instance) (*Worker, error) {
-	w := &Worker{b: b, rec: newRecording(b.hookSecret)}
+	w := &Worker{b: b, rec: record.New(b.hookSecret, "")}
 	if err := w.open(ctx, inst); err != nil {
 		return nil, err
 	}

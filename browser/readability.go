@@ -70,7 +70,7 @@ func (w *Worker) unmeasured(results []worldResult, timedOut bool, timeout time.D
 			out = append(out, u)
 		}
 	}
-	if rec.hasCrashed() {
+	if rec.HasCrashed() {
 		add(inspect.Unmeasured{Why: "the page's renderer crashed (Chrome reported Inspector.targetCrashed)"})
 	}
 	if !timedOut {
@@ -82,7 +82,7 @@ func (w *Worker) unmeasured(results []worldResult, timedOut bool, timeout time.D
 		if r.err == nil || !errors.Is(r.err, context.DeadlineExceeded) {
 			continue
 		}
-		u := rec.frameURL(r.world.frame)
+		u := rec.FrameURL(string(r.world.frame))
 		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
 			u = ""
 		}

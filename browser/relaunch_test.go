@@ -3,7 +3,9 @@ package browser
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -252,6 +254,16 @@ func startRemoteChromeArgs(t *testing.T, prepare func(profile string) error, ext
 		}
 		t.Errorf("the remote Chrome's profile %s could not be removed", profile)
 	})
+	addr, err := devToolsAddress(stderr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process, addr
+}
+
+// devToolsAddress returns the browser endpoint a Chrome started with
+// --remote-debugging-port says on stderr that it listens on, within 30 s.
+func devToolsAddress(stderr io.Reader) (string, error) {
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
@@ -263,11 +275,10 @@ func startRemoteChromeArgs(t *testing.T, prepare func(profile string) error, ext
 	}()
 	select {
 	case addr := <-found:
-		return cmd.Process, addr
+		return addr, nil
 	case <-time.After(30 * time.Second):
-		t.Fatal("the remote Chrome did not say its DevTools address")
+		return "", errors.New("the remote Chrome did not say its DevTools address within 30 s")
 	}
-	return nil, ""
 }
 
 func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {

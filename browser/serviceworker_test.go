@@ -95,7 +95,7 @@ func TestServiceWorkerCookiesAreCaughtAndAttributedEveryTime(t *testing.T) {
 	if err != nil || string(regs) != "0" {
 		t.Errorf("the next target sees %s service worker registrations (%v), want 0", regs, err)
 	}
-	if seen := w.current().serviceWorkerScripts(); len(seen) > 0 {
+	if seen := w.current().ServiceWorkerScripts(); len(seen) > 0 {
 		t.Errorf("the engine reported service workers during the next target: %v", seen)
 	}
 	jar, err := w.Jar()

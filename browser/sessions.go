@@ -15,15 +15,13 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
+	"github.com/cookiescope/cookiescope/browser/record"
 )
 
 // A worker watches every session of its tab: the page's, its iframes', its
 // popups' and its workers'. Each gets the recorder (Network on, the hook
 // script, the dialog answerer) before it runs, and its events go to the
 // current recording.
-
-//go:embed hook.js
-var hookSource string
 
 // installRecorder prepares a session (the page's or an iframe's) so that
 // every cookie event of its documents reaches us: the binding and the hook
@@ -127,18 +125,18 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 
 // startRecording sends the events from now on to a new recording.
 func (w *Worker) startRecording() {
-	rec := newRecording(w.b.hookSecret)
 	w.mu.Lock()
+	mainFrame := ""
 	if w.page != nil {
 		// A page's main frame has the page's target ID.
-		rec.mainFrame = cdp.FrameID(w.page.TargetID)
+		mainFrame = string(w.page.TargetID)
 	}
-	w.rec = rec
+	w.rec = record.New(w.b.hookSecret, mainFrame)
 	w.mu.Unlock()
 }
 
 // current returns the recording events go to.
-func (w *Worker) current() *recording {
+func (w *Worker) current() *record.Recording {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.rec
@@ -162,7 +160,7 @@ func (w *Worker) onPageEvent(ev any) {
 	if tab == nil {
 		return
 	}
-	w.onEvent(tab, "page", true, ev)
+	w.onEvent(tab, record.PageLabel, true, ev)
 }
 
 // onEvent handles one event of a session of the worker's (its tab, an
@@ -173,10 +171,12 @@ func (w *Worker) onEvent(s cdp.Session, label string, topLevel bool, ev any) {
 	rec := w.current()
 	if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 		accept := w.b.opts.AcceptDialogs || d.Type == page.DialogTypeBeforeunload
-		rec.noteDialog(d, accept)
+		rec.NoteDialog(string(d.Type), d.Message, d.URL, accept)
 		go answerDialog(s, d, accept)
 	}
-	rec.handle(label, topLevel, ev)
+	if rev, ok := recordEvent(ev); ok {
+		rec.Handle(label, topLevel, rev)
+	}
 }
 
 // answerDialog answers a JavaScript dialog at once, so that it never holds
@@ -205,7 +205,7 @@ func (w *Worker) watch(child *childSession, label string) {
 // not quiet until it is done.
 func (w *Worker) adopt(child *childSession, info *target.Info) {
 	if info.Type == "iframe" {
-		w.prepare(child, "frame:"+string(child.id), false)
+		w.prepare(child, record.FrameLabelPrefix+string(child.id), false)
 		return
 	}
 	if info.Type == "service_worker" {
@@ -215,7 +215,7 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 	// A dedicated or shared worker: its requests can set cookies, so its
 	// network events are recorded, but the page must not notice us, so it
 	// runs as soon as they are on.
-	w.watch(child, workerLabelPrefix+string(child.id))
+	w.watch(child, record.WorkerLabelPrefix+string(child.id))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
 		defer cancel()
@@ -242,9 +242,9 @@ func (w *Worker) adopt(child *childSession, info *target.Info) {
 // first script runs: there the scope is ready and the script has not run.
 func (w *Worker) adoptServiceWorker(child *childSession) {
 	rec := w.current()
-	rec.adoptStarted()
+	rec.AdoptStarted()
 	paused := make(chan struct{}, 1)
-	label := serviceWorkerLabelPrefix + string(child.id)
+	label := record.ServiceWorkerLabelPrefix + string(child.id)
 	var first sync.Once
 	child.setEventHandler(func(method string, params jsonv2.Value) {
 		if method == "Debugger.paused" {
@@ -264,7 +264,7 @@ func (w *Worker) adoptServiceWorker(child *childSession) {
 		w.onEvent(child, label, false, ev)
 	})
 	go func() {
-		defer rec.adoptDone()
+		defer rec.AdoptDone()
 		ctx, cancel := context.WithTimeout(context.Background(), resumeTimeout)
 		defer cancel()
 		w.hookServiceWorker(ctx, child, paused)
@@ -336,19 +336,6 @@ func resumeDebugger(s *childSession) {
 	_, _ = cdp.Call(ctx, s, debugger.Resume, debugger.ResumeParams{})
 }
 
-// workerLabelPrefix starts the label of a worker's session. A dedicated or
-// shared worker's requests are recorded but never hold the page's quiet: a
-// worker can keep a request open for ever without the page being any less
-// loaded.
-const workerLabelPrefix = "worker:"
-
-// serviceWorkerLabelPrefix starts the label of a service worker's session
-// (which starts with workerLabelPrefix too). Its requests hold settling for
-// serviceWorkerWait at most: a service worker's requests are the site's own
-// (a login or caching worker answering the page), while a dedicated worker
-// may hold a request open for ever (an event stream) and costs nothing.
-const serviceWorkerLabelPrefix = workerLabelPrefix + "service:"
-
 // adoptPopup takes a page the target opened (window.open, a link with
 // target=_blank): it belongs to the target, is recorded like the tab from
 // its first byte, and is closed when the target ends.
@@ -356,8 +343,8 @@ func (w *Worker) adoptPopup(child *childSession, info *target.Info) {
 	w.mu.Lock()
 	w.popups[info.TargetID] = child
 	w.mu.Unlock()
-	w.current().notePopup(info)
-	w.prepare(child, "popup:"+string(info.TargetID), true)
+	w.current().NotePopup(string(info.TargetID), info.URL)
+	w.prepare(child, record.PopupLabelPrefix+string(info.TargetID), true)
 }
 
 // prepare records an adopted session under label and lets it run once the
@@ -365,14 +352,14 @@ func (w *Worker) adoptPopup(child *childSession, info *target.Info) {
 // setting applied).
 func (w *Worker) prepare(child *childSession, label string, isPage bool) {
 	rec := w.current()
-	rec.adoptStarted()
+	rec.AdoptStarted()
 	w.watch(child, label)
 	_, inst := w.tab()
 	if inst != nil {
 		inst.mux.adoptIframesOf(child.id, w.adopt)
 	}
 	go func() {
-		defer rec.adoptDone()
+		defer rec.AdoptDone()
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		// A target that detaches during setup has nothing left to record.

@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
 
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -99,14 +100,14 @@ type settledRead struct {
 // is positive, also until no event has come for quiet. It returns what the
 // documents' script could read then (with their links when withLinks; nil
 // when a document was busy: the page is then read as it stands), or ctx's
-// error, or errRendererCrashed, when it cannot settle.
-func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration, withLinks bool) (*settledRead, error) {
+// error, or record.ErrRendererCrashed, when it cannot settle.
+func (w *Worker) settle(ctx context.Context, rec *record.Recording, quiet time.Duration, withLinks bool) (*settledRead, error) {
 	for {
-		if err := rec.waitQuiet(ctx, quiet); err != nil {
+		if err := rec.WaitQuiet(ctx, quiet); err != nil {
 			return nil, err
 		}
-		before := rec.eventCount()
-		script := yieldScripts[boolIndex(rec.hasCookieStoreWrite())][boolIndex(withLinks)]
+		before := rec.EventCount()
+		script := yieldScripts[boolIndex(rec.HasCookieStoreWrite())][boolIndex(withLinks)]
 		read, err := w.yieldDocuments(ctx, script)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -115,7 +116,7 @@ func (w *Worker) settle(ctx context.Context, rec *recording, quiet time.Duration
 			// A busy page is read as it stands.
 			return nil, nil
 		}
-		if rec.eventCount() == before {
+		if rec.EventCount() == before {
 			return read, nil
 		}
 	}

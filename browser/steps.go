@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -49,9 +50,7 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 	defer cancel()
 	defer context.AfterFunc(ctx, cancel)()
 	rec := w.current()
-	rec.mu.Lock()
-	rec.touch()
-	rec.mu.Unlock()
+	rec.Touch()
 	if err := chromedp.Do(lctx, action); err != nil {
 		return fmt.Errorf("%s: %w", what, explainContext(err, timeout, opts.TimeoutHint))
 	}
@@ -61,11 +60,11 @@ func (w *Worker) act(ctx context.Context, what string, timeout time.Duration, ac
 // settleAfterAction waits until the page has settled and been quiet for
 // settleQuiet at least, so that a navigation an action started is waited
 // for.
-func (w *Worker) settleAfterAction(ctx context.Context, rec *recording, opts LoadOptions) error {
+func (w *Worker) settleAfterAction(ctx context.Context, rec *record.Recording, opts LoadOptions) error {
 	lctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
 	if _, err := w.settle(lctx, rec, max(opts.Quiet, settleQuiet), false); err != nil {
-		if errors.Is(err, errRendererCrashed) {
+		if errors.Is(err, record.ErrRendererCrashed) {
 			return err
 		}
 		return fmt.Errorf("the page did not settle: %w", explainContext(err, opts.Timeout, opts.TimeoutHint))
@@ -163,7 +162,7 @@ func (w *Worker) poll(ctx context.Context, what string, timeout time.Duration, h
 		case <-deadline.C:
 			tick.Stop()
 			return fmt.Errorf("%s: timed out after %s", what, timeout)
-		case <-rec.changed:
+		case <-rec.Changed():
 		case <-tick.C:
 		}
 		tick.Stop()
@@ -185,7 +184,7 @@ func (w *Worker) ClearCookies() error {
 	if err := w.clearJar(ctx); err != nil {
 		return errors.New("clear cookies: " + err.Error())
 	}
-	w.current().noteCleared()
+	w.current().NoteCleared()
 	return nil
 }
 
@@ -248,6 +247,6 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 // shows now (as the browser knows it, not as page script says) and the
 // requests recorded so far, in order. It sends one command to the browser.
 func (w *Worker) Where() (pageURL string, requests []inspect.Request) {
-	requests, _ = w.current().requestList()
+	requests, _ = w.current().RequestList()
 	return inspect.BoundURL(w.CurrentURL()), requests
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cookiescope/cookiescope/browser/record"
 	"github.com/cookiescope/cookiescope/inspect"
 )
 
@@ -88,7 +89,7 @@ type Worker struct {
 	contextID cdp.BrowserContextID
 	session   target.SessionID
 	page      *chromedp.Target
-	rec       *recording
+	rec       *record.Recording
 	// worlds holds, per session, our isolated world's execution context in
 	// each live document: where readability is measured.
 	worlds map[cdp.Session]map[string]worldRef // by the context's unique ID
@@ -118,7 +119,7 @@ type Worker struct {
 // hook in it, and returns the Worker that owns them. With several browsers,
 // each new worker opens on the next live one in turn.
 func (b *Browser) NewWorker(ctx context.Context) (*Worker, error) {
-	w := &Worker{b: b, rec: newRecording(b.hookSecret)}
+	w := &Worker{b: b, rec: record.New(b.hookSecret, "")}
 	if err := w.open(ctx, b.pick()); err != nil {
 		return nil, err
 	}
@@ -138,7 +139,7 @@ func (b *Browser) NewEmulatedWorker(ctx context.Context, answer http.Handler, di
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{b: b, rec: newRecording(b.hookSecret), proxy: p, direct: direct}
+	w := &Worker{b: b, rec: record.New(b.hookSecret, ""), proxy: p, direct: direct}
 	if err := w.open(ctx, b.current()); err != nil {
 		p.Close()
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cookiescope/cookiescope/inspect"
-	"github.com/cookiescope/cookiescope/internal/schematest"
 )
 
 func TestTargetsNameTheirBrowserOnlyWhenTheRunUsedSeveralOrMovedOne(t *testing.T) {
@@ -90,32 +89,12 @@ func TestEveryFormatSaysEachReconnection(t *testing.T) {
 	reconnected := "--remote ws://127.0.0.1:3000 was lost (browser connection lost) and connected to again after 2 attempts in 1.3 s"
 	dropped := "--remote http://127.0.0.1:9222 was lost and dropped for the rest of the run: browser connection lost"
 	moved := "connected to again; run again, alone, on it"
-	for _, tt := range []struct {
-		format Format
-		want   []string
-	}{
+	checkEveryFormat(t, reconnectedReport(), 1000, []formatWants{
 		{FormatTable, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
 		{FormatMarkdown, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
 		{FormatHTML, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
 		{FormatJUnit, []string{`<property name="browser" value="ws://127.0.0.1:3000 (Chrome/156.0.8078.114); moved: browser ws://127.0.0.1:3000 lost`}},
 		{FormatSARIF, []string{`"browserReconnection 1": "` + reconnected, `"browserReconnection 2": "` + dropped}},
 		{FormatJSON, []string{`"reconnections": [`, `"reconnected": true`, `"attempts": 7`, `"tookMs": 1300`}},
-	} {
-		var buf bytes.Buffer
-		if err := Write(&buf, tt.format, reconnectedReport(), Options{Width: 1000}); err != nil {
-			t.Fatalf("%s: %v", tt.format, err)
-		}
-		out := buf.String()
-		for _, want := range tt.want {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s lacks %q:\n%s", tt.format, want, out)
-			}
-		}
-		if tt.format != FormatJSON && strings.Contains(out, "\x1b") {
-			t.Errorf("%s writes a cause's escape character raw", tt.format)
-		}
-		if tt.format == FormatJSON {
-			schematest.Check(t, buf.Bytes())
-		}
-	}
+	})
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/cookiescope/cookiescope/inspect"
-	"github.com/cookiescope/cookiescope/internal/schematest"
 )
 
 // crawlReport is inspect --crawl of two pages (a start URL, and a PDF
@@ -40,10 +39,7 @@ func crawlReport() inspect.Report {
 }
 
 func TestEveryFormatSaysWhatACrawlDid(t *testing.T) {
-	for _, tt := range []struct {
-		format Format
-		want   []string
-	}{
+	checkEveryFormat(t, crawlReport(), 1000, []formatWants{
 		{FormatTable, []string{
 			"Crawl: 2 pages loaded of at most 2, from https://app.test/site/ (1 skipped",
 			"the limit left 3 pages unvisited: https://app.test/site/about",
@@ -81,24 +77,7 @@ func TestEveryFormatSaysWhatACrawlDid(t *testing.T) {
 			`"scenario portal crawl: crawl at step 3 (crawl.yaml:6): page 1": "/admin/reports (status 200, found on /admin/); set: pf_seen (path /admin); changed: none; deleted: none; sent: pf_k, pf_u"`,
 		}},
 		{FormatJSON, []string{`"discoveredFrom": "https://app.test/site/"`, `"skipped": "not HTML (application/pdf)"`, `"limitReached": true`, `"pages": [`}},
-	} {
-		var buf bytes.Buffer
-		if err := Write(&buf, tt.format, crawlReport(), Options{Width: 1000}); err != nil {
-			t.Fatalf("%s: %v", tt.format, err)
-		}
-		out := buf.String()
-		for _, want := range tt.want {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s lacks %q:\n%s", tt.format, want, out)
-			}
-		}
-		if tt.format != FormatJSON && strings.Contains(out, "\x1b") {
-			t.Errorf("%s writes a link's escape character raw", tt.format)
-		}
-		if tt.format == FormatJSON {
-			schematest.Check(t, buf.Bytes())
-		}
-	}
+	})
 }
 
 func TestACrawlFitsANarrowTerminal(t *testing.T) {

@@ -1,8 +1,6 @@
 package report
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 
 	"github.com/cookiescope/cookiescope/inspect"
@@ -24,29 +22,11 @@ func sessionReport() inspect.Report {
 }
 
 func TestEveryFormatSaysWhatTheSessionStepMeasured(t *testing.T) {
-	for _, tt := range []struct {
-		format Format
-		want   []string
-	}{
+	checkEveryFormat(t, sessionReport(), 200, []formatWants{
 		{FormatTable, []string{"Session: pf_k (portal.test, path /admin), pf_u (portal.test) — needed by", "Not needed: auth_hint (portal.test)", "STILL VALID after logout", "Flow state: auth_verification (rp.test)"}},
 		{FormatMarkdown, []string{"**Session:** pf\\_k (portal.test, path /admin)", "❌ **Logout:** the session is STILL VALID", "**Flow state:** auth\\_verification"}},
 		{FormatHTML, []string{"<h3>Session, measured</h3>", `<li class="bad"><strong>Logout:</strong> the session is STILL VALID`, "Not needed:"}},
 		{FormatJUnit, []string{`name="session.credentials" value="pf_k (portal.test, path /admin), pf_u (portal.test)"`, `name="session.logout" value="still-valid"`, `name="session.notNeeded" value="auth_hint (portal.test)"`}},
 		{FormatSARIF, []string{`"scenario portal: session.credentials": "pf_k (portal.test, path /admin), pf_u (portal.test)"`, `"scenario portal: session.logout": "still-valid"`}},
-	} {
-		var buf bytes.Buffer
-		if err := Write(&buf, tt.format, sessionReport(), Options{Width: 200}); err != nil {
-			t.Fatalf("%s: %v", tt.format, err)
-		}
-		out := buf.String()
-		for _, want := range tt.want {
-			if !strings.Contains(out, want) {
-				t.Errorf("%s lacks %q", tt.format, want)
-			}
-		}
-		// The selector is scenario text: no format passes its escape on.
-		if strings.Contains(out, "\x1b") {
-			t.Errorf("%s writes the selector's escape character raw", tt.format)
-		}
-	}
+	})
 }

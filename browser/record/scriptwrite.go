@@ -1,35 +1,13 @@
-package browser
+package record
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	jsonv2 "github.com/chromedp/cdproto/cdp/jsonv2"
-	"github.com/chromedp/cdproto/runtime"
-
 	"github.com/cookiescope/cookiescope/inspect"
 )
-
-// newHookSecret returns the token the hook passes first to every console
-// call it makes, so that the recorder can tell them from the page's own.
-// The page cannot read it: it lives only in the hook's closure.
-func newHookSecret() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(fmt.Sprintf("cookiescope: no randomness for the hook's secret: %v", err))
-	}
-	return "cookiescope:" + hex.EncodeToString(b[:])
-}
-
-// hookScriptFor is the hook with the binding's name and the secret filled in.
-func hookScriptFor(secret string) string {
-	return strings.NewReplacer("__BINDING__", bindingName, "__SECRET__", secret).Replace(hookSource)
-}
 
 // The hook's console call: the secret, the kind of write, the document's URL,
 // then the kind's arguments (hook.js report).
@@ -42,19 +20,11 @@ const (
 // hookWrite converts a console call of the hook into a Write. ok is false
 // for any other console call, the page's own included: only the hook knows
 // the secret.
-func hookWrite(ev *runtime.EventConsoleAPICalled, secret string, at time.Time) (w inspect.Write, ok bool) {
-	if ev.Type != runtime.ConsoleAPICalledTypeTrace || len(ev.Args) < hookArgData {
+func hookWrite(ev ConsoleCall, secret string, at time.Time) (w inspect.Write, ok bool) {
+	if !ev.Trace || !ev.Strings || len(ev.Args) < hookArgData {
 		return inspect.Write{}, false
 	}
-	args := make([]string, len(ev.Args))
-	for i, a := range ev.Args {
-		if a == nil || a.Type != runtime.RemoteObjectTypeString {
-			return inspect.Write{}, false
-		}
-		if err := jsonv2.Unmarshal(a.Value, &args[i]); err != nil {
-			return inspect.Write{}, false
-		}
-	}
+	args := ev.Args
 	if args[0] != secret {
 		return inspect.Write{}, false
 	}
@@ -76,7 +46,7 @@ func hookWrite(ev *runtime.EventConsoleAPICalled, secret string, at time.Time) (
 	default:
 		return inspect.Write{}, false
 	}
-	w.Stack = pageFrames(ev.StackTrace)
+	w.Stack = pageFrames(ev.Stack)
 	if len(w.Stack) > 0 {
 		top := w.Stack[0]
 		w.Script, w.Line, w.Column = top.URL, top.Line, top.Column
@@ -92,18 +62,11 @@ func hookWrite(ev *runtime.EventConsoleAPICalled, secret string, at time.Time) (
 
 // hookRegistersServiceWorker reports whether a console call is the hook's
 // report of a navigator.serviceWorker.register call.
-func hookRegistersServiceWorker(ev *runtime.EventConsoleAPICalled, secret string) bool {
-	if ev.Type != runtime.ConsoleAPICalledTypeTrace || len(ev.Args) <= hookArgKind {
+func hookRegistersServiceWorker(ev ConsoleCall, secret string) bool {
+	if !ev.Trace || !ev.Strings || len(ev.Args) <= hookArgKind {
 		return false
 	}
-	var first, kind string
-	for i, dst := range []*string{&first, &kind} {
-		a := ev.Args[i]
-		if a == nil || a.Type != runtime.RemoteObjectTypeString || jsonv2.Unmarshal(a.Value, dst) != nil {
-			return false
-		}
-	}
-	return first == secret && kind == "serviceWorker.register"
+	return ev.Args[0] == secret && ev.Args[hookArgKind] == "serviceWorker.register"
 }
 
 // pageFrames returns the frames of a stack V8 captured at the hook's console
@@ -111,19 +74,19 @@ func hookRegistersServiceWorker(ev *runtime.EventConsoleAPICalled, secret string
 // hook's own frames come first, all in its one script: they are dropped.
 // Frames past an asynchronous boundary follow, the first of each marked
 // with the boundary.
-func pageFrames(st *runtime.StackTrace) []inspect.StackFrame {
-	if st == nil || len(st.CallFrames) == 0 || st.CallFrames[0] == nil {
+func pageFrames(st *StackTrace) []inspect.StackFrame {
+	if st == nil || len(st.Frames) == 0 {
 		return nil
 	}
-	hook := st.CallFrames[0].ScriptID
+	hook := st.Frames[0].ScriptID
 	var out []inspect.StackFrame
 	async := ""
 	for depth := 0; st != nil; depth++ {
-		for _, f := range st.CallFrames {
-			if f == nil || depth == 0 && f.ScriptID == hook {
+		for _, f := range st.Frames {
+			if depth == 0 && f.ScriptID == hook {
 				continue
 			}
-			out = append(out, inspect.StackFrame{Function: f.FunctionName, URL: f.URL, Line: int(f.LineNumber) + 1, Column: int(f.ColumnNumber) + 1, Async: async})
+			out = append(out, inspect.StackFrame{Function: f.Function, URL: f.URL, Line: f.Line + 1, Column: f.Column + 1, Async: async})
 			async = ""
 		}
 		if st.Parent != nil {

@@ -1,11 +1,8 @@
-package browser
+package record
 
 import (
-	"fmt"
 	"strings"
 	"time"
-
-	"github.com/chromedp/cdproto/network"
 
 	"github.com/cookiescope/cookiescope/inspect"
 )
@@ -19,7 +16,7 @@ type requestTrace struct {
 	// in order; cookieSession is the session that reported the first one
 	// (a request that moves from the page's session to an iframe's may be
 	// reported by both: only one session's reports are counted).
-	cookies       [][]*network.AssociatedCookie
+	cookies       [][]AssociatedCookie
 	cookieSession string
 	// headers holds the Cookie header of each hop whose cookies are in
 	// cookies, in the same order ("" for none).
@@ -28,11 +25,11 @@ type requestTrace struct {
 
 // traceRequest records a hop of a request: where it came from and what it
 // is judged against. It runs under r.mu.
-func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeSent) {
-	if ev.Request == nil {
+func (r *Recording) traceRequest(session string, ev RequestWillBeSent) {
+	if !ev.HasRequest {
 		return
 	}
-	key := string(ev.RequestID)
+	key := ev.RequestID
 	tr := r.requests[key]
 	if tr == nil {
 		if len(r.requests) >= maxRequests {
@@ -44,15 +41,15 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 		r.requestOrder = append(r.requestOrder, key)
 	}
 	hop := inspect.Request{
-		URL:          ev.Request.URL,
-		Method:       ev.Request.Method,
-		ResourceType: string(ev.Type),
-		Initiator:    describeInitiator(ev.Initiator),
+		URL:          ev.URL,
+		Method:       ev.Method,
+		ResourceType: ev.Type,
+		Initiator:    ev.Initiator,
 		Context:      sessionContext(session),
 		Frame:        r.frameURLs[ev.FrameID],
 	}
 	hop.TopLevel = r.topLevelFor(session)
-	if ev.Type == network.ResourceTypeDocument && ev.RequestID == network.RequestID(ev.LoaderID) && (hop.Context == inspect.ContextPage || hop.Context == inspect.ContextPopup) && r.isMainFrame(session, ev) && len(tr.hops) == 0 {
+	if ev.Type == "Document" && ev.RequestID == ev.LoaderID && (hop.Context == inspect.ContextPage || hop.Context == inspect.ContextPopup) && r.isMainFrame(session, ev) && len(tr.hops) == 0 {
 		hop.Navigation = true
 		// A top-level navigation. One that cookiescope started is its own
 		// top-level page (Chrome treats a browser-initiated navigation as
@@ -63,10 +60,10 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 		// navigation (Chrome reports it with no initiator either) stays the
 		// page's.
 		switch {
-		case session == "page" && r.navigating && ev.Request.Method == "GET" && (ev.Initiator == nil || ev.Initiator.Type == network.InitiatorTypeOther && ev.Initiator.URL == ""):
+		case session == PageLabel && r.navigating && ev.Method == "GET" && ev.BrowserInitiated:
 			r.navigating = false
 			r.ownNavigation = key
-			hop.TopLevel = ev.Request.URL
+			hop.TopLevel = ev.URL
 		case hop.Context == inspect.ContextPopup:
 			hop.TopLevel = r.popupOpener(session)
 		case isWebURL(hop.Frame):
@@ -74,9 +71,9 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 		}
 	}
 	if hop.TopLevel == "" {
-		hop.TopLevel = ev.Request.URL
+		hop.TopLevel = ev.URL
 	}
-	if len(tr.hops) > 0 && ev.RedirectResponse != nil {
+	if len(tr.hops) > 0 && ev.Redirected {
 		// A redirect keeps the first hop's top-level page.
 		hop.TopLevel, hop.Navigation = tr.hops[0].TopLevel, tr.hops[0].Navigation
 	}
@@ -90,8 +87,8 @@ func (r *recording) traceRequest(session string, ev *network.EventRequestWillBeS
 
 // traceCookies records Chrome's cookie decisions for the next hop of a
 // request, and the Cookie header it sent with it. It runs under r.mu.
-func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeSentExtraInfo, header string) {
-	key := string(ev.RequestID)
+func (r *Recording) traceCookies(session string, ev RequestExtraInfo) {
+	key := ev.RequestID
 	tr := r.requests[key]
 	if tr == nil {
 		// The extra info came first: trace the request now, its hop follows.
@@ -108,12 +105,12 @@ func (r *recording) traceCookies(session string, ev *network.EventRequestWillBeS
 	if tr.cookieSession != session {
 		return
 	}
-	tr.cookies = append(tr.cookies, ev.AssociatedCookies)
-	tr.headers = append(tr.headers, header)
+	tr.cookies = append(tr.cookies, ev.Cookies)
+	tr.headers = append(tr.headers, ev.CookieHeader)
 }
 
 // popupOpener returns the URL of the page that opened the popup of session.
-func (r *recording) popupOpener(session string) string {
+func (r *Recording) popupOpener(session string) string {
 	for _, p := range r.popups {
 		if p.label == session {
 			return p.OpenedBy
@@ -127,8 +124,8 @@ func isWebURL(s string) bool {
 }
 
 // isMainFrame reports whether a request of session is for its main frame.
-func (r *recording) isMainFrame(session string, ev *network.EventRequestWillBeSent) bool {
-	if session == "page" && r.mainFrame != "" {
+func (r *Recording) isMainFrame(session string, ev RequestWillBeSent) bool {
+	if session == PageLabel && r.mainFrame != "" {
 		return ev.FrameID == r.mainFrame
 	}
 	// Chrome announces a child frame (Page.frameAttached, with its parent)
@@ -139,8 +136,8 @@ func (r *recording) isMainFrame(session string, ev *network.EventRequestWillBeSe
 
 // topLevelFor returns the URL of the top-level page that requests of
 // session are judged against: a popup's own page, else the target's page.
-func (r *recording) topLevelFor(session string) string {
-	if strings.HasPrefix(session, "popup:") {
+func (r *Recording) topLevelFor(session string) string {
+	if strings.HasPrefix(session, PopupLabelPrefix) {
 		for _, p := range r.popups {
 			if p.label == session && p.URL != "" && p.URL != "about:blank" {
 				return p.URL
@@ -154,43 +151,20 @@ func (r *recording) topLevelFor(session string) string {
 // sessionContext names where requests of a session come from.
 func sessionContext(session string) string {
 	switch {
-	case session == "page":
+	case session == PageLabel:
 		return inspect.ContextPage
-	case strings.HasPrefix(session, "popup:"):
+	case strings.HasPrefix(session, PopupLabelPrefix):
 		return inspect.ContextPopup
-	case strings.HasPrefix(session, workerLabelPrefix):
+	case strings.HasPrefix(session, WorkerLabelPrefix):
 		return inspect.ContextWorker
 	}
 	return inspect.ContextIframe
 }
 
-// describeInitiator says what started a request in one line: Chrome's
-// initiator type and, where given, the URL and line (of the document for a
-// parser request, of the innermost script frame for a script's).
-func describeInitiator(in *network.Initiator) string {
-	if in == nil {
-		return ""
-	}
-	out := string(in.Type)
-	where := in.URL
-	line := int64(in.LineNumber)
-	if in.Stack != nil && len(in.Stack.CallFrames) > 0 {
-		f := in.Stack.CallFrames[0]
-		where, line = f.URL, f.LineNumber
-	}
-	if where != "" {
-		out += " " + inspect.BoundURL(where)
-		if line > 0 || in.Type == network.InitiatorTypeParser {
-			out += fmt.Sprintf(":%d", line+1)
-		}
-	}
-	return out
-}
-
-// requestList returns the traced requests, one per hop, in order, with
+// RequestList returns the traced requests, one per hop, in order, with
 // Chrome's cookie decisions joined to their hops, and how many requests
 // were past the bound.
-func (r *recording) requestList() ([]inspect.Request, int) {
+func (r *Recording) RequestList() ([]inspect.Request, int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []inspect.Request
@@ -207,10 +181,10 @@ func (r *recording) requestList() ([]inspect.Request, int) {
 	return out, r.requestsDropped
 }
 
-// documentCookies returns Chrome's cookie decisions for cookiescope's last
+// DocumentCookies returns Chrome's cookie decisions for cookiescope's last
 // navigation of the page (every hop of its redirects), each cookie once:
 // those it sent, and those it withheld with their reasons.
-func (r *recording) documentCookies() (sent, withheld []inspect.RequestCookie) {
+func (r *Recording) DocumentCookies() (sent, withheld []inspect.RequestCookie) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sent, withheld = []inspect.RequestCookie{}, []inspect.RequestCookie{}
@@ -240,26 +214,15 @@ func (r *recording) documentCookies() (sent, withheld []inspect.RequestCookie) {
 
 // splitAssociated divides Chrome's associated cookies of a request into
 // those it sent and those it withheld.
-func splitAssociated(cookies []*network.AssociatedCookie) (sent, withheld []inspect.RequestCookie) {
+func splitAssociated(cookies []AssociatedCookie) (sent, withheld []inspect.RequestCookie) {
 	sent, withheld = []inspect.RequestCookie{}, []inspect.RequestCookie{}
 	for _, ac := range cookies {
-		if ac == nil || ac.Cookie == nil {
-			continue
-		}
-		rc := inspect.RequestCookie{Name: ac.Cookie.Name, Domain: ac.Cookie.Domain, Path: ac.Cookie.Path}
-		if ac.Cookie.PartitionKey != nil {
-			rc.PartitionKey = ac.Cookie.PartitionKey.TopLevelSite
-		}
-		if ac.ExemptionReason != "" && ac.ExemptionReason != network.CookieExemptionReasonNone {
-			rc.Exemption = string(ac.ExemptionReason)
-		}
+		rc := inspect.RequestCookie{Name: ac.Name, Domain: ac.Domain, Path: ac.Path, PartitionKey: ac.PartitionKey, Exemption: ac.Exemption}
 		if len(ac.BlockedReasons) == 0 {
 			sent = append(sent, rc)
 			continue
 		}
-		for _, reason := range ac.BlockedReasons {
-			rc.Reasons = append(rc.Reasons, string(reason))
-		}
+		rc.Reasons = append(rc.Reasons, ac.BlockedReasons...)
 		withheld = append(withheld, rc)
 	}
 	return sent, withheld
