@@ -199,7 +199,11 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 		nw := b.reviveWorker(ctx, w)
 		_, ninst := nw.tab()
 		if nw == w || ninst == inst {
-			// No browser left: the target fails with the cause.
+			// No browser left: the target fails with the cause, and, for
+			// a remote browser, why it was not connected to again.
+			if lost := b.dropped(inst); lost != nil {
+				t.Error = lost.Error()
+			}
 			return t, w
 		}
 		switch {
