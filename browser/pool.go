@@ -388,7 +388,7 @@ func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*insta
 		b.mu.Unlock()
 	}
 	interrupted := func() (*instance, error) {
-		err := fmt.Errorf("%v; not connected to again: interrupted after %d attempts", cause, attempts)
+		err := fmt.Errorf("%v; not connected to again: interrupted", cause)
 		note(err)
 		return nil, err
 	}
@@ -405,7 +405,8 @@ func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*insta
 		case <-timer.C:
 		}
 		attempts++
-		tctx, cancel := context.WithTimeout(ctx, min(bound.try, time.Until(deadline)))
+		given := min(bound.try, time.Until(deadline))
+		tctx, cancel := context.WithTimeout(ctx, given)
 		inst, err := b.start(tctx, m)
 		cancel()
 		if err == nil {
@@ -416,7 +417,7 @@ func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*insta
 			return interrupted()
 		}
 		if errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("no answer within %s", min(bound.try, bound.total))
+			err = fmt.Errorf("no answer within %s", given.Round(100*time.Millisecond))
 		}
 		last = withoutAddress(err, m.address)
 	}
