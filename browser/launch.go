@@ -128,12 +128,11 @@ type Browser struct {
 	// launched instead of keeping it.
 	closed bool
 
-	// alone is held shared by every target a run's workers inspect, and
-	// exclusively by a target that runs again because its browser died
-	// under it (see runItem): that run has the browsers to itself. It is
-	// taken after a worker is revived, never while mu is held, and a
-	// worker holds it for one target's run only.
-	alone sync.RWMutex
+	// targets lets every target a run's workers inspect run side by side,
+	// except a target that runs again because its browser died under it
+	// (see runItem), which has the browsers to itself. A worker enters it
+	// after it is revived, never while mu is held, for one target's run.
+	targets targetGate
 }
 
 // instance is one browser process (or one connection to a remote browser)

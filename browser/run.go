@@ -177,7 +177,7 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 	var moves []string
 	alone := false
 	for {
-		t := b.runTarget(w, alone, run)
+		t := b.runTarget(ctx, w, alone, run)
 		_, inst := w.tab()
 		if inst == nil {
 			return t, w
@@ -220,13 +220,11 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 
 // runTarget runs one target on w: alone (no other target of any worker
 // runs meanwhile) when alone is set, else beside the other workers' targets.
-func (b *Browser) runTarget(w *Worker, alone bool, run func(*Worker) inspect.Target) inspect.Target {
-	if alone {
-		b.alone.Lock()
-		defer b.alone.Unlock()
-	} else {
-		b.alone.RLock()
-		defer b.alone.RUnlock()
+// When ctx ends while it waits its turn, the target runs at once: it ends
+// at once too, with what an interrupted target says.
+func (b *Browser) runTarget(ctx context.Context, w *Worker, alone bool, run func(*Worker) inspect.Target) inspect.Target {
+	if leave, ok := b.targets.enter(ctx, alone); ok {
+		defer leave()
 	}
 	return run(w)
 }
