@@ -59,7 +59,10 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 	slots := make([]*inspect.Target, len(items))
 	next := make(chan int)
 	var (
-		wg   sync.WaitGroup
+		wg sync.WaitGroup
+		// mu guards slots and done, and is held across progress, whose
+		// calls it serialises as Progress promises (progress only notes or
+		// prints a line; it never waits for the run).
 		mu   sync.Mutex
 		done int
 	)
