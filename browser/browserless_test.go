@@ -18,6 +18,24 @@ import (
 // the test below starts it from there.
 const browserlessDirEnv = "COOKIESCOPE_BROWSERLESS_DIR"
 
+// browserlessDir is where browserless is installed: browserlessDirEnv, else
+// where scripts/install-browserless puts it, when it is there; "" when it
+// is in neither.
+func browserlessDir() string {
+	if dir := os.Getenv(browserlessDirEnv); dir != "" {
+		return dir
+	}
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	dir := filepath.Join(cache, "cookiescope", "browserless", "node_modules", "@browserless.io", "browserless")
+	if _, err := os.Stat(filepath.Join(dir, "build", "index.js")); err != nil {
+		return ""
+	}
+	return dir
+}
+
 // startBrowserless starts the browserless service installed in dir on a
 // loopback port, handing out this machine's Chrome (its own download of
 // browsers is not installed: its Chromium path is pointed at ours, and
@@ -121,12 +139,12 @@ func killCommandsUnder(dir string) int {
 // hands out a new browser, and every target is served.
 func TestBrowserlessWhoseBrowserDiesIsConnectedToAgain(t *testing.T) {
 	needBrowser(t)
-	dir := os.Getenv(browserlessDirEnv)
+	dir := browserlessDir()
 	if dir == "" {
-		t.Skipf("browserless is not installed: npm install @browserless.io/browserless, then set %s to node_modules/@browserless.io/browserless (CI does not install it; TestABrowserServiceWhoseBrowserDiesIsConnectedToAgain runs the same path against a stand-in service there)", browserlessDirEnv)
+		t.Skipf("browserless is not installed: run scripts/install-browserless, or npm install @browserless.io/browserless anywhere and set %s to its node_modules/@browserless.io/browserless (CI does not install it; TestABrowserServiceWhoseBrowserDiesIsConnectedToAgain runs the same reconnection against a stand-in service there)", browserlessDirEnv)
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("%s is set but node is missing: %v", browserlessDirEnv, err)
+		t.Fatalf("browserless is installed in %s but node is missing: %v", dir, err)
 	}
 	endpoint, chromium := startBrowserless(t, dir)
 	b := launchOwnBrowser(t, Options{Remotes: []string{endpoint}})
@@ -145,5 +163,11 @@ func TestBrowserlessWhoseBrowserDiesIsConnectedToAgain(t *testing.T) {
 	rc := b.Reconnections()
 	if len(rc) != 1 || !rc[0].Reconnected {
 		t.Fatalf("reconnections: %+v; want one, connected to again", rc)
+	}
+	t.Logf("browserless's browser was lost (%s) and connected to again after %d tries in %d ms", rc[0].Cause, rc[0].Attempts, rc[0].TookMS)
+	for i, target := range targets {
+		if target.Browser.Moved != "" {
+			t.Logf("target %d: %s", i, target.Browser.Moved)
+		}
 	}
 }

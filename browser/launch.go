@@ -85,6 +85,10 @@ type Options struct {
 	// Output receives the browser's own stdout and stderr (nil: discarded).
 	// Chrome prints many harmless dbus errors there.
 	Output io.Writer
+
+	// reconnect bounds the tries to connect to a lost remote browser again
+	// (zero: defaultReconnectBound); tests make it short.
+	reconnect reconnectBound
 }
 
 // Browser is the Chrome that cookiescope launched, or the pool of running
@@ -110,10 +114,10 @@ type Browser struct {
 	// trusts; nil for a remote browser.
 	network *emulatedNetwork
 
-	// mu guards members (their fields included, relaunch excepted), next
-	// and closed. It is held for reads and writes of them only: never
-	// across a launch or any other I/O, and never while an instance's own
-	// locks are taken. A member's relaunch lock is taken before it.
+	// mu guards members (their fields included), next and closed. It is
+	// held for reads and writes of them only: never across a launch, a dial
+	// or any other I/O, nor while waiting for a member's replacement, and
+	// never while an instance's own locks are taken.
 	mu sync.Mutex
 	// members are the browsers, in the order given: the launched one, or
 	// one per remote endpoint. next is where the round-robin of new workers
@@ -124,12 +128,11 @@ type Browser struct {
 	// launched instead of keeping it.
 	closed bool
 
-	// alone is held shared by every target a run's workers inspect, and
-	// exclusively by a target that runs again because its browser died
-	// under it (see runItem): that run has the browsers to itself. It is
-	// taken after a worker is revived, never while mu is held, and a
-	// worker holds it for one target's run only.
-	alone sync.RWMutex
+	// targets lets every target a run's workers inspect run side by side,
+	// except a target that runs again because its browser died under it
+	// (see runItem), which has the browsers to itself. A worker enters it
+	// after it is revived, never while mu is held, for one target's run.
+	targets targetGate
 }
 
 // instance is one browser process (or one connection to a remote browser)

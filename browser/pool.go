@@ -20,7 +20,8 @@ const launchedName = "launched"
 var ErrNoRemoteReachable = errors.New("no --remote browser could be reached")
 
 // member is one browser of a Browser: the one cookiescope launched, or one
-// remote endpoint. Its fields are guarded by the Browser's mu.
+// remote endpoint. Its fields, once the Browser is shared, are guarded by
+// the Browser's mu.
 type member struct {
 	// name is what reports call it: launchedName, or the endpoint as given
 	// without its secrets (EndpointName), numbered when given twice.
@@ -38,13 +39,13 @@ type member struct {
 	// reconnections are this remote member's losses and what trying it
 	// again made of each, in order.
 	reconnections []inspect.Reconnection
-	// relaunch is held while this member's dead browser is replaced
-	// (relaunched, or connected to again), launch or dials included, so that
-	// the workers that find it dead replace it once and the others wait for
-	// that one browser; workers of other members, and every other use of
-	// Browser.mu, do not wait. It is taken before Browser.mu, never while
-	// holding it.
-	relaunch sync.Mutex
+	// replacing is open while one worker replaces this member's dead
+	// browser (relaunches it, or connects to it again), launch or dials
+	// included, and closed when that is done: the workers that find the
+	// browser dead meanwhile wait for it (or for their context to end)
+	// instead of replacing it again. It is nil when no replacement is under
+	// way. No lock is held while it is open.
+	replacing chan struct{}
 }
 
 // Endpoint is one browser of a Browser, as the report and the progress
@@ -156,6 +157,15 @@ func (inst *instance) deathCauseNow() error {
 	return errors.New("browser connection lost")
 }
 
+// dropped returns why inst's remote browser was dropped for the rest of the
+// run (its cause of death, and why it was not connected to again), or nil
+// while it may still serve.
+func (b *Browser) dropped(inst *instance) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return inst.member.lost
+}
+
 // usable reports whether new workers may open on m now.
 func (m *member) usable() bool {
 	return m.lost == nil && m.inst != nil && m.inst.alive()
@@ -228,25 +238,23 @@ func (b *Browser) live() []*instance {
 }
 
 // replacement returns a live instance for the workers of dead, replacing
-// it once, by whichever worker asks first, while the others wait: a
-// launched browser is relaunched with the same options; a remote one is
-// connected to again (see reconnect), and only when that fails is it
-// dropped for good and another live browser of the pool returned. When there
-// is none (or the relaunch fails), the error is the cause of death.
+// it once, by whichever worker asks first, while the others wait for that
+// one (or for their ctx to end): a launched browser is relaunched with the
+// same options; a remote one is connected to again (see reconnect), and
+// only when that fails is it dropped for good and another live browser of
+// the pool returned. When there is none (or the relaunch fails), the error
+// is the cause of death. No lock is held while it launches or dials.
 func (b *Browser) replacement(ctx context.Context, dead *instance) (*instance, error) {
 	cause := dead.deathCause()
 	if cause == nil {
 		cause = dead.deathCauseNow()
 	}
 	m := dead.member
-	m.relaunch.Lock()
-	defer m.relaunch.Unlock()
-	b.mu.Lock()
-	current, lost := m.inst, m.lost
-	b.mu.Unlock()
-	if current != dead && lost == nil {
-		return current, nil // another worker replaced it meanwhile
+	done, current, err := b.claimReplacement(ctx, m, dead, cause)
+	if done == nil {
+		return current, err
 	}
+	defer done()
 	if !dead.remote {
 		inst, err := b.start(ctx, m)
 		if err != nil {
@@ -254,22 +262,64 @@ func (b *Browser) replacement(ctx context.Context, dead *instance) (*instance, e
 		}
 		return b.adopt(m, dead, inst, cause, func() { m.relaunches++ })
 	}
-	if lost == nil {
-		inst, err := b.reconnect(ctx, m, cause)
-		if err == nil {
-			return b.adopt(m, dead, inst, cause, func() {})
-		}
-		b.mu.Lock()
-		if m.lost == nil {
-			m.lost = err
-		}
-		b.mu.Unlock()
-		if ctx.Err() != nil {
-			return nil, err
-		}
+	inst, err := b.reconnect(ctx, m, cause)
+	if err == nil {
+		return b.adopt(m, dead, inst, cause, func() {})
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if m.lost == nil {
+		m.lost = err
+	}
+	if ctx.Err() != nil {
+		return nil, err
+	}
+	return b.liveOrLostLocked(m)
+}
+
+// claimReplacement waits until no other worker is replacing m's browser,
+// then either makes the caller the one that replaces dead (done is then
+// non-nil, and must be called once it is replaced or given up) or returns
+// what an earlier replacement made of it: the browser that replaced dead,
+// another live browser of the pool when m was dropped, or the error. It
+// returns when ctx ends, with the cause.
+func (b *Browser) claimReplacement(ctx context.Context, m *member, dead *instance, cause error) (done func(), current *instance, err error) {
+	for {
+		b.mu.Lock()
+		busy := m.replacing
+		switch {
+		case busy != nil:
+		case m.lost != nil:
+			defer b.mu.Unlock()
+			current, err = b.liveOrLostLocked(m)
+			return nil, current, err
+		case m.inst != dead:
+			defer b.mu.Unlock()
+			return nil, m.inst, nil // another worker replaced it meanwhile
+		default:
+			claim := make(chan struct{})
+			m.replacing = claim
+			b.mu.Unlock()
+			return func() {
+				b.mu.Lock()
+				m.replacing = nil
+				b.mu.Unlock()
+				close(claim)
+			}, nil, nil
+		}
+		b.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("%v; interrupted while it was replaced", cause)
+		}
+	}
+}
+
+// liveOrLostLocked returns, for the workers of m, which was dropped, the
+// next live browser of the pool, or m's loss when none is left. b.mu is
+// held.
+func (b *Browser) liveOrLostLocked(m *member) (*instance, error) {
 	if live := b.pickLocked(); live != nil {
 		return live, nil
 	}
@@ -297,30 +347,36 @@ func (b *Browser) adopt(m *member, dead, inst *instance, cause error, note func(
 	return inst, nil
 }
 
-// How a lost remote browser is connected to again: tries, the first at
-// once (a browser service hands out a new browser for every connection),
-// then after waits that double from reconnectFirstWait up to
-// reconnectMaxWait, each try bounded by reconnectTry, until reconnectFor
-// has passed since the loss was found. A plain browser restarted on the
-// same port within that time is found again through its http:// endpoint
-// (which names the new browser); a ws:// address of one browser names a
-// browser that is gone for good, and is dropped after the bound. Variables,
-// so that tests can make the bound short.
-var (
-	reconnectFor       = 10 * time.Second
-	reconnectTry       = 5 * time.Second
-	reconnectFirstWait = 250 * time.Millisecond
-	reconnectMaxWait   = 2 * time.Second
-)
+// reconnectBound says how a lost remote browser is connected to again: the
+// first try at once (a browser service hands out a new browser for every
+// connection), then after waits that double from firstWait up to maxWait,
+// each try given try at most, until total has passed since the loss was
+// found. A try is given as long as the connection at start is (a service
+// may start a browser for it, which takes seconds on a loaded machine). A
+// plain browser restarted on the same port within total is found again
+// through its http:// endpoint (which names the new browser); a ws://
+// address of one browser names a browser that is gone for good, and is
+// dropped after total.
+type reconnectBound struct {
+	total, try, firstWait, maxWait time.Duration
+}
+
+// defaultReconnectBound is the bound of every run; Options.reconnect
+// replaces it in tests.
+var defaultReconnectBound = reconnectBound{total: 30 * time.Second, try: 10 * time.Second, firstWait: 250 * time.Millisecond, maxWait: 4 * time.Second}
 
 // reconnect connects to m's endpoint again after its browser was lost
-// (cause), as the variables above say, and notes the outcome in m's
-// reconnections. It stops at once when ctx ends. The error, when every try
-// failed, says how long it tried and why the last try failed, without the
-// endpoint's secrets.
+// (cause), within b's reconnectBound, and notes the outcome in m's
+// reconnections. It stops at once when ctx ends, in a wait or in a try. The
+// error, when every try failed, says how often and how long it tried and
+// why the last try failed, without the endpoint's secrets.
 func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*instance, error) {
+	bound := b.opts.reconnect
+	if bound == (reconnectBound{}) {
+		bound = defaultReconnectBound
+	}
 	began := time.Now()
-	deadline := began.Add(reconnectFor)
+	deadline := began.Add(bound.total)
 	attempts := 0
 	note := func(err error) {
 		r := inspect.Reconnection{Endpoint: m.name, At: began, Cause: cause.Error(), Attempts: attempts, TookMS: time.Since(began).Milliseconds(), Reconnected: err == nil}
@@ -331,8 +387,13 @@ func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*insta
 		m.reconnections = append(m.reconnections, r)
 		b.mu.Unlock()
 	}
+	interrupted := func() (*instance, error) {
+		err := fmt.Errorf("%v; not connected to again: interrupted", cause)
+		note(err)
+		return nil, err
+	}
 	var last error
-	for wait := time.Duration(0); ; wait = min(max(2*wait, reconnectFirstWait), reconnectMaxWait) {
+	for wait := time.Duration(0); ; wait = min(max(2*wait, bound.firstWait), bound.maxWait) {
 		if time.Now().Add(wait).After(deadline) {
 			break
 		}
@@ -340,18 +401,23 @@ func (b *Browser) reconnect(ctx context.Context, m *member, cause error) (*insta
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			err := fmt.Errorf("%v; not connected to again: interrupted", cause)
-			note(err)
-			return nil, err
+			return interrupted()
 		case <-timer.C:
 		}
 		attempts++
-		tctx, cancel := context.WithTimeout(ctx, min(reconnectTry, time.Until(deadline)))
+		given := min(bound.try, time.Until(deadline))
+		tctx, cancel := context.WithTimeout(ctx, given)
 		inst, err := b.start(tctx, m)
 		cancel()
 		if err == nil {
 			note(nil)
 			return inst, nil
+		}
+		if ctx.Err() != nil {
+			return interrupted()
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("no answer within %s", given.Round(100*time.Millisecond))
 		}
 		last = withoutAddress(err, m.address)
 	}

@@ -18,7 +18,7 @@ func TestAPoolOfTwoRemoteBrowsersLosesOneMidTargetAndEveryTargetIsServedOnce(t *
 	needBrowser(t)
 	_, addrA := startRemoteChrome(t)
 	procB, addrB := startRemoteChrome(t)
-	b := launchOwnBrowser(t, Options{Remotes: []string{addrA, addrB}})
+	b := launchOwnBrowser(t, Options{Remotes: []string{addrA, addrB}, reconnect: shortReconnect})
 	nameA, nameB := EndpointName(addrA), EndpointName(addrB)
 
 	const n = 12

@@ -284,7 +284,7 @@ func devToolsAddress(stderr io.Reader) (string, error) {
 func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {
 	needBrowser(t)
 	proc, addr := startRemoteChrome(t)
-	b := launchOwnBrowser(t, Options{Remotes: []string{addr}})
+	b := launchOwnBrowser(t, Options{Remotes: []string{addr}, reconnect: shortReconnect})
 	start := time.Now()
 	targets := runBreakingTheBrowser(t, b, 6, func() {
 		if err := proc.Signal(syscall.SIGSTOP); err != nil {
@@ -298,7 +298,7 @@ func TestARemoteBrowserThatFreezesFailsTheRestAtOnce(t *testing.T) {
 	}
 	// The remaining targets fail at once once the browser is dropped, not
 	// after a timeout each: far less than the 4 × 20 s their timeouts
-	// would add up to (the tries to connect to it again take reconnectFor).
+	// would add up to (the tries to connect to it again take the bound).
 	if elapsed := time.Since(start); elapsed > 40*time.Second {
 		t.Errorf("the run took %s after a remote browser froze", elapsed)
 	}

@@ -59,7 +59,10 @@ func Each[T any](ctx context.Context, b *Browser, items []T, workers int, progre
 	slots := make([]*inspect.Target, len(items))
 	next := make(chan int)
 	var (
-		wg   sync.WaitGroup
+		wg sync.WaitGroup
+		// mu guards slots and done, and is held across progress, whose
+		// calls it serialises as Progress promises (progress only notes or
+		// prints a line; it never waits for the run).
 		mu   sync.Mutex
 		done int
 	)
@@ -177,7 +180,7 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 	var moves []string
 	alone := false
 	for {
-		t := b.runTarget(w, alone, run)
+		t := b.runTarget(ctx, w, alone, run)
 		_, inst := w.tab()
 		if inst == nil {
 			return t, w
@@ -199,7 +202,11 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 		nw := b.reviveWorker(ctx, w)
 		_, ninst := nw.tab()
 		if nw == w || ninst == inst {
-			// No browser left: the target fails with the cause.
+			// No browser left: the target fails with the cause, and, for
+			// a remote browser, why it was not connected to again.
+			if lost := b.dropped(inst); lost != nil {
+				t.Error = lost.Error()
+			}
 			return t, w
 		}
 		switch {
@@ -216,13 +223,11 @@ func (b *Browser) runItem(ctx context.Context, w *Worker, run func(*Worker) insp
 
 // runTarget runs one target on w: alone (no other target of any worker
 // runs meanwhile) when alone is set, else beside the other workers' targets.
-func (b *Browser) runTarget(w *Worker, alone bool, run func(*Worker) inspect.Target) inspect.Target {
-	if alone {
-		b.alone.Lock()
-		defer b.alone.Unlock()
-	} else {
-		b.alone.RLock()
-		defer b.alone.RUnlock()
+// When ctx ends while it waits its turn, the target runs at once: it ends
+// at once too, with what an interrupted target says.
+func (b *Browser) runTarget(ctx context.Context, w *Worker, alone bool, run func(*Worker) inspect.Target) inspect.Target {
+	if leave, ok := b.targets.enter(ctx, alone); ok {
+		defer leave()
 	}
 	return run(w)
 }

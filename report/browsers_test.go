@@ -93,7 +93,8 @@ func TestEveryFormatSaysEachReconnection(t *testing.T) {
 		{FormatTable, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
 		{FormatMarkdown, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
 		{FormatHTML, []string{"Browser: " + reconnected, "Browser: " + dropped, moved}},
-		{FormatJUnit, []string{`<property name="browser" value="ws://127.0.0.1:3000 (Chrome/156.0.8078.114); moved: browser ws://127.0.0.1:3000 lost`}},
+		{FormatJUnit, []string{`<property name="browser" value="ws://127.0.0.1:3000 (Chrome/156.0.8078.114); moved: browser ws://127.0.0.1:3000 lost`,
+			`<property name="browserReconnection 1" value="` + reconnected, `<property name="browserReconnection 2" value="` + dropped}},
 		{FormatSARIF, []string{`"browserReconnection 1": "` + reconnected, `"browserReconnection 2": "` + dropped}},
 		{FormatJSON, []string{`"reconnections": [`, `"reconnected": true`, `"attempts": 7`, `"tookMs": 1300`}},
 	})

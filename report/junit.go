@@ -84,6 +84,11 @@ func WriteJUnit(w io.Writer, r inspect.Report, opts Options) error {
 		if t.Browser.Moved != "" {
 			suite.Properties = append(suite.Properties, junitProperty{Name: "browser", Value: inert(browserNote(t.Browser))})
 		}
+		// JUnit has no place for the run's own properties: each suite
+		// carries them, as it does the run's settings above.
+		for i, s := range reconnectionSentences(r) {
+			suite.Properties = append(suite.Properties, junitProperty{Name: fmt.Sprintf("browserReconnection %d", i+1), Value: inert(s)})
+		}
 		suite.Properties = append(suite.Properties, sessionProperties(t)...)
 		suite.Properties = append(suite.Properties, crawlProperties(r, t)...)
 		if t.Error != "" {
