@@ -107,11 +107,16 @@ func (w *Worker) noteWorld(s cdp.Session, ev any) {
 		}
 		_ = jsonv2.Unmarshal(ev.Context.AuxData, &aux)
 		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.worlds == nil {
+			// The tab was closed (closeTab): a session of its context
+			// still delivering is of no live document.
+			return
+		}
 		if w.worlds[s] == nil {
 			w.worlds[s] = make(map[string]worldRef)
 		}
 		w.worlds[s][ev.Context.UniqueID] = worldRef{id: ev.Context.ID, frame: aux.FrameID}
-		w.mu.Unlock()
 	case *runtime.EventExecutionContextDestroyed:
 		w.mu.Lock()
 		delete(w.worlds[s], ev.ExecutionContextUniqueID)
